@@ -1,0 +1,77 @@
+"""The emulator's own errors: one rooted, shallow tree.
+
+Errors the *platform* raises inside a page are modelled apart, in ``emulator.script.errors``,
+because pages catch them. These are the emulator refusing something: a bad fixture, a bad
+setting, a store rule broken outside a page.
+"""
+
+from __future__ import annotations
+
+from emulator import assumptions
+
+
+class EmulatorError(Exception):
+    """Root of every error the emulator raises about its own input or state."""
+
+    code = "emulator_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(EmulatorError):
+    """A setting, option or environment variable has a value the emulator cannot use."""
+
+    code = "config_error"
+
+
+class FixtureError(EmulatorError):
+    """A fixture file cannot be loaded; the message names the file and what is wrong."""
+
+    code = "fixture_error"
+
+
+class StoreError(EmulatorError):
+    """A Data Extension operation broke a rule of the store."""
+
+    code = "store_error"
+
+
+class DataExtensionNotFound(StoreError):
+    code = "data_extension_not_found"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(assumptions.DE_MISSING.format(key=key))
+        self.key = key
+
+
+class RowRejected(StoreError):
+    """A row broke a schema rule; ``rule`` names it (unknown-field, required, duplicate-key...)."""
+
+    code = "row_rejected"
+
+    def __init__(self, message: str, *, key: str, field: str, rule: str, value: object = None):
+        super().__init__(message)
+        self.key = key
+        self.field = field
+        self.rule = rule
+        self.value = value
+
+
+class InvalidFilter(StoreError):
+    code = "invalid_filter"
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(assumptions.DE_BAD_FILTER.format(key=key, reason=reason))
+        self.key = key
+        self.reason = reason
+
+
+class StoreLocked(StoreError):
+    """Another process holds the database file."""
+
+    code = "store_locked"

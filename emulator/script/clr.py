@@ -1,0 +1,47 @@
+"""The CLR text rendering: one rule for every place a non-string value becomes text.
+
+fidelity.md, "CLR rendering": ``Write``, a Text field, an AMPscript argument and a signing key all
+render values the way .NET Framework's ``ToString()`` does.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from emulator import assumptions
+from emulator.script.js import UNDEFINED, is_number
+
+ARRAY_TEXT = "System.Collections.ArrayList"  # RT: Write([]) prints this
+
+
+def clr_text(value: Any) -> str:
+    """Return the text .NET gives ``value`` (booleans ``True``, numbers 15 digits, null empty)."""
+    if value is None or value is UNDEFINED:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if is_number(value):
+        return clr_number(value)
+    if isinstance(value, list):
+        return ARRAY_TEXT
+    if isinstance(value, dict):
+        return assumptions.CLR_OBJECT_TEXT
+    render = getattr(value, "clr_text", None)
+    if render is not None:
+        return render()
+    return str(value)
+
+
+def clr_number(number: float) -> str:
+    """Return .NET Framework ``Double.ToString()``: 15 significant digits, ``E+NN`` exponents."""
+    number = float(number)
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    if number == 0:
+        return "0"  # .NET Framework prints negative zero as "0"
+    return format(number, ".15G")
