@@ -1,0 +1,15 @@
+"""How requests arrive over HTTP: thin Flask wiring over the pages and the emulator state."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register every route, hook and error handler on ``app``."""
+    from emulator.web import admin, journaling, pages, refusals
+
+    refusals.init_app(app)
+    journaling.init_app(app)
+    pages.init_app(app)
+    admin.init_app(app)

@@ -1,0 +1,61 @@
+"""``GetJWT`` signing, byte for byte as SFMC signs (fidelity.md, "AMPscript GetJWT").
+
+HMAC is computed directly: PyJWT refuses PEM- or JWK-looking keys that SFMC signs happily.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable
+from typing import Any
+
+from emulator import assumptions
+from emulator.script.errors import AmpscriptError
+
+#: Canonical algorithm name → hash constructor for HMAC.
+ALGORITHMS: dict[str, Callable[..., Any]] = {
+    "HS256": hashlib.sha256,
+    "HS384": hashlib.sha384,
+    "HS512": hashlib.sha512,
+}
+_CANONICAL = {name.lower(): name for name in ALGORITHMS}
+
+
+def sign_jwt(key: str, algorithm: str, payload: str) -> str:
+    """Return the JWT that ``GetJWT(key, algorithm, payload)`` produces."""
+    canonical = _CANONICAL.get(algorithm.lower())  # case-insensitive, header canonical (RT)
+    if canonical is None:
+        raise bad_parameter("GetJWT", "Algorithm", 2, algorithm)
+    if not key:
+        raise bad_parameter("GetJWT", "Key", 1, "")
+    # The header is fixed text, alg first and compact (sfmc-facts 4.3).
+    header = f'{{"alg":"{canonical}","typ":"JWT"}}'
+    # The payload is signed as given, never parsed or re-serialised (sfmc-facts 4.4).
+    signing_input = f"{b64url(header.encode('ascii'))}.{b64url(utf8(payload))}"
+    # The key is its UTF-8 bytes, never Base64-decoded (sfmc-facts 4.2, 4.2b).
+    digest = hmac.new(utf8(key), signing_input.encode("ascii"), ALGORITHMS[canonical]).digest()
+    return f"{signing_input}.{b64url(digest)}"
+
+
+def bad_parameter(function: str, parameter: str, ordinal: int, value: str) -> AmpscriptError:
+    """Return the AMPscript error for an invalid parameter value."""
+    return AmpscriptError(assumptions.AMPSCRIPT_BAD_PARAMETER.format(
+        name=function, parameter=parameter, ordinal=ordinal, value=value))
+
+
+def b64url(data: bytes) -> str:
+    """Return Base64url of ``data`` without padding."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def utf8(text: str) -> bytes:
+    """Return the UTF-8 bytes .NET gives ``text``: lone surrogates become U+FFFD."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Python strings may hold surrogates (split pairs, JSON "\ud83d"); .NET's UTF8Encoding
+        # joins valid pairs and replaces lone halves with U+FFFD instead of failing.
+        joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        return joined.encode("utf-8")

@@ -1,0 +1,146 @@
+"""Split content into plain text and AMPscript tokens (rest-ampscript B5.1, B5.2).
+
+Plain text is found with one forward regex search per delimiter, so megabytes of text cost
+linear time; code between ``%%[ ]%%`` or ``%%= =%%`` is matched token by token.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from emulator import assumptions
+from emulator.script.errors import AmpscriptError, NotEmulatedError
+
+# ASSUMED: how the emulator names an AMPscript feature it does not implement (belongs in
+# emulator/assumptions.py).
+AMPSCRIPT_NOT_EMULATED = "{what} at {where} is not emulated by mc-emulator."
+
+TEXT = "text"
+OPEN_BLOCK, CLOSE_BLOCK = "%%[", "]%%"
+OPEN_INLINE, CLOSE_INLINE = "%%=", "=%%"
+STRING, NUMBER, VARIABLE, NAME = "string", "number", "variable", "name"
+ATTRIBUTE, OPERATOR, END = "attribute", "operator", "end of content"
+_CLOSER = {OPEN_BLOCK: CLOSE_BLOCK, OPEN_INLINE: CLOSE_INLINE}
+
+_DELIMITER = re.compile(r"%%[\[=]")
+# Tag-based AMPscript (B5.1) is not emulated. A scan stops at the next "<" or ">", so the
+# scans never overlap and hostile "<script <script ..." text stays linear.
+_SCRIPT_TAG = re.compile(r"<script\b[^<>]*?\blanguage\s*=\s*[\"']?ampscript", re.IGNORECASE)
+_CODE = re.compile("|".join((
+    r"(?P<space>\s+)",
+    r"(?P<comment>/\*.*?\*/)",
+    r"(?P<close>\]%%|=%%)",
+    # The delimiting quote is escaped by doubling; there are no backslash escapes (B5.2, 5.13).
+    r"(?P<string>'[^']*(?:''[^']*)*'|\"[^\"]*(?:\"\"[^\"]*)*\")",
+    r"(?P<number>-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))",
+    r"(?P<variable>@[A-Za-z0-9_]+)",
+    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)",
+    r"(?P<attribute>\[[^\]\r\n]*\])",
+    r"(?P<operator>==|!=|<=|>=|<|>)",
+    r"(?P<punct>[(),=])",
+)), re.DOTALL)
+_INT64 = range(-(2**63), 2**63)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: its kind, its value (unquoted string, parsed number, raw text), its offset."""
+
+    kind: str
+    value: Any
+    offset: int
+
+
+def tokenize(source: str) -> list[Token]:
+    """Return the tokens of ``source``, ending with an ``END`` token."""
+    tokens: list[Token] = []
+    pos = 0
+    while pos < len(source):
+        found = _DELIMITER.search(source, pos)
+        start = len(source) if found is None else found.start()
+        if start > pos:
+            _refuse_script_tag(source, pos, start)
+            tokens.append(Token(TEXT, source[pos:start], pos))
+        if found is None:
+            break
+        tokens.append(Token(found.group(), found.group(), start))
+        pos = _tokenize_code(source, found.end(), found.group(), tokens)
+    tokens.append(Token(END, None, len(source)))
+    return tokens
+
+
+def _tokenize_code(source: str, pos: int, opener: str, tokens: list[Token]) -> int:
+    """Append the tokens of one block or inline expression; return the offset after it."""
+    opened_at = pos - len(opener)
+    while True:
+        match = _CODE.match(source, pos)
+        if match is None:
+            raise _code_error(source, pos, opener, opened_at)
+        kind, text = match.lastgroup, match.group()
+        if kind == "close":
+            if text != _CLOSER[opener]:
+                raise syntax_error(source, pos, f"unexpected {text!r} inside {opener}")
+            tokens.append(Token(text, text, pos))
+            return match.end()
+        if kind == "comment" and opener == OPEN_INLINE:
+            # Comments are allowed in blocks only, not in inline AMPscript (B5.1, 5.2).
+            raise syntax_error(source, pos, "comments are not allowed inside %%= =%%")
+        if kind == STRING:
+            tokens.append(Token(STRING, text[1:-1].replace(text[0] * 2, text[0]), pos))
+        elif kind == NUMBER:
+            tokens.append(Token(NUMBER, _number(text), pos))
+        elif kind == "punct":
+            tokens.append(Token(text, text, pos))
+        elif kind not in ("space", "comment"):
+            tokens.append(Token(str(kind), text, pos))
+        pos = match.end()
+
+
+def _number(text: str) -> int | float:
+    """Return a numeric constant: integers stay ``int``; beyond int64 they read 0 (B5.2, 5.15)."""
+    if "." in text:
+        return float(text)
+    if len(text.lstrip("-")) > 19:  # also keeps int() clear of its 4300-digit limit
+        return 0
+    value = int(text)
+    return value if value in _INT64 else 0
+
+
+def _code_error(source: str, pos: int, opener: str, opened_at: int) -> AmpscriptError:
+    """Return the syntax error for code that no token matches at ``pos``."""
+    if pos >= len(source):
+        return syntax_error(source, opened_at,
+                            f"{opener} is not closed with {_CLOSER[opener]}")
+    if source.startswith("/*", pos):
+        return syntax_error(source, pos, "unterminated comment")
+    if source[pos] in "'\"":
+        return syntax_error(source, pos, "unterminated string")
+    return syntax_error(source, pos, f"unexpected character {source[pos]!r}")
+
+
+def _refuse_script_tag(source: str, start: int, end: int) -> None:
+    """Raise for tag-based AMPscript, which would otherwise pass through as text."""
+    tag = _SCRIPT_TAG.search(source, start, end)
+    if tag is not None:
+        raise not_emulated(source, tag.start(),
+                           'Tag-based AMPscript (<script language="ampscript">)')
+
+
+def where(source: str, offset: int) -> str:
+    """Return ``line L, column C`` (1-based) of ``offset`` in ``source``."""
+    line = source.count("\n", 0, offset) + 1
+    column = offset - (source.rfind("\n", 0, offset) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+def syntax_error(source: str, offset: int, reason: str) -> AmpscriptError:
+    """Return an AMPscript syntax error that says what went wrong and where."""
+    return AmpscriptError(assumptions.AMPSCRIPT_SYNTAX.format(
+        reason=f"{reason} at {where(source, offset)}"))
+
+
+def not_emulated(source: str, offset: int, what: str) -> NotEmulatedError:
+    """Return the error for an AMPscript feature the emulator does not implement."""
+    return NotEmulatedError(AMPSCRIPT_NOT_EMULATED.format(what=what, where=where(source, offset)))

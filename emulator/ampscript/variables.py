@@ -1,0 +1,40 @@
+"""The AMPscript variable scope, shared with SSJS ``Variable.SetValue/GetValue``.
+
+fidelity.md ("Variable.SetValue/GetValue"): ``@`` optional, names case-insensitive, numbers and
+booleans keep their type, a never-set variable reads ``null``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from emulator.script.js import UNDEFINED
+
+_NAME = re.compile(r"@?[A-Za-z0-9_]+")
+
+
+class Variables:
+    """One request's AMPscript variables: ``"x"``, ``"@x"`` and ``"@X"`` are one variable."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, Any] = {}
+
+    def set(self, name: str, value: Any) -> None:
+        """Store ``value`` as given; ``undefined`` reads back as ``null`` (sfmc-facts 2.29)."""
+        self._values[self.key(name)] = None if value is UNDEFINED else value
+
+    def get(self, name: str) -> Any:
+        """Return the value of ``name``; a never-set variable reads ``None``."""
+        return self._values.get(self.key(name))
+
+    def declare(self, name: str) -> None:
+        """Declare ``name`` as ``VAR`` does: (re)set it to ``None`` (rest-ampscript 5.20)."""
+        self._values[self.key(name)] = None
+
+    @staticmethod
+    def key(name: str) -> str:
+        """Return the canonical key of ``name``; raise ``ValueError`` for an invalid name."""
+        if not isinstance(name, str) or _NAME.fullmatch(name) is None:
+            raise ValueError(f"invalid AMPscript variable name {name!r}")
+        return name.removeprefix("@").lower()

@@ -1,0 +1,29 @@
+"""``Platform.Function``: ParseJSON, Stringify and TreatAsContent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.ampscript import render
+from emulator.platform.context import PageContext
+from emulator.script.clr import clr_text
+from emulator.script.js import UNDEFINED
+from emulator.script.jsontext import parse_json, stringify
+
+
+class PlatformFunction:
+    """The ``Platform.Function`` members a page may call."""
+
+    def __init__(self, context: PageContext) -> None:
+        self._context = context
+
+    def ParseJSON(self, text: Any) -> Any:  # noqa: N802 (SSJS name)
+        return parse_json(text)
+
+    def Stringify(self, value: Any = UNDEFINED) -> str:  # noqa: N802 (SSJS name)
+        return stringify(value)
+
+    def TreatAsContent(self, content: Any) -> str:  # noqa: N802 (SSJS name)
+        # fidelity.md: renders AMPscript sharing the variables of `Variable`; an AMPscript error
+        # surfaces as a catchable exception (AmpscriptError is a ScriptError).
+        return render(clr_text(content), self._context.ampscript())

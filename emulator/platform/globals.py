@@ -1,0 +1,78 @@
+"""The names a CloudPage script sees: ``Platform`` always, the Core library after ``Platform.Load``.
+
+fidelity.md / sfmc-facts 2.16: ``DataExtension``, ``Variable``, ``Write`` and ``Stringify`` are
+``undefined`` until ``Platform.Load("core", ...)``; ``Platform.Request`` and
+``Platform.Function`` work without it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.platform.context import PageContext
+from emulator.platform.data_extension import DataExtensionFactory
+from emulator.platform.function import PlatformFunction
+from emulator.platform.output import PlatformResponse, Writer
+from emulator.platform.request import PlatformRequest
+from emulator.platform.variable import VariableObject
+from emulator.script.clr import clr_text
+from emulator.script.errors import JSTypeError, PlatformError
+
+CORE_LIBRARY_VERSIONS = ("1", "1.1", "1.1.1", "1.1.5")  # OFF examples use "1"; community 1.1.x
+NOT_LOADED = "{name} is not defined (call Platform.Load(\"core\", \"1\") first)"
+
+
+class PlatformObject:
+    """The global ``Platform``."""
+
+    def __init__(self, context: PageContext) -> None:
+        self._core_loaded = False
+        self.Request = PlatformRequest(context.request)
+        self.Function = PlatformFunction(context)
+        self.Response = PlatformResponse(context)
+        self.Variable = VariableObject(context.variables)
+
+    def Load(self, library: Any, version: Any = "1") -> None:  # noqa: N802 (SSJS name)
+        name, wanted = clr_text(library).lower(), clr_text(version)
+        if name != "core":
+            raise PlatformError(f"Platform.Load: the library {clr_text(library)!r} is not "
+                                "emulated; only \"core\" is.")
+        if wanted not in CORE_LIBRARY_VERSIONS:
+            raise PlatformError(f"Platform.Load: core version {wanted!r} is not emulated; "
+                                f"versions: {', '.join(CORE_LIBRARY_VERSIONS)}.")
+        self._core_loaded = True
+
+
+class PageGlobals:
+    """The global scope of one page run."""
+
+    def __init__(self, context: PageContext) -> None:
+        self.context = context
+        self.Platform = PlatformObject(context)
+        self._core = {
+            "DataExtension": DataExtensionFactory(context),
+            "Variable": self.Platform.Variable,
+            "Write": Writer(context),
+            "Stringify": self.Platform.Function.Stringify,
+        }
+
+    def _core_member(self, name: str) -> Any:
+        if not self.Platform._core_loaded:
+            raise JSTypeError(NOT_LOADED.format(name=name))
+        return self._core[name]
+
+    @property
+    def DataExtension(self) -> DataExtensionFactory:  # noqa: N802 (SSJS name)
+        return self._core_member("DataExtension")
+
+    @property
+    def Variable(self) -> VariableObject:  # noqa: N802 (SSJS name)
+        return self._core_member("Variable")
+
+    @property
+    def Write(self) -> Writer:  # noqa: N802 (SSJS name)
+        return self._core_member("Write")
+
+    @property
+    def Stringify(self) -> Any:  # noqa: N802 (SSJS name)
+        return self._core_member("Stringify")

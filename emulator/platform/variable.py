@@ -1,0 +1,37 @@
+"""``Variable`` (``Platform.Variable``): the AMPscript variables, seen from SSJS.
+
+fidelity.md: ``@`` optional, names case-insensitive, numbers and booleans keep their type, a
+never-set variable reads ``null``, request-local (OFF, RT).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.ampscript import Variables
+from emulator.script.clr import clr_text
+from emulator.script.errors import PlatformError
+from emulator.script.js import UNDEFINED
+
+_BAD_NAME = ("Invalid variable name {name!r}: AMPscript names are @ followed by letters, "
+             "digits or _.")
+
+
+class VariableObject:
+    """The SSJS ``Variable`` object over the page's shared :class:`Variables`."""
+
+    def __init__(self, variables: Variables) -> None:
+        self._variables = variables
+
+    def SetValue(self, name: Any, value: Any = None) -> Any:  # noqa: N802 (SSJS name)
+        try:
+            self._variables.set(clr_text(name), None if value is UNDEFINED else value)
+        except ValueError:
+            raise PlatformError(_BAD_NAME.format(name=clr_text(name))) from None
+        return UNDEFINED
+
+    def GetValue(self, name: Any) -> Any:  # noqa: N802 (SSJS name)
+        try:
+            return self._variables.get(clr_text(name))
+        except ValueError:
+            raise PlatformError(_BAD_NAME.format(name=clr_text(name))) from None

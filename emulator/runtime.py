@@ -1,0 +1,102 @@
+"""The emulator's state for one app: settings, store, clock, journal and the mount table.
+
+Each part is reached through a getter (``get_store()``), never by holding the app (style.md,
+"Each part wires itself").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from emulator.clock import Clock
+from emulator.config import Settings
+from emulator.errors import ConfigError
+from emulator.fixtures import DataExtensionDefinition, load_fixture_dirs
+from emulator.journal import Journal
+from emulator.pages import BUILTIN_MOUNTS, Page, get_page
+from emulator.store.store import Store
+
+EXTENSION_KEY = "mcemu"
+
+
+@dataclass
+class Emulator:
+    """Everything one emulator app owns."""
+
+    settings: Settings
+    store: Store
+    clock: Clock
+    journal: Journal
+    mounts: dict[str, Page]
+    fixtures: list[DataExtensionDefinition]
+
+    def close(self) -> None:
+        """Write the store's last state and release it."""
+        self.store.close()
+
+
+def build_mounts(settings: Settings) -> dict[str, Page]:
+    """Return path -> page: the built-in mounts, then ``--mount`` ones."""
+    mounts = {path: get_page(name) for path, name in BUILTIN_MOUNTS.items()}
+    given: dict[str, str] = {}
+    for mount in settings.mount:
+        page = get_page(mount.page)
+        if mount.path in given and given[mount.path] != mount.page:
+            raise ConfigError(f"--mount {mount.path} is given twice: ={given[mount.path]} and "
+                              f"={mount.page}")
+        if mount.path in BUILTIN_MOUNTS and BUILTIN_MOUNTS[mount.path] != mount.page:
+            raise ConfigError(f"--mount {mount.path}={mount.page}: {mount.path} serves the "
+                              f"built-in page {BUILTIN_MOUNTS[mount.path]!r}")
+        given[mount.path] = mount.page
+        mounts[mount.path] = page
+    return mounts
+
+
+def open_store(settings: Settings, definitions: list[DataExtensionDefinition]) -> Store:
+    """Open the store and seed it: a new store gets the fixtures; a kept file keeps its rows.
+
+    A DE that the fixtures define and the ``--db`` file lacks is added with its fixture rows.
+    """
+    store = Store.open(settings.db)
+    try:
+        if not store.keys():
+            store.replace_all(definitions)
+        else:
+            for definition in definitions:
+                if not store.has(definition.schema.key):
+                    store.create(definition.schema, definition.rows)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def init_app(app: Flask, settings: Settings) -> Emulator:
+    """Build the emulator's state for ``app`` from ``settings``."""
+    mounts = build_mounts(settings)
+    definitions = load_fixture_dirs([*settings.fixtures],
+                                    include_default=not settings.no_default_fixtures)
+    emulator = Emulator(settings=settings, store=open_store(settings, definitions),
+                        clock=Clock(settings.frozen_time), journal=Journal(settings.journal_size),
+                        mounts=mounts, fixtures=definitions)
+    app.extensions[EXTENSION_KEY] = emulator
+    return emulator
+
+
+def get_emulator(app: Flask | None = None) -> Emulator:
+    """Return the emulator state of ``app`` (default: the current app)."""
+    return (app or current_app).extensions[EXTENSION_KEY]
+
+
+def get_store(app: Flask | None = None) -> Store:
+    return get_emulator(app).store
+
+
+def get_journal(app: Flask | None = None) -> Journal:
+    return get_emulator(app).journal
+
+
+def get_clock(app: Flask | None = None) -> Clock:
+    return get_emulator(app).clock

@@ -1,0 +1,323 @@
+"""Compile an SSJS ``Rows.Retrieve`` filter object into a row predicate.
+
+fidelity.md, "Data Extensions": simple parts ``{Property, SimpleOperator, Value}`` and complex parts
+``{LeftOperand, LogicalOperator, RightOperand}`` nested to any depth; the operators are the table
+:data:`OPERATORS`. Text compares case-insensitively (ASSUMED "case-insensitive-retrieve"); typed
+fields compare by type; a number or boolean ``Value`` compares by its CLR text, and an object,
+array (outside ``between``/``IN``) or null ``Value`` is refused (ASSUMED "filter-value-types").
+"""
+
+from __future__ import annotations
+
+import operator as op
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from emulator.errors import InvalidFilter
+from emulator.script.clr import clr_text
+from emulator.script.js import is_number
+
+if TYPE_CHECKING:  # schema.py imports comparison_key from here
+    from emulator.store.schema import DataExtensionSchema, Field
+
+Row = Mapping[str, "str | None"]
+Predicate = Callable[[Row], bool]
+Check = Callable[["str | None"], bool]  # tests one stored cell
+
+# ASSUMED: the platform's nesting limit is unpublished; this bound keeps a hostile filter from
+# exhausting the Python stack (it raises InvalidFilter instead of RecursionError).
+MAX_FILTER_DEPTH = 100
+# ASSUMED: likewise for the number of parts, so a wide hostile filter cannot stall the server.
+MAX_FILTER_PARTS = 10_000
+
+#: The platform's clock zone (design.md, "Shipped Data Extensions"): CST, UTC-6, no daylight saving.
+PLATFORM_ZONE = timezone(timedelta(hours=-6))
+_US_DATE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y")
+_BOOLEAN_TEXTS = {
+    "true": True, "1": True, "yes": True, "y": True,
+    "false": False, "0": False, "no": False, "n": False,
+}
+_SIMPLE_KEYS = ("Property", "SimpleOperator", "Value")
+_COMPLEX_KEYS = ("LeftOperand", "LogicalOperator", "RightOperand")
+
+
+class _Problem(Exception):
+    """A reason the filter is refused; compile_filter turns it into InvalidFilter."""
+
+
+def parse_number(text: str) -> Decimal:
+    """Return ``text`` as an exact decimal number; raise ValueError when it is not one."""
+    try:
+        number = Decimal(text.strip())
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not number.is_finite():
+        raise ValueError(f"{text!r} is not a finite number")
+    return number
+
+
+def parse_date(text: str) -> datetime:
+    """Return ``text`` (ISO 8601 or ``M/D/YYYY h:mm:ss AM``) as a zone-less platform time."""
+    stripped = text.strip()
+    iso = stripped[:-1] + "+00:00" if stripped.endswith(("Z", "z")) else stripped
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        for pattern in _US_DATE_FORMATS:
+            try:
+                moment = datetime.strptime(stripped, pattern)
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(f"{text!r} is not a date (ISO 8601 or M/D/YYYY h:mm:ss AM)") from None
+    if moment.tzinfo is not None:
+        # Stored dates carry no zone; an explicit zone is converted to the platform's clock.
+        moment = moment.astimezone(PLATFORM_ZONE).replace(tzinfo=None)
+    return moment
+
+
+def parse_boolean(text: str) -> bool:
+    """Return ``text`` as a boolean (``True``/``False``, ``1``/``0``, ``Y``/``N``...)."""
+    try:
+        return _BOOLEAN_TEXTS[text.strip().casefold()]
+    except KeyError:
+        raise ValueError(f"{text!r} is not a boolean (true/false, 1/0, yes/no)") from None
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "Number": parse_number,
+    "Decimal": parse_number,
+    "Date": parse_date,
+    "Boolean": parse_boolean,
+}
+
+
+def typed_value(field: Field, text: str) -> Any:
+    """Return ``text`` as ``field`` compares it: case-folded text or a parsed value."""
+    parser = _PARSERS.get(field.type)  # the text types (schema.TEXT_TYPES) have no parser
+    return text.casefold() if parser is None else parser(text)
+
+
+def comparison_key(field: Field, text: str | None) -> Any:
+    """Return a hashable key under which equal values of ``field`` coincide (None when empty)."""
+    if text is None or text == "":
+        return None
+    try:
+        return typed_value(field, text)
+    except ValueError:
+        # Values are not type-checked on write yet; an unparseable one only equals itself.
+        return ("text", text)
+
+
+def _row_value(field: Field, raw: str | None) -> Any:
+    """Return the typed value of a stored cell, or None when empty or unparseable."""
+    if raw is None or raw == "":
+        return None  # SQL semantics: an empty cell matches no comparison, only isNull
+    try:
+        return typed_value(field, raw)
+    except ValueError:
+        return None
+
+
+def _value_text(value: Any, what: str) -> str:
+    """Return a filter Value as text: strings as they are, numbers/booleans by CLR text."""
+    if isinstance(value, (str, bool)) or is_number(value):
+        return clr_text(value)
+    raise _Problem(f"{what} must be a string, number or boolean, not {_describe(value)}")
+
+
+def _operand(field: Field, value: Any, what: str) -> Any:
+    text = _value_text(value, what)
+    try:
+        return typed_value(field, text)
+    except ValueError as error:
+        raise _Problem(f"{what} for {field.type} field {field.name!r}: {error}") from None
+
+
+def _comparison(test: Callable[[Any, Any], bool]) -> Callable[[Field, Any], Check]:
+    def build(field: Field, value: Any) -> Check:
+        wanted = _operand(field, value, "Value")
+
+        def check(raw: str | None) -> bool:
+            have = _row_value(field, raw)
+            return have is not None and test(have, wanted)
+
+        return check
+
+    return build
+
+
+def _is_null(field: Field, value: Any) -> Check:
+    return lambda raw: raw is None or raw == ""
+
+
+def _is_not_null(field: Field, value: Any) -> Check:
+    return lambda raw: raw is not None and raw != ""
+
+
+def _between(field: Field, value: Any) -> Check:
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise _Problem(f"between needs Value as an array of two values, not {_describe(value)}")
+    low = _operand(field, value[0], "Value[0]")
+    high = _operand(field, value[1], "Value[1]")
+
+    def check(raw: str | None) -> bool:
+        have = _row_value(field, raw)
+        return have is not None and low <= have <= high
+
+    return check
+
+
+def _in(field: Field, value: Any) -> Check:
+    if not isinstance(value, (list, tuple)) or not value:
+        raise _Problem(f"IN needs Value as a non-empty array, not {_describe(value)}")
+    wanted = [_operand(field, item, f"Value[{i}]") for i, item in enumerate(value)]
+
+    def check(raw: str | None) -> bool:
+        have = _row_value(field, raw)
+        return have is not None and have in wanted
+
+    return check
+
+
+def _like(field: Field, value: Any) -> Check:
+    # The platform wraps the value in %...% (sfmc-facts 3.17); % and _ inside are SQL wildcards.
+    text = _value_text(value, "Value").casefold()
+    body = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in text)
+    pattern = re.compile(f".*{body}.*", re.DOTALL)
+
+    def check(raw: str | None) -> bool:
+        if not raw:
+            return False  # an empty cell is null: it matches no comparison
+        return pattern.fullmatch(raw.casefold()) is not None
+
+    return check
+
+
+@dataclass(frozen=True)
+class Operator:
+    """A SimpleOperator: whether it reads ``Value``, and how it builds a cell check."""
+
+    takes_value: bool
+    build: Callable[[Field, Any], Check]
+
+
+#: The SimpleOperators Rows.Retrieve understands (sfmc-facts 3.17), by their documented names.
+OPERATORS: dict[str, Operator] = {
+    "equals": Operator(True, _comparison(op.eq)),
+    "notEquals": Operator(True, _comparison(op.ne)),
+    "greaterThan": Operator(True, _comparison(op.gt)),
+    "lessThan": Operator(True, _comparison(op.lt)),
+    "greaterThanOrEqual": Operator(True, _comparison(op.ge)),
+    "lessThanOrEqual": Operator(True, _comparison(op.le)),
+    "isNull": Operator(False, _is_null),
+    "isNotNull": Operator(False, _is_not_null),
+    "between": Operator(True, _between),
+    "IN": Operator(True, _in),
+    "like": Operator(True, _like),
+}
+_OPERATORS_BY_FOLDED = {name.casefold(): entry for name, entry in OPERATORS.items()}
+
+#: LogicalOperators of a complex filter part.
+LOGICAL_OPERATORS: dict[str, Callable[[Predicate, Predicate], Predicate]] = {
+    "AND": lambda left, right: lambda row: left(row) and right(row),
+    "OR": lambda left, right: lambda row: left(row) or right(row),
+}
+_LOGICAL_BY_FOLDED = {name.casefold(): entry for name, entry in LOGICAL_OPERATORS.items()}
+
+
+def compile_filter(schema: DataExtensionSchema, filter: Any) -> Predicate:
+    """Return a predicate over stored rows of ``schema``; raise InvalidFilter when malformed."""
+    try:
+        return _Compiler(schema).part(filter, "filter", 1)
+    except _Problem as problem:
+        raise InvalidFilter(schema.key, str(problem)) from None
+
+
+class _Compiler:
+    """Compile filter parts recursively, within MAX_FILTER_DEPTH and MAX_FILTER_PARTS."""
+
+    def __init__(self, schema: DataExtensionSchema) -> None:
+        self.schema = schema
+        self.parts = 0
+
+    def part(self, node: Any, path: str, depth: int) -> Predicate:
+        if depth > MAX_FILTER_DEPTH:
+            raise _Problem(f"the filter is nested more than {MAX_FILTER_DEPTH} levels deep")
+        self.parts += 1
+        if self.parts > MAX_FILTER_PARTS:
+            raise _Problem(f"the filter has more than {MAX_FILTER_PARTS} parts")
+        if not isinstance(node, Mapping):
+            raise _Problem(f"{path} must be an object ({_shapes()}), not {_describe(node)}")
+        simple = any(key in node for key in _SIMPLE_KEYS)
+        complex_ = any(key in node for key in _COMPLEX_KEYS)
+        if simple and complex_:
+            raise _Problem(f"{path} mixes a simple and a complex filter; expected {_shapes()}")
+        if complex_:
+            return self.complex(node, path, depth)
+        if simple:
+            return self.simple(node, path)
+        found = ", ".join(map(str, node)) or "no keys"
+        raise _Problem(f"{path} is not a filter part (found {found}); expected {_shapes()}")
+
+    def complex(self, node: Mapping[str, Any], path: str, depth: int) -> Predicate:
+        for key in _COMPLEX_KEYS:
+            if node.get(key) is None:
+                raise _Problem(f"{path} has no {key}; a complex filter needs {_shapes(True)}")
+        name = node["LogicalOperator"]
+        combine = _LOGICAL_BY_FOLDED.get(name.casefold()) if isinstance(name, str) else None
+        if combine is None:
+            raise _Problem(f"{path}: unknown LogicalOperator {name!r}; use AND or OR")
+        left = self.part(node["LeftOperand"], f"{path}.LeftOperand", depth + 1)
+        right = self.part(node["RightOperand"], f"{path}.RightOperand", depth + 1)
+        return combine(left, right)
+
+    def simple(self, node: Mapping[str, Any], path: str) -> Predicate:
+        name = node.get("Property")
+        if not isinstance(name, str) or not name:
+            raise _Problem(f"{path} needs Property, the name of a field, not {_describe(name)}")
+        field = self.schema.field(name)
+        if field is None:
+            known = ", ".join(self.schema.field_names)
+            raise _Problem(f"{path}: unknown Property {name!r}; fields are {known}")
+        op_name = node.get("SimpleOperator")
+        entry = _OPERATORS_BY_FOLDED.get(op_name.casefold()) if isinstance(op_name, str) else None
+        if entry is None:
+            known = ", ".join(OPERATORS)
+            raise _Problem(f"{path}: unknown SimpleOperator {op_name!r}; operators are {known}")
+        if entry.takes_value and "Value" not in node:
+            raise _Problem(f"{path}: SimpleOperator {op_name} needs a Value")
+        try:
+            check = entry.build(field, node.get("Value"))
+        except _Problem as problem:
+            raise _Problem(f"{path}: {problem}") from None
+        column = field.name
+        return lambda row: check(row.get(column))
+
+
+def _shapes(complex_only: bool = False) -> str:
+    if complex_only:
+        return "LeftOperand, LogicalOperator (AND/OR) and RightOperand"
+    return "{Property, SimpleOperator, Value} or {LeftOperand, LogicalOperator, RightOperand}"
+
+
+def _describe(value: Any) -> str:
+    """Name a script value's type for an error message."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {clr_text(value)}"
+    if is_number(value):
+        return f"the number {clr_text(value)}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "an object"
+    return "undefined" if not value else type(value).__name__

@@ -1,0 +1,348 @@
+"""Data Extension schemas: fields, primary keys, retention, and their JSON form.
+
+The JSON form is the DE file format of design.md ("Shipped Data Extensions"), without ``rows``.
+:meth:`DataExtensionSchema.from_json` is the one gate every schema passes, whether it comes from a
+fixture file, the admin API or the ``_schemas`` table of a ``--db`` file, so its errors name the
+source, the Data Extension and exactly what is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Hashable, Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+from emulator import assumptions
+from emulator.errors import FixtureError, RowRejected
+from emulator.script.clr import clr_text
+from emulator.script.js import utf16_length
+from emulator.store.filters import comparison_key
+
+#: SFMC's field types, keyed by their case-folded spelling so ``"text"`` is read as ``"Text"``.
+FIELD_TYPES = {
+    name.casefold(): name
+    for name in ("Text", "Number", "Decimal", "Boolean", "Date", "EmailAddress", "Phone", "Locale")
+}
+#: Types whose values are free text: compared case-insensitively, limited by ``length``.
+TEXT_TYPES = frozenset({"Text", "EmailAddress", "Phone", "Locale"})
+
+_FIELD_KEYS = (
+    "name", "type", "length", "primaryKey", "nullable", "precision", "scale", "defaultValue",
+)
+_SCHEMA_KEYS = ("key", "name", "fields", "retention")
+_RETENTION_KEYS = ("maxRows", "maxAgeDays")
+
+#: Store-side text (no page sees it: the platform shim hands the store text only).
+VALUE_NOT_TEXT = (
+    "The value for field {field} of Data Extension {key} must be text or null, not {type}."
+)
+# ASSUMED: the platform's text for a row that names one field twice (two spellings) is unknown.
+DE_FIELD_TWICE = "The field {field} of Data Extension {key} is given more than once: {names}."
+
+StoredRow = dict[str, "str | None"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a Data Extension."""
+
+    name: str
+    type: str = "Text"
+    length: int | None = assumptions.TEXT_DEFAULT_LENGTH
+    primary_key: bool = False
+    nullable: bool = True
+    precision: int | None = None
+    scale: int | None = None
+    default_value: str | None = None
+
+    @property
+    def is_text(self) -> bool:
+        """Return whether values of this field are free text."""
+        return self.type in TEXT_TYPES
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the field as it is written in a DE file (defaults left out)."""
+        doc: dict[str, Any] = {"name": self.name, "type": self.type}
+        if self.length is not None:
+            doc["length"] = self.length
+        if self.primary_key:
+            doc["primaryKey"] = True
+        if self.nullable != (not self.primary_key):
+            doc["nullable"] = self.nullable
+        if self.precision is not None:
+            doc["precision"] = self.precision
+        if self.scale is not None:
+            doc["scale"] = self.scale
+        if self.default_value is not None:
+            doc["defaultValue"] = self.default_value
+        return doc
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How many rows, or how old, a Data Extension keeps (exactly one limit is set)."""
+
+    max_rows: int | None = None
+    max_age_days: int | None = None
+
+    def to_json(self) -> dict[str, int]:
+        """Return the retention as it is written in a DE file."""
+        if self.max_rows is not None:
+            return {"maxRows": self.max_rows}
+        return {"maxAgeDays": self.max_age_days or 0}
+
+
+@dataclass(frozen=True)
+class DataExtensionSchema:
+    """The definition of a Data Extension: external key, name, fields, retention."""
+
+    key: str
+    name: str
+    fields: tuple[Field, ...]
+    retention: Retention | None = None
+    _by_name: dict[str, Field] = dataclass_field(
+        init=False, repr=False, compare=False, hash=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", tuple(self.fields))
+        # Field names are case-insensitive on the platform (sfmc-facts 3.21).
+        object.__setattr__(self, "_by_name", {f.name.casefold(): f for f in self.fields})
+
+    def field(self, name: str) -> Field | None:
+        """Return the field called ``name`` (any case), or None."""
+        return self._by_name.get(name.casefold())
+
+    @property
+    def primary_keys(self) -> tuple[Field, ...]:
+        """Return the primary-key fields, in schema order."""
+        return tuple(f for f in self.fields if f.primary_key)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """Return the field names as the schema spells them."""
+        return tuple(f.name for f in self.fields)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the schema in the DE file format, without rows."""
+        doc: dict[str, Any] = {
+            "key": self.key,
+            "name": self.name,
+            "fields": [f.to_json() for f in self.fields],
+        }
+        if self.retention is not None:
+            doc["retention"] = self.retention.to_json()
+        return doc
+
+    @classmethod
+    def from_json(cls, doc: Any, source: str) -> DataExtensionSchema:
+        """Build a schema from its DE file form; raise FixtureError naming ``source`` and the DE."""
+        return _SchemaReader(source).read(doc)
+
+
+class RowValidator:
+    """Check rows against a schema and against the primary keys already taken.
+
+    ``check`` returns the row as stored: every schema field, in schema order and spelling, with
+    defaults filled. Keys of the rows checked so far are recorded in ``keys`` (None without a
+    primary key), so a batch that repeats a key is refused too.
+    """
+
+    def __init__(self, schema: DataExtensionSchema, taken: Container[Hashable] = ()) -> None:
+        self.schema = schema
+        self.keys: list[Hashable] = []
+        self._taken = taken
+        self._seen: set[Hashable] = set()
+
+    def check(self, row: Mapping[str, Any]) -> StoredRow:
+        """Return ``row`` as it would be stored; raise RowRejected naming the broken rule."""
+        stored = self._fields(row)
+        self.keys.append(self._claim_key(stored))
+        return stored
+
+    def _fields(self, row: Mapping[str, Any]) -> StoredRow:
+        key = self.schema.key
+        given: dict[str, tuple[str, Any]] = {}
+        for name, value in row.items():
+            field = self.schema.field(name)
+            if field is None:
+                message = assumptions.DE_UNKNOWN_FIELD.format(field=name, key=key)
+                raise RowRejected(message, key=key, field=name, rule="unknown-field", value=value)
+            if field.name in given:
+                names = f"{given[field.name][0]}, {name}"
+                message = DE_FIELD_TWICE.format(field=field.name, key=key, names=names)
+                raise RowRejected(message, key=key, field=field.name, rule="duplicate-field")
+            if value is not None and not isinstance(value, str):
+                kind = type(value).__name__
+                message = VALUE_NOT_TEXT.format(field=field.name, key=key, type=kind)
+                raise RowRejected(
+                    message, key=key, field=field.name, rule="value-type", value=value
+                )
+            given[field.name] = (name, value)
+        stored: StoredRow = {}
+        for field in self.schema.fields:
+            value = given.get(field.name, (None, None))[1]
+            if value is None or (value == "" and not field.nullable):
+                value = field.default_value if field.default_value is not None else value
+            if not field.nullable and (value is None or value == ""):
+                message = assumptions.DE_REQUIRED_FIELD.format(field=field.name, key=key)
+                raise RowRejected(message, key=key, field=field.name, rule="required", value=value)
+            # A Text(n) column is nvarchar(n): its length counts UTF-16 code units.
+            if value is not None and field.is_text and field.length is not None:
+                length = utf16_length(value)
+                if length > field.length:
+                    message = assumptions.DE_VALUE_TOO_LONG.format(
+                        field=field.name, key=key, length=length, limit=field.length
+                    )
+                    raise RowRejected(
+                        message, key=key, field=field.name, rule="length", value=value
+                    )
+            stored[field.name] = value
+        return stored
+
+    def _claim_key(self, stored: StoredRow) -> Hashable:
+        fields = self.schema.primary_keys
+        if not fields:
+            return None  # no primary key: the DE is append-only (design.md)
+        # Compared as the column type compares (Text case-insensitively, sfmc-facts 3.20).
+        pk = tuple(comparison_key(f, stored[f.name]) for f in fields)
+        if pk in self._taken or pk in self._seen:
+            names = ", ".join(f.name for f in fields)
+            values = ", ".join(str(stored[f.name]) for f in fields)
+            key = self.schema.key
+            message = assumptions.DE_DUPLICATE_KEY.format(key=key, field=names, value=values)
+            raise RowRejected(message, key=key, field=names, rule="duplicate-key", value=values)
+        self._seen.add(pk)
+        return pk
+
+
+class _SchemaReader:
+    """Validate one schema document, building messages that say where the problem is."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.where = source
+
+    def fail(self, problem: str) -> FixtureError:
+        return FixtureError(f"{self.where}: {problem}")
+
+    def read(self, doc: Any) -> DataExtensionSchema:
+        if not isinstance(doc, dict):
+            kind = describe_json_type(doc)
+            raise self.fail(f"a Data Extension must be a JSON object, not {kind}")
+        key = doc.get("key")
+        if not isinstance(key, str) or not key.strip():
+            raise self.fail('"key" (the external key) must be a non-empty string')
+        self.where = f"{self.source}: Data Extension {key!r}"
+        if key.startswith("_"):
+            raise self.fail('"key" must not start with "_": the store keeps metadata under those')
+        self.reject_unknown(doc, _SCHEMA_KEYS, "the Data Extension")
+        name = doc.get("name", key)
+        if not isinstance(name, str) or not name.strip():
+            raise self.fail('"name" must be a non-empty string (it defaults to the key)')
+        raw_fields = doc.get("fields")
+        if not isinstance(raw_fields, list) or not raw_fields:
+            raise self.fail('"fields" must be a non-empty list of field objects')
+        fields = [self.read_field(index, raw) for index, raw in enumerate(raw_fields)]
+        seen: dict[str, str] = {}
+        for f in fields:
+            folded = f.name.casefold()
+            if folded in seen:
+                raise self.fail(
+                    f"fields {seen[folded]!r} and {f.name!r} have the same name "
+                    "(field names are case-insensitive)"
+                )
+            seen[folded] = f.name
+        retention = self.read_retention(doc.get("retention"))
+        return DataExtensionSchema(key=key, name=name, fields=tuple(fields), retention=retention)
+
+    def reject_unknown(self, doc: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
+        unknown = [k for k in doc if k not in allowed]
+        if unknown:
+            raise self.fail(
+                f"unknown key {unknown[0]!r} in {what}; allowed keys: {', '.join(allowed)}"
+            )
+
+    def read_field(self, index: int, raw: Any) -> Field:
+        if not isinstance(raw, dict):
+            raise self.fail(f"fields[{index}] must be an object, not {describe_json_type(raw)}")
+        name = raw.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise self.fail(f'fields[{index}]: "name" must be a non-empty string')
+        what = f"field {name!r}"
+        self.reject_unknown(raw, _FIELD_KEYS, what)
+        raw_type = raw.get("type", "Text")  # SFMC's own default field type
+        type_name = FIELD_TYPES.get(raw_type.casefold()) if isinstance(raw_type, str) else None
+        if type_name is None:
+            raise self.fail(
+                f"{what}: type {raw_type!r} is not one of {', '.join(FIELD_TYPES.values())}"
+            )
+        primary_key = self.read_bool(raw, "primaryKey", False, what)
+        nullable = self.read_bool(raw, "nullable", not primary_key, what)
+        if primary_key and nullable:
+            raise self.fail(f"{what}: a primary key field cannot be nullable")
+        default_length = assumptions.TEXT_DEFAULT_LENGTH if type_name == "Text" else None
+        length = self.read_count(raw, "length", default_length, what, minimum=1)
+        precision = self.read_count(raw, "precision", None, what, minimum=1)
+        scale = self.read_count(raw, "scale", None, what, minimum=0)
+        if (precision is not None or scale is not None) and type_name != "Decimal":
+            raise self.fail(f"{what}: precision and scale apply to Decimal fields only")
+        if precision is not None and scale is not None and scale > precision:
+            raise self.fail(f"{what}: scale {scale} is larger than precision {precision}")
+        default = raw.get("defaultValue")
+        if isinstance(default, (dict, list)):
+            raise self.fail(f"{what}: defaultValue must be a string, number or boolean")
+        default_value = None if default is None else clr_text(default)
+        if default_value is not None and length is not None and len(default_value) > length:
+            raise self.fail(f"{what}: defaultValue is longer than the field's length {length}")
+        return Field(
+            name=name, type=type_name, length=length, primary_key=primary_key,
+            nullable=nullable, precision=precision, scale=scale, default_value=default_value,
+        )
+
+    def read_bool(self, raw: dict[str, Any], key: str, default: bool, what: str) -> bool:
+        value = raw.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(f"{what}: {key} must be true or false, not {value!r}")
+        return value
+
+    def read_count(
+        self, raw: dict[str, Any], key: str, default: int | None, what: str, *, minimum: int
+    ) -> int | None:
+        value = raw.get(key, default)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise self.fail(f"{what}: {key} must be an integer >= {minimum}, not {value!r}")
+        return value
+
+    def read_retention(self, raw: Any) -> Retention | None:
+        if raw is None:
+            return None
+        shape = '{"maxRows": N} or {"maxAgeDays": D}'
+        if not isinstance(raw, dict) or len(raw) != 1:
+            raise self.fail(f'"retention" must be {shape}')
+        (name, value), = raw.items()
+        if name not in _RETENTION_KEYS:
+            raise self.fail(f'unknown retention {name!r}; "retention" must be {shape}')
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise self.fail(f"retention {name} must be a positive integer, not {value!r}")
+        if name == "maxRows":
+            return Retention(max_rows=value)
+        return Retention(max_age_days=value)
+
+
+def describe_json_type(value: Any) -> str:
+    """Name a decoded JSON value's type the way a fixture author would."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"

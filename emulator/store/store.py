@@ -1,0 +1,298 @@
+"""The Data Extension store: schemas and rows in a TinyDB working set, saved through a Persistence.
+
+Layout of the working set (and of the ``--db`` file, design.md "The ``--db`` file"): one TinyDB
+table per Data Extension, named by its external key, holding its rows; the schemas in
+:data:`SCHEMAS_TABLE`; store metadata in :data:`META_TABLE`. Table names starting with ``_`` are
+never Data Extensions (schema.py refuses such keys).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from functools import wraps
+from typing import Any, Protocol, TypeVar
+
+from emulator.errors import DataExtensionNotFound, FixtureError, RowRejected, StoreError
+from emulator.store.filters import compile_filter
+from emulator.store.persistence import (
+    MemoryPersistence,
+    Persistence,
+    SnapshotFile,
+    WorkingSet,
+)
+from emulator.store.schema import DataExtensionSchema, RowValidator, StoredRow
+
+SCHEMAS_TABLE = "_schemas"
+META_TABLE = "_meta"
+FORMAT = 1
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Definition(Protocol):
+    """A Data Extension to install whole: a schema and its rows (fixtures' definitions fit)."""
+
+    schema: DataExtensionSchema
+    rows: Sequence[Mapping[str, str | None]]
+
+
+def _locked(method: F) -> F:
+    """Run ``method`` under the store's lock, refusing a closed store."""
+
+    @wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            if self._closed:
+                raise StoreError("The Data Extension store is closed.")
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Store:
+    """Data Extensions held in memory by TinyDB and saved through a :class:`Persistence`.
+
+    One re-entrant lock guards every public method: TinyDB is not thread-safe (perf-baseline §4
+    lost acknowledged rows and corrupted files without one). A call that changes data validates
+    everything first and changes nothing when it raises, so a refused call leaves the data and
+    the file as they were. After each change the whole working set is saved as a snapshot
+    (write-through: a hard kill loses nothing acknowledged, at the price of a write that grows
+    with the store); an append-only journal will replace that snapshot inside :meth:`_commit`.
+    Values are stored as text or None.
+    """
+
+    def __init__(self, persistence: Persistence | None = None) -> None:
+        self._persistence: Persistence = persistence or MemoryPersistence()
+        self._lock = threading.RLock()
+        self._closed = False
+        self._db = WorkingSet()
+        self._schemas: dict[str, DataExtensionSchema] = {}
+        self._indexes: dict[str, dict[Hashable, int]] = {}
+        document = self._persistence.load()
+        if document is None:
+            self._adopt(self._new_document(), {}, {})
+            self._commit()  # a new --db file exists (and opens in TinyDB) from the start
+        else:
+            self._adopt(document, *self._read_document(document))
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None) -> Store:
+        """Open the store kept in ``path``, or an in-memory store when ``path`` is None."""
+        return cls(SnapshotFile(path) if path is not None else MemoryPersistence())
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- Data Extensions ---------------------------------------------------------------------
+
+    @_locked
+    def create(
+        self,
+        schema: DataExtensionSchema,
+        rows: Iterable[Mapping[str, Any]] = (),
+        replace: bool = True,
+    ) -> list[StoredRow]:
+        """Create the Data Extension ``schema`` with ``rows``, replacing one with the same key."""
+        if schema.key in self._schemas and not replace:
+            raise StoreError(f"A Data Extension with key {schema.key} already exists.")
+        validator = RowValidator(schema)
+        stored = [validator.check(row) for row in rows]
+        self._db.drop_table(schema.key)
+        self._schemas[schema.key] = schema
+        self._insert(schema.key, stored, validator.keys, fresh=True)
+        self._write_schemas()
+        self._commit()
+        return [dict(row) for row in stored]
+
+    @_locked
+    def drop(self, key: str) -> None:
+        """Delete the Data Extension ``key`` with its rows."""
+        self._require(key)
+        del self._schemas[key]
+        self._indexes.pop(key, None)
+        self._db.drop_table(key)
+        self._write_schemas()
+        self._commit()
+
+    @_locked
+    def has(self, key: str) -> bool:
+        """Return whether a Data Extension has exactly the external key ``key``."""
+        return key in self._schemas
+
+    @_locked
+    def keys(self) -> list[str]:
+        """Return the external keys, in creation order."""
+        return list(self._schemas)
+
+    @_locked
+    def schema(self, key: str) -> DataExtensionSchema:
+        """Return the schema of ``key``; raise DataExtensionNotFound."""
+        return self._require(key)
+
+    # --- Rows ----------------------------------------------------------------------------------
+
+    @_locked
+    def add_rows(self, key: str, rows: Sequence[Mapping[str, Any]]) -> list[StoredRow]:
+        """Add ``rows`` (text or None values) all or nothing; return them as stored."""
+        schema = self._require(key)
+        validator = RowValidator(schema, taken=self._indexes.get(key, {}))
+        stored = [validator.check(row) for row in rows]
+        if not stored:
+            return []
+        self._insert(key, stored, validator.keys)
+        self._commit()
+        return [dict(row) for row in stored]
+
+    @_locked
+    def retrieve(self, key: str, filter: Any = None, limit: int | None = None) -> list[StoredRow]:
+        """Return copies of the rows matching ``filter``, in insertion order, at most ``limit``."""
+        schema = self._require(key)
+        if limit is not None and limit < 0:
+            raise ValueError(f"limit must be None or >= 0, not {limit}")
+        matches = None if filter is None else compile_filter(schema, filter)
+        found: list[StoredRow] = []
+        for row in self._table(key).values():
+            if limit is not None and len(found) >= limit:
+                break
+            if matches is None or matches(row):
+                found.append(dict(row))
+        return found
+
+    @_locked
+    def rows(self, key: str) -> list[StoredRow]:
+        """Return copies of every row of ``key``, in insertion order."""
+        self._require(key)
+        return [dict(row) for row in self._table(key).values()]
+
+    @_locked
+    def count(self, key: str) -> int:
+        """Return how many rows ``key`` holds."""
+        self._require(key)
+        return len(self._table(key))
+
+    # --- Whole store ---------------------------------------------------------------------------
+
+    @_locked
+    def replace_all(self, definitions: Iterable[Definition]) -> None:
+        """Make the store hold exactly ``definitions`` (reset); nothing changes if one is bad."""
+        document = self._new_document()
+        schemas: dict[str, DataExtensionSchema] = {}
+        indexes: dict[str, dict[Hashable, int]] = {}
+        for definition in definitions:
+            schema = definition.schema
+            if schema.key in schemas:
+                raise StoreError(f"The Data Extension {schema.key} is defined twice.")
+            validator = RowValidator(schema)
+            stored = [validator.check(row) for row in definition.rows]
+            document[schema.key] = {str(i): row for i, row in enumerate(stored, 1)}
+            schemas[schema.key] = schema
+            indexes[schema.key] = _index(validator.keys, range(1, len(stored) + 1))
+        self._adopt(document, schemas, indexes)
+        self._commit()
+
+    @_locked
+    def dump(self) -> dict[str, dict[str, Any]]:
+        """Return every Data Extension in the DE file format (schema and rows), by key."""
+        return {
+            key: {**schema.to_json(), "rows": [dict(row) for row in self._table(key).values()]}
+            for key, schema in self._schemas.items()
+        }
+
+    def close(self) -> None:
+        """Save a last snapshot and release the persistence; later calls raise StoreError."""
+        with self._lock:
+            if self._closed:
+                return
+            self._commit()
+            self._closed = True
+            self._persistence.close()
+
+    # --- Internals -----------------------------------------------------------------------------
+
+    def _require(self, key: str) -> DataExtensionSchema:
+        schema = self._schemas.get(key)
+        if schema is None:
+            raise DataExtensionNotFound(key)
+        return schema
+
+    def _table(self, key: str) -> dict[str, StoredRow]:
+        """Return the stored rows of ``key`` by document id (the live dict: read it, never edit)."""
+        return self._db.document().get(key, {})
+
+    def _insert(
+        self, key: str, stored: list[StoredRow], pks: list[Hashable], fresh: bool = False
+    ) -> None:
+        table = self._db.table(key, persist_empty=fresh)  # an empty DE still shows its table
+        doc_ids = table.insert_multiple(stored)
+        if fresh:
+            self._indexes.pop(key, None)
+        if self._schemas[key].primary_keys:
+            self._indexes.setdefault(key, {}).update(_index(pks, doc_ids))
+
+    def _write_schemas(self) -> None:
+        table = self._db.table(SCHEMAS_TABLE)
+        table.truncate()
+        table.insert_multiple(schema.to_json() for schema in self._schemas.values())
+
+    def _commit(self) -> None:
+        """Save the change just made (a snapshot now; the journal's append later)."""
+        self._persistence.save(self._db.document())
+
+    def _adopt(
+        self,
+        document: dict[str, Any],
+        schemas: dict[str, DataExtensionSchema],
+        indexes: dict[str, dict[Hashable, int]],
+    ) -> None:
+        document.setdefault(META_TABLE, self._new_document()[META_TABLE])
+        self._db.drop_tables()  # also forgets TinyDB's cached tables and their next ids
+        self._db.storage.write(document)
+        self._schemas = schemas
+        self._indexes = indexes
+        self._write_schemas()
+
+    @staticmethod
+    def _new_document() -> dict[str, Any]:
+        return {META_TABLE: {"1": {"format": FORMAT, "generator": "mc-emulator"}}}
+
+    def _read_document(
+        self, document: dict[str, Any]
+    ) -> tuple[dict[str, DataExtensionSchema], dict[str, dict[Hashable, int]]]:
+        """Validate a loaded document; return its schemas and primary-key indexes."""
+        where = self._persistence.location
+        meta = next(iter(document.get(META_TABLE, {}).values()), {})
+        if isinstance(meta.get("format"), int) and meta["format"] > FORMAT:
+            raise StoreError(f"{where}: written by a newer mc-emulator (format {meta['format']}).")
+        schemas: dict[str, DataExtensionSchema] = {}
+        for doc_id, raw in document.get(SCHEMAS_TABLE, {}).items():
+            try:
+                schema = DataExtensionSchema.from_json(raw, f"{where}, {SCHEMAS_TABLE} #{doc_id}")
+            except FixtureError as error:
+                raise StoreError(error.message) from None
+            if schema.key in schemas:
+                raise StoreError(f"{where}: the schema of {schema.key!r} is stored twice.")
+            schemas[schema.key] = schema
+        for table in document:
+            if not table.startswith("_") and table not in schemas:
+                raise StoreError(f"{where}: table {table!r} has no schema in {SCHEMAS_TABLE}.")
+        indexes: dict[str, dict[Hashable, int]] = {}
+        for key, schema in schemas.items():
+            table = document.setdefault(key, {})
+            validator = RowValidator(schema)
+            for doc_id, row in table.items():
+                try:
+                    table[doc_id] = validator.check(row)
+                except RowRejected as error:
+                    problem = f"{where}: table {key!r}, document {doc_id}: {error}"
+                    raise StoreError(problem) from None
+            indexes[key] = _index(validator.keys, (int(doc_id) for doc_id in table))
+        return schemas, indexes
+
+
+def _index(pks: Iterable[Hashable], doc_ids: Iterable[int]) -> dict[Hashable, int]:
+    """Map each primary key to its document id (rows without a key are not indexed)."""
+    return {pk: doc_id for pk, doc_id in zip(pks, doc_ids, strict=True) if pk is not None}

@@ -1,0 +1,41 @@
+"""Turn a Flask request into the plain :class:`RequestSnapshot` the platform reads."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Request
+from werkzeug.formparser import parse_form_data
+
+from emulator.platform.request import RequestSnapshot
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def snapshot_request(request: Request) -> RequestSnapshot:
+    """Read the whole body (Werkzeug enforces the size limit) and copy what pages may read."""
+    body = request.get_data(cache=True)
+    headers = tuple((name, value) for name, value in request.headers.items())
+    return RequestSnapshot(
+        method=request.method,
+        url=request.url,
+        query_string=request.query_string.decode("utf-8", errors="replace"),
+        headers=headers,
+        body=body,
+        client_ip=request.remote_addr or "",
+        is_ssl=request.scheme == "https",
+        form=_form_fields(request, body),
+    )
+
+
+def _form_fields(request: Request, body: bytes) -> tuple[tuple[str, str], ...]:
+    if request.mimetype not in _FORM_TYPES or not body:
+        return ()
+    # The body was read already; parse a copy of it so GetPostData still sees the raw bytes.
+    environ = dict(request.environ)
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    _, form, files = parse_form_data(environ, max_content_length=len(body))
+    fields = [(name, value) for name, value in form.items(multi=True)]
+    fields.extend((name, storage.filename or "") for name, storage in files.items(multi=True))
+    return tuple(fields)

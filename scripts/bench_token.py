@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Benchmark the token page in-process, as ratios to a baseline measured in the same run.
+
+Baseline: a bare Flask endpoint returning ``{}`` through the same test client (the "bare"
+variant of ../shared/reference/perf-baseline.md). Measured: POST /token (success branch) with the
+HTTPProperties table pre-filled to several sizes, on the memory store and on a --db file.
+Prints median microseconds per request and the ratio to the baseline; asserts nothing.
+
+    .venv/bin/python scripts/bench_token.py [--requests 300] [--sizes 0,1000,10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+
+from emulator.app import create_app
+from emulator.runtime import get_emulator
+
+BODY = json.dumps({"operation": "RequestToken", "grant_type": "client_credentials",
+                   "client_id": "demo-client", "client_secret": "demo-secret"}).encode()
+
+
+def per_call_us(call: Callable[[], object], count: int) -> float:
+    for _ in range(min(20, count)):
+        call()
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1e6)
+    return statistics.median(samples)
+
+
+def bare_app() -> Flask:
+    app = Flask("bare")
+    app.add_url_rule("/token", "token", lambda: {}, methods=["POST"])
+    return app
+
+
+def prefill(app: Flask, rows: int) -> None:
+    store = get_emulator(app).store
+    row = {"Browser": "{}", "ClientIP": "127.0.0.1", "HasSSL": "False", "IsSSL": "False",
+           "Method": "POST", "QueryString": "", "ReferrerURL": "",
+           "RequestURL": "http://localhost/token", "UserAgent": "bench"}
+    for start in range(0, rows, 1000):
+        store.add_rows("HTTPProperties", [dict(row) for _ in range(min(1000, rows - start))])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--sizes", default="0,1000,10000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    bare = bare_app().test_client()
+    baseline = per_call_us(lambda: bare.post("/token", data=BODY), args.requests)
+    print(f"baseline (bare Flask endpoint): {baseline:8.0f} us/request  ratio 1.00")
+    with tempfile.TemporaryDirectory() as scratch:
+        for storage in ("memory", "file"):
+            for size in sizes:
+                config = {"db": str(Path(scratch) / f"{storage}-{size}.json")} \
+                    if storage == "file" else {}
+                app = create_app(config)
+                prefill(app, size)
+                client = app.test_client()
+                median = per_call_us(lambda c=client: c.post("/token", data=BODY),
+                                     args.requests)
+                get_emulator(app).close()
+                print(f"token page, {storage:6} store, {size:>6} log rows: {median:8.0f} "
+                      f"us/request  ratio {median / baseline:6.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Shared fixtures: real apps on real stores (memory and file), the real Flask test client."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from emulator.app import create_app
+from emulator.runtime import get_emulator
+from emulator.store.store import Store
+
+DEMO = {"client_id": "demo-client", "client_secret": "demo-secret",
+        "signing_secret": "demo-signing-secret-change-me-0123456789"}
+
+
+@pytest.fixture(autouse=True)
+def _clean_mcemu_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep a developer's own MCEMU_* variables out of the tests."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("MCEMU_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(params=["memory", "file"])
+def app(request: pytest.FixtureRequest, tmp_path: Path) -> Flask:
+    """An emulator app with the default fixtures, on a memory store and on a --db file."""
+    config: dict[str, Any] = {"TESTING": True}
+    if request.param == "file":
+        config["db"] = str(tmp_path / "mcemu.json")
+    application = create_app(config)
+    yield application
+    get_emulator(application).close()
+
+
+@pytest.fixture
+def memory_app() -> Flask:
+    application = create_app({"TESTING": True})
+    yield application
+    get_emulator(application).close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def store(app: Flask) -> Store:
+    return get_emulator(app).store
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> Callable[..., Flask]:
+    """Build apps with given settings; every one is closed after the test."""
+    made: list[Flask] = []
+
+    def build(config: dict[str, Any] | None = None) -> Flask:
+        application = create_app({"TESTING": True, **(config or {})})
+        made.append(application)
+        return application
+
+    yield build
+    for application in made:
+        get_emulator(application).close()
+
+
+def token_body(**fields: Any) -> bytes:
+    """A RequestToken body for the demo client, with ``fields`` changed (None drops one)."""
+    body: dict[str, Any] = {"operation": "RequestToken", "grant_type": "client_credentials",
+                            "client_id": DEMO["client_id"],
+                            "client_secret": DEMO["client_secret"]}
+    for name, value in fields.items():
+        if value is None:
+            body.pop(name, None)
+        else:
+            body[name] = value
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def b64url_decode(segment: str) -> bytes:
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def write_de(directory: Path, key: str, fields: list[dict[str, Any]],
+             rows: list[dict[str, Any]] | None = None) -> Path:
+    """Write one DE fixture file under ``directory/data_extensions``."""
+    target = directory / "data_extensions"
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"{key}.json"
+    path.write_text(json.dumps({"key": key, "fields": fields, "rows": rows or []}),
+                    encoding="utf-8")
+    return path

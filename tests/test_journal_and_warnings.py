@@ -1,0 +1,75 @@
+"""The request journal and the diagnostics: seen in the journal and the log, never in the reply."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from conftest import DEMO, token_body
+from test_token_page import expected_token
+
+from emulator import assumptions
+from emulator.runtime import get_emulator
+
+
+def test_a_secret_in_the_payload_is_a_warning_and_the_response_is_unchanged(app, client,
+                                                                            caplog):
+    caplog.set_level(logging.INFO)
+    body = token_body()
+    response = client.post("/token", data=body)
+    expected = expected_token(DEMO["signing_secret"], body)
+    assert response.data == b'{"access_token":"' + expected.encode() + b'","token_type":"Bearer"}'
+    entry = get_emulator(app).journal.entries()[0]
+    assert len(entry.warnings) == 1 and "'client_secret'" in entry.warnings[0]
+    assert any(r.levelno == logging.WARNING and "'client_secret'" in r.getMessage()
+               for r in caplog.records)
+
+
+def test_a_token_signed_with_an_error_object_is_a_warning(app, client, caplog):
+    body = token_body(client_secret="wrong")
+    response = client.post("/token", data=body)
+    expected = expected_token(assumptions.CLR_OBJECT_TEXT, body)
+    assert json.loads(response.data)["access_token"] == expected
+    warnings = get_emulator(app).journal.entries()[0].warnings
+    assert any("non-secret key" in w and "an object" in w for w in warnings)
+    assert any("non-secret key" in r.getMessage() for r in caplog.records)
+
+
+def test_a_clean_payload_raises_no_warning(app, client):
+    client.post("/token", data=b'{"operation":"Nope"}')
+    assert get_emulator(app).journal.entries()[0].warnings == []
+
+
+def test_the_journal_records_method_path_status_bodies_and_rows(app, client):
+    client.post("/token?debug=1", data=token_body(), headers={"User-Agent": "probe/1"})
+    entry = get_emulator(app).journal.entries()[0]
+    assert (entry.method, entry.path, entry.query_string, entry.page, entry.status) == (
+        "POST", "/token", "debug=1", "token", 200)
+    assert entry.request_body == token_body().decode()
+    assert entry.response_body.startswith('{"access_token":"')
+    assert entry.duration_ms > 0
+    assert [w["dataExtension"] for w in entry.rows_written] == ["HTTPProperties"]
+    assert entry.rows_written[0]["row"]["UserAgent"] == "probe/1"
+
+
+def test_the_journal_is_bounded_and_newest_first(make_app):
+    app = make_app({"journal_size": 3})
+    client = app.test_client()
+    for n in range(5):
+        client.post(f"/token?n={n}", data=b"{}")
+    entries = get_emulator(app).journal.entries()
+    assert [e.query_string for e in entries] == ["n=4", "n=3", "n=2"]
+
+
+def test_refusals_are_journaled_too(make_app):
+    app = make_app({"max_body": 10})
+    client = app.test_client()
+    client.post("/token", data=b"x" * 100)
+    client.get("/nowhere")
+    statuses = [(e.path, e.status) for e in get_emulator(app).journal.entries()]
+    assert statuses == [("/nowhere", 404), ("/token", 413)]
+
+
+def test_admin_routes_are_not_journaled(client, app):
+    assert client.get("/_emulator/health").status_code == 200
+    assert len(get_emulator(app).journal) == 0
