@@ -49,12 +49,17 @@ class Field:
 
     name: str
     type: str = "Text"
-    length: int | None = assumptions.TEXT_DEFAULT_LENGTH
+    length: int | None = None
     primary_key: bool = False
     nullable: bool = True
     precision: int | None = None
     scale: int | None = None
     default_value: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.type == "Text" and self.length is None:
+            # ASSUMED "text-length": a Text field without a length holds 4000 characters.
+            object.__setattr__(self, "length", assumptions.TEXT_DEFAULT_LENGTH)
 
     @property
     def is_text(self) -> bool:
@@ -282,8 +287,7 @@ class _SchemaReader:
         nullable = self.read_bool(raw, "nullable", not primary_key, what)
         if primary_key and nullable:
             raise self.fail(f"{what}: a primary key field cannot be nullable")
-        default_length = assumptions.TEXT_DEFAULT_LENGTH if type_name == "Text" else None
-        length = self.read_count(raw, "length", default_length, what, minimum=1)
+        length = self.read_count(raw, "length", None, what, minimum=1)  # Field fills Text's
         precision = self.read_count(raw, "precision", None, what, minimum=1)
         scale = self.read_count(raw, "scale", None, what, minimum=0)
         if (precision is not None or scale is not None) and type_name != "Decimal":
@@ -293,13 +297,15 @@ class _SchemaReader:
         default = raw.get("defaultValue")
         if isinstance(default, (dict, list)):
             raise self.fail(f"{what}: defaultValue must be a string, number or boolean")
-        default_value = None if default is None else clr_text(default)
-        if default_value is not None and length is not None and len(default_value) > length:
-            raise self.fail(f"{what}: defaultValue is longer than the field's length {length}")
-        return Field(
+        field = Field(
             name=name, type=type_name, length=length, primary_key=primary_key,
-            nullable=nullable, precision=precision, scale=scale, default_value=default_value,
+            nullable=nullable, precision=precision, scale=scale,
+            default_value=None if default is None else clr_text(default),
         )
+        if field.default_value is not None and field.is_text and field.length is not None:
+            if utf16_length(field.default_value) > field.length:
+                raise self.fail(f"{what}: defaultValue is longer than the field's length")
+        return field
 
     def read_bool(self, raw: dict[str, Any], key: str, default: bool, what: str) -> bool:
         value = raw.get(key, default)
