@@ -46,6 +46,10 @@ UNCAUGHT_EXCEPTION_BODY = "500 - Internal Server Error: an exception escaped the
 # --- ParseJSON ----------------------------------------------------------------------------------
 #: Nesting deeper than this makes ParseJSON return null, like any other text it cannot parse.
 PARSE_JSON_MAX_DEPTH = 100
+#: Stringify's text for -Infinity (untested; +Infinity's RT text is "-\u221e", so this matches it).
+STRINGIFY_NEGATIVE_INFINITY = "-\u221e"
+#: GetPostData(encoding) with an encoding name the platform does not know.
+GETPOSTDATA_UNKNOWN_ENCODING = "'{name}' is not a supported encoding name."
 
 # --- Data Extensions (fidelity.md, "Data Extensions") -------------------------------------------
 DE_MISSING = "A Data Extension with key {key} does not exist."
@@ -62,6 +66,11 @@ DE_VALUE_TOO_LONG = (
     "the field holds at most {limit}."
 )
 DE_BAD_FILTER = "Invalid filter for Data Extension {key}: {reason}"
+DE_FIELD_TWICE = "The field {field} of Data Extension {key} is given more than once: {names}."
+DE_ADD_NOT_OBJECT = "Rows.Add expects a row object or an array of row objects."
+#: Bounds on a filter's nesting and number of parts (the platform's are unpublished).
+FILTER_MAX_DEPTH = 100
+FILTER_MAX_PARTS = 10_000
 #: Length of a Text field whose schema gives none (design.md: "Text default 4000, ASSUMED").
 TEXT_DEFAULT_LENGTH = 4000
 
@@ -69,6 +78,9 @@ TEXT_DEFAULT_LENGTH = 4000
 AMPSCRIPT_UNKNOWN_FUNCTION = (
     "The AMPscript function {name} is not emulated by mc-emulator. Emulated functions: {known}."
 )
+AMPSCRIPT_NOT_EMULATED = "{what} at {where} is not emulated by mc-emulator."
+#: Nesting of calls deeper than this is a syntax error (the real engine's limit is unpublished).
+AMPSCRIPT_MAX_NESTING = 100
 AMPSCRIPT_SYNTAX = "AMPscript syntax error: {reason}"
 AMPSCRIPT_ARG_COUNT = (
     "Invalid number of parameters for function {name}: {given} given, {expected} expected."
@@ -110,6 +122,28 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
                "count, bad parameter) use the texts in `emulator/assumptions.py`."),
     Assumption("de-error-texts", "Data Extension errors (unknown field, required field, duplicate "
                "key, value too long, bad filter) use the texts in `emulator/assumptions.py`."),
+    Assumption("parsejson-scalar", "A top-level scalar comes back unchanged only when it is the "
+               "whole text (bar whitespace); `42 x` gives null."),
+    Assumption("stringify-negative-infinity", "Stringify writes -Infinity as `-\u221e`, like "
+               "+Infinity."),
+    Assumption("query-piece-without-equals", "A query piece without `=` (`?flag`) has no name: "
+               "GetQueryStringParameter finds nothing for it."),
+    Assumption("getpostdata-encoding", "GetPostData with an unknown encoding name throws; Python-"
+               "only codecs (base64, rot13) count as unknown."),
+    Assumption("empty-cells", "An empty or null cell matches no comparison but isNull (SQL's "
+               "rule), not even notEquals or like."),
+    Assumption("filter-bounds", f"A filter nested deeper than {FILTER_MAX_DEPTH} levels or with "
+               f"more than {FILTER_MAX_PARTS} parts throws."),
+    Assumption("text-length-units", "Text lengths count UTF-16 code units, as SQL Server's "
+               "nvarchar does."),
+    Assumption("ampscript-nesting", f"AMPscript nested deeper than {AMPSCRIPT_MAX_NESTING} levels "
+               "is a syntax error."),
+    Assumption("ampscript-int64", "AMPscript integer literals outside the int64 range read as 0 "
+               "(SF Labs vectors)."),
+    Assumption("ampscript-inline-comments", "Comments inside `%%= =%%` are a syntax error "
+               "(comments belong in blocks)."),
+    Assumption("lone-surrogates", "A lone UTF-16 surrogate becomes U+FFFD when text is encoded "
+               "as UTF-8 (signing, the response body)."),
     Assumption("text-length", f"A Text field without a length holds {TEXT_DEFAULT_LENGTH} "
                "characters."),
 )

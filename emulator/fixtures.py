@@ -18,7 +18,8 @@ from typing import Any
 from emulator.errors import FixtureError, RowRejected
 from emulator.script.clr import clr_text
 from emulator.script.js import is_number
-from emulator.store.schema import DataExtensionSchema, RowValidator, describe_json_type
+from emulator.store.rows import RowValidator
+from emulator.store.schema import DataExtensionSchema, describe_json_type
 
 DATA_EXTENSIONS_DIR = "data_extensions"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import statistics
 import sys
 import tempfile
@@ -56,6 +57,7 @@ def prefill(app: Flask, rows: int) -> None:
 
 
 def main() -> int:
+    logging.disable(logging.WARNING)  # the per-request warnings would drown the figures
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--sizes", default="0,1000,10000")

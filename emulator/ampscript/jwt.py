@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator import assumptions
+from emulator.script.clr import utf8
 from emulator.script.errors import AmpscriptError
 
 #: Canonical algorithm name → hash constructor for HMAC.
@@ -48,14 +49,3 @@ def bad_parameter(function: str, parameter: str, ordinal: int, value: str) -> Am
 def b64url(data: bytes) -> str:
     """Return Base64url of ``data`` without padding."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def utf8(text: str) -> bytes:
-    """Return the UTF-8 bytes .NET gives ``text``: lone surrogates become U+FFFD."""
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        # Python strings may hold surrogates (split pairs, JSON "\ud83d"); .NET's UTF8Encoding
-        # joins valid pairs and replaces lone halves with U+FFFD instead of failing.
-        joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-        return joined.encode("utf-8")

@@ -13,9 +13,7 @@ from typing import Any
 from emulator import assumptions
 from emulator.script.errors import AmpscriptError, NotEmulatedError
 
-# ASSUMED: how the emulator names an AMPscript feature it does not implement (belongs in
-# emulator/assumptions.py).
-AMPSCRIPT_NOT_EMULATED = "{what} at {where} is not emulated by mc-emulator."
+AMPSCRIPT_NOT_EMULATED = assumptions.AMPSCRIPT_NOT_EMULATED
 
 TEXT = "text"
 OPEN_BLOCK, CLOSE_BLOCK = "%%[", "]%%"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from emulator import assumptions
 from emulator.ampscript.functions import FUNCTIONS, FunctionEntry, unknown_function
 from emulator.ampscript.lexer import (
     ATTRIBUTE,
@@ -29,9 +30,9 @@ from emulator.ampscript.lexer import (
 )
 from emulator.script.errors import AmpscriptError
 
-# ASSUMED: the real engine's nesting limit is unpublished; this one keeps hostile input far from
-# Python's recursion limit (parsing and evaluation recurse once per level).
-MAX_NESTING = 100
+# Parsing and evaluation recurse once per level; the bound keeps hostile input far from
+# Python's recursion limit.
+MAX_NESTING = assumptions.AMPSCRIPT_MAX_NESTING
 
 #: Reserved words (rest-ampscript 5.10); TRUE and FALSE are read as boolean constants.
 KEYWORDS = frozenset(

@@ -12,6 +12,7 @@ from emulator.pages import Page
 from emulator.platform.context import PageContext
 from emulator.platform.globals import PageGlobals
 from emulator.platform.request import RequestSnapshot
+from emulator.script.clr import utf8
 from emulator.script.errors import ScriptError
 from emulator.store.store import Store
 
@@ -49,5 +50,5 @@ def run_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock) -
     return PageResult(
         status=200,
         headers=[("Content-Type", content_type), *context.headers],
-        body=context.body_text().encode("utf-8"),
+        body=utf8(context.body_text()),
         warnings=context.warnings, rows_written=context.rows_written)

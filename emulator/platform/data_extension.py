@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulator import assumptions
 from emulator.errors import StoreError
 from emulator.platform.context import PageContext
 from emulator.script.clr import clr_text
@@ -17,7 +18,7 @@ from emulator.script.js import UNDEFINED
 
 RETRIEVE_LIMIT = 2500  # OFF: "Retrieves up to 2500 rows"
 RETRIEVE_POSITIONAL = "There was an error retrieving the rows."  # RT (sfmc-facts 3.13)
-ADD_NOT_OBJECT = "Rows.Add expects a row object or an array of row objects."  # ASSUMED
+ADD_NOT_OBJECT = assumptions.DE_ADD_NOT_OBJECT
 
 
 class DataExtensionFactory:

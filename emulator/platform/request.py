@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 
+from emulator import assumptions
 from emulator.platform import browser
 from emulator.script.clr import clr_text
 from emulator.script.errors import PlatformError
@@ -20,8 +21,7 @@ from emulator.script.js import UNDEFINED, is_nullish
 
 Pairs = tuple[tuple[str, str], ...]
 
-#: ASSUMED: the text of the error for an encoding name .NET does not know (its own wording).
-UNKNOWN_ENCODING = "'{name}' is not a supported encoding name."
+UNKNOWN_ENCODING = assumptions.GETPOSTDATA_UNKNOWN_ENCODING
 
 
 def _windows_1252_table() -> str:

@@ -45,3 +45,14 @@ def clr_number(number: float) -> str:
     if number == 0:
         return "0"  # .NET Framework prints negative zero as "0"
     return format(number, ".15G")
+
+
+def utf8(text: str) -> bytes:
+    """Return the UTF-8 bytes .NET gives ``text``: lone surrogates become U+FFFD (ASSUMED)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Python strings may hold surrogates (split pairs, JSON "\ud83d"); .NET's UTF8Encoding
+        # joins valid pairs and replaces lone halves with U+FFFD instead of failing.
+        joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        return joined.encode("utf-8")

@@ -205,7 +205,7 @@ ARRAY_SEPARATOR = ",\r\n"
 #: sfmc-facts 2.11: NaN prints as U+221E, and +Infinity as "-∞".
 NAN_TEXT = "\u221e"
 POSITIVE_INFINITY_TEXT = "-\u221e"
-NEGATIVE_INFINITY_TEXT = "-\u221e"  # ASSUMED: untested; taken to match +Infinity's text
+NEGATIVE_INFINITY_TEXT = assumptions.STRINGIFY_NEGATIVE_INFINITY
 
 
 @dataclass

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from emulator import assumptions
 from emulator.errors import InvalidFilter
 from emulator.script.clr import clr_text
 from emulator.script.js import is_number
@@ -28,11 +29,9 @@ Row = Mapping[str, "str | None"]
 Predicate = Callable[[Row], bool]
 Check = Callable[["str | None"], bool]  # tests one stored cell
 
-# ASSUMED: the platform's nesting limit is unpublished; this bound keeps a hostile filter from
-# exhausting the Python stack (it raises InvalidFilter instead of RecursionError).
-MAX_FILTER_DEPTH = 100
-# ASSUMED: likewise for the number of parts, so a wide hostile filter cannot stall the server.
-MAX_FILTER_PARTS = 10_000
+# Bounds on hostile filters: InvalidFilter instead of RecursionError or a stalled server.
+MAX_FILTER_DEPTH = assumptions.FILTER_MAX_DEPTH
+MAX_FILTER_PARTS = assumptions.FILTER_MAX_PARTS
 
 #: The platform's clock zone (design.md, "Shipped Data Extensions"): CST, UTC-6, no daylight saving.
 PLATFORM_ZONE = timezone(timedelta(hours=-6))

@@ -22,7 +22,8 @@ from emulator.store.persistence import (
     SnapshotFile,
     WorkingSet,
 )
-from emulator.store.schema import DataExtensionSchema, RowValidator, StoredRow
+from emulator.store.rows import RowValidator, StoredRow
+from emulator.store.schema import DataExtensionSchema
 
 SCHEMAS_TABLE = "_schemas"
 META_TABLE = "_meta"

@@ -1,0 +1,100 @@
+"""Row validation: what a row must satisfy to enter a Data Extension.
+
+One validator serves the store (every write) and the fixture loader (rows checked at load time,
+so errors name the file and row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Hashable, Mapping
+from typing import Any
+
+from emulator import assumptions
+from emulator.errors import RowRejected
+from emulator.script.js import utf16_length
+from emulator.store.filters import comparison_key
+from emulator.store.schema import DataExtensionSchema
+
+#: Store-side text (no page sees it: the platform shim hands the store text only).
+VALUE_NOT_TEXT = (
+    "The value for field {field} of Data Extension {key} must be text or null, not {type}."
+)
+DE_FIELD_TWICE = assumptions.DE_FIELD_TWICE
+
+StoredRow = dict[str, "str | None"]
+
+
+class RowValidator:
+    """Check rows against a schema and against the primary keys already taken.
+
+    ``check`` returns the row as stored: every schema field, in schema order and spelling, with
+    defaults filled. Keys of the rows checked so far are recorded in ``keys`` (None without a
+    primary key), so a batch that repeats a key is refused too.
+    """
+
+    def __init__(self, schema: DataExtensionSchema, taken: Container[Hashable] = ()) -> None:
+        self.schema = schema
+        self.keys: list[Hashable] = []
+        self._taken = taken
+        self._seen: set[Hashable] = set()
+
+    def check(self, row: Mapping[str, Any]) -> StoredRow:
+        """Return ``row`` as it would be stored; raise RowRejected naming the broken rule."""
+        stored = self._fields(row)
+        self.keys.append(self._claim_key(stored))
+        return stored
+
+    def _fields(self, row: Mapping[str, Any]) -> StoredRow:
+        key = self.schema.key
+        given: dict[str, tuple[str, Any]] = {}
+        for name, value in row.items():
+            field = self.schema.field(name)
+            if field is None:
+                message = assumptions.DE_UNKNOWN_FIELD.format(field=name, key=key)
+                raise RowRejected(message, key=key, field=name, rule="unknown-field", value=value)
+            if field.name in given:
+                names = f"{given[field.name][0]}, {name}"
+                message = DE_FIELD_TWICE.format(field=field.name, key=key, names=names)
+                raise RowRejected(message, key=key, field=field.name, rule="duplicate-field")
+            if value is not None and not isinstance(value, str):
+                kind = type(value).__name__
+                message = VALUE_NOT_TEXT.format(field=field.name, key=key, type=kind)
+                raise RowRejected(
+                    message, key=key, field=field.name, rule="value-type", value=value
+                )
+            given[field.name] = (name, value)
+        stored: StoredRow = {}
+        for field in self.schema.fields:
+            value = given.get(field.name, (None, None))[1]
+            if value is None or (value == "" and not field.nullable):
+                value = field.default_value if field.default_value is not None else value
+            if not field.nullable and (value is None or value == ""):
+                message = assumptions.DE_REQUIRED_FIELD.format(field=field.name, key=key)
+                raise RowRejected(message, key=key, field=field.name, rule="required", value=value)
+            # A Text(n) column is nvarchar(n): its length counts UTF-16 code units.
+            if value is not None and field.is_text and field.length is not None:
+                length = utf16_length(value)
+                if length > field.length:
+                    message = assumptions.DE_VALUE_TOO_LONG.format(
+                        field=field.name, key=key, length=length, limit=field.length
+                    )
+                    raise RowRejected(
+                        message, key=key, field=field.name, rule="length", value=value
+                    )
+            stored[field.name] = value
+        return stored
+
+    def _claim_key(self, stored: StoredRow) -> Hashable:
+        fields = self.schema.primary_keys
+        if not fields:
+            return None  # no primary key: the DE is append-only (design.md)
+        # Compared as the column type compares (Text case-insensitively, sfmc-facts 3.20).
+        pk = tuple(comparison_key(f, stored[f.name]) for f in fields)
+        if pk in self._taken or pk in self._seen:
+            names = ", ".join(f.name for f in fields)
+            values = ", ".join(str(stored[f.name]) for f in fields)
+            key = self.schema.key
+            message = assumptions.DE_DUPLICATE_KEY.format(key=key, field=names, value=values)
+            raise RowRejected(message, key=key, field=names, rule="duplicate-key", value=values)
+        self._seen.add(pk)
+        return pk
