@@ -63,8 +63,10 @@ class Rows:
     def Retrieve(self, filter: Any = UNDEFINED, *extra: Any) -> list[dict[str, str]]:  # noqa: N802, A002
         if extra or not (filter is UNDEFINED or filter is None or isinstance(filter, dict)):
             raise PlatformError(RETRIEVE_POSITIONAL)
-        criteria = _without_undefined(filter) if isinstance(filter, dict) else None
+        criteria = filter if isinstance(filter, dict) else None
         try:
+            # The store refuses undefined, null, object and array Values (ASSUMED
+            # "filter-value-types") and bounds hostile filters itself.
             found = self._context.store.retrieve(self._key, criteria, limit=RETRIEVE_LIMIT)
         except StoreError as error:
             raise PlatformError(error.message) from None
@@ -72,17 +74,3 @@ class Rows:
         return [{name: "" if value is None else str(value) for name, value in row.items()}
                 for row in found]
 
-
-def _without_undefined(criteria: dict[str, Any]) -> dict[str, Any]:
-    """Copy a filter with ``undefined`` values read as ``null`` (the store knows no undefined)."""
-    root: dict[str, Any] = {}
-    stack = [(criteria, root)]
-    while stack:  # iterative: a hostile filter may be nested very deep
-        source, target = stack.pop()
-        for name, value in source.items():
-            if isinstance(value, dict):
-                target[name] = {}
-                stack.append((value, target[name]))
-            else:
-                target[name] = None if value is UNDEFINED else value
-    return root
