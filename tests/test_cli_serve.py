@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,9 +31,11 @@ class ServerProcess:
                  mcemu: str = MCEMU):
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("MCEMU_")}
         full_env.update(env or {})
+        # The log goes to a file: a pipe nobody reads would fill up and block the server.
+        self.log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
         self.process = subprocess.Popen(
             [mcemu, "serve", "--port", "0", *args], stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, env=full_env, cwd=cwd)
+            stderr=self.log, text=True, env=full_env, cwd=cwd)
         self.banner: list[str] = []
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -46,17 +49,23 @@ class ServerProcess:
             if line.startswith("Press Ctrl-C"):
                 return
         self.process.kill()
-        _, err = self.process.communicate(timeout=10)
-        raise AssertionError(f"no banner: {self.banner} {err}")
+        self.process.communicate(timeout=10)
+        raise AssertionError(f"no banner: {self.banner} {self.read_log()}")
+
+    def read_log(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
 
     def stop(self) -> tuple[int, str, str]:
         self.process.send_signal(signal.SIGTERM)
         try:
-            out, err = self.process.communicate(timeout=15)
+            out, _ = self.process.communicate(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise
-        return self.process.returncode, out, err
+        log = self.read_log()
+        self.log.close()
+        return self.process.returncode, out, log
 
 
 @pytest.fixture
@@ -73,6 +82,8 @@ def server():
         if process.process.poll() is None:
             process.process.kill()
         process.process.communicate(timeout=10)  # reaps it and closes the pipes
+        if not process.log.closed:
+            process.log.close()
 
 
 @pytest.mark.slow
@@ -202,3 +213,24 @@ def test_json_in_banner_example_is_valid(server):
     assert requests.post(f"{emu.url}/token", data=body.encode(), timeout=10).json()[
         "access_token"]
     assert emu.stop()[0] == 0
+
+
+@pytest.mark.slow
+def test_concurrent_clients_lose_no_rows_and_leave_a_valid_file(server, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "busy.json"
+    emu = server("--db", str(path), "--quiet")
+
+    def client(worker: int) -> list[int]:
+        with requests.Session() as session:
+            return [session.post(f"{emu.url}/token?w={worker}&n={n}", data=token_body(),
+                                 timeout=30).status_code for n in range(25)]
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = [code for codes in pool.map(client, range(16)) for code in codes]
+    assert statuses == [200] * 400
+    assert emu.stop()[0] == 0
+    document = json.loads(path.read_text(encoding="utf-8"))
+    queries = sorted(row["QueryString"] for row in document["HTTPProperties"].values())
+    assert queries == sorted(f"?w={w}&n={n}" for w in range(16) for n in range(25))
