@@ -16,6 +16,7 @@ from emulator.app import create_app
 from emulator.config import DEFAULT_MAX_BODY, Mount, load_settings
 from emulator.errors import ConfigError, FixtureError, StoreError
 from emulator.runtime import get_emulator
+from emulator.store.schema import DataExtensionSchema
 
 
 def test_defaults():
@@ -169,3 +170,24 @@ def test_health_lists_pages_and_row_counts(memory_app):
     assert answer["pages"] == {"/token": "token"}
     assert answer["dataExtensions"] == {"AppCredentials": 1, "CustomAppException": 0,
                                         "HTTPProperties": 0}
+
+
+def test_reset_to_fixtures_and_to_empty(memory_app):
+    from emulator.reset import reset
+
+    emulator = get_emulator(memory_app)
+    memory_app.test_client().post("/token", data=token_body())
+    emulator.store.create(DataExtensionSchema.from_json(
+        {"key": "Extra", "fields": [{"name": "x"}]}, "test"))
+    reset(emulator)
+    assert sorted(emulator.store.keys()) == ["AppCredentials", "CustomAppException",
+                                             "HTTPProperties"]
+    assert emulator.store.count("HTTPProperties") == 0
+    assert emulator.store.count("AppCredentials") == 1
+    assert len(emulator.journal) == 0
+    reset(emulator, "empty")
+    assert sorted(emulator.store.keys()) == ["AppCredentials", "CustomAppException",
+                                             "HTTPProperties"]
+    assert emulator.store.count("AppCredentials") == 0
+    with pytest.raises(ConfigError, match="cannot reset to 'nothing'"):
+        reset(emulator, "nothing")

@@ -1,0 +1,1 @@
+"""Test integration for client apps: the responses mock, pytest fixtures, a live server."""
