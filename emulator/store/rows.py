@@ -24,6 +24,37 @@ DE_FIELD_TWICE = assumptions.DE_FIELD_TWICE
 StoredRow = dict[str, "str | None"]
 
 
+def normalise(schema: DataExtensionSchema, row: Mapping[str, Any]) -> StoredRow:
+    """Return ``row`` keyed by the schema's field spelling; refuse unknown or repeated fields."""
+    key = schema.key
+    given: StoredRow = {}
+    spelled: dict[str, str] = {}
+    for name, value in row.items():
+        field = schema.field(name)
+        if field is None:
+            message = assumptions.DE_UNKNOWN_FIELD.format(field=name, key=key)
+            raise RowRejected(message, key=key, field=name, rule="unknown-field", value=value)
+        if field.name in given:
+            names = f"{spelled[field.name]}, {name}"
+            message = DE_FIELD_TWICE.format(field=field.name, key=key, names=names)
+            raise RowRejected(message, key=key, field=field.name, rule="duplicate-field")
+        if value is not None and not isinstance(value, str):
+            message = VALUE_NOT_TEXT.format(field=field.name, key=key, type=type(value).__name__)
+            raise RowRejected(message, key=key, field=field.name, rule="value-type", value=value)
+        given[field.name] = value
+        spelled[field.name] = name
+    return given
+
+
+def primary_key(schema: DataExtensionSchema, row: Mapping[str, str | None]) -> Hashable:
+    """Return the comparable primary key of a normalised row (None without a primary key)."""
+    fields = schema.primary_keys
+    if not fields:
+        return None
+    # Compared as the column type compares (Text case-insensitively, sfmc-facts 3.20).
+    return tuple(comparison_key(f, row.get(f.name)) for f in fields)
+
+
 class RowValidator:
     """Check rows against a schema and against the primary keys already taken.
 
@@ -46,26 +77,10 @@ class RowValidator:
 
     def _fields(self, row: Mapping[str, Any]) -> StoredRow:
         key = self.schema.key
-        given: dict[str, tuple[str, Any]] = {}
-        for name, value in row.items():
-            field = self.schema.field(name)
-            if field is None:
-                message = assumptions.DE_UNKNOWN_FIELD.format(field=name, key=key)
-                raise RowRejected(message, key=key, field=name, rule="unknown-field", value=value)
-            if field.name in given:
-                names = f"{given[field.name][0]}, {name}"
-                message = DE_FIELD_TWICE.format(field=field.name, key=key, names=names)
-                raise RowRejected(message, key=key, field=field.name, rule="duplicate-field")
-            if value is not None and not isinstance(value, str):
-                kind = type(value).__name__
-                message = VALUE_NOT_TEXT.format(field=field.name, key=key, type=kind)
-                raise RowRejected(
-                    message, key=key, field=field.name, rule="value-type", value=value
-                )
-            given[field.name] = (name, value)
+        given = normalise(self.schema, row)
         stored: StoredRow = {}
         for field in self.schema.fields:
-            value = given.get(field.name, (None, None))[1]
+            value = given.get(field.name)
             if value is None or (value == "" and not field.nullable):
                 value = field.default_value if field.default_value is not None else value
             if not field.nullable and (value is None or value == ""):
@@ -86,10 +101,9 @@ class RowValidator:
 
     def _claim_key(self, stored: StoredRow) -> Hashable:
         fields = self.schema.primary_keys
-        if not fields:
+        pk = primary_key(self.schema, stored)
+        if pk is None:
             return None  # no primary key: the DE is append-only (design.md)
-        # Compared as the column type compares (Text case-insensitively, sfmc-facts 3.20).
-        pk = tuple(comparison_key(f, stored[f.name]) for f in fields)
         if pk in self._taken or pk in self._seen:
             names = ", ".join(f.name for f in fields)
             values = ", ".join(str(stored[f.name]) for f in fields)

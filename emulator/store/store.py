@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Mapping, Sequence
 from functools import wraps
 from typing import Any, Protocol, TypeVar
 
@@ -22,7 +22,7 @@ from emulator.store.persistence import (
     SnapshotFile,
     WorkingSet,
 )
-from emulator.store.rows import RowValidator, StoredRow
+from emulator.store.rows import RowValidator, StoredRow, normalise, primary_key
 from emulator.store.schema import DataExtensionSchema
 
 SCHEMAS_TABLE = "_schemas"
@@ -149,6 +149,82 @@ class Store:
         return [dict(row) for row in stored]
 
     @_locked
+    def update_rows(self, key: str, filter: Any, values: Mapping[str, Any]) -> list[StoredRow]:
+        """Set ``values`` on every row matching ``filter`` (None: all), all or nothing.
+
+        Return the rows as now stored; no match changes nothing and returns ``[]``.
+        """
+        schema = self._require(key)
+        changes = normalise(schema, values)
+        targets = self._matching(key, schema, filter)
+        if not targets or not changes:
+            return [dict(row) for _, row in targets]
+        ids = {doc_id for doc_id, _ in targets}
+        validator = RowValidator(schema, taken=self._taken_except(key, ids))
+        updated = [validator.check({**row, **changes}) for _, row in targets]
+        self._replace_documents(key, [doc_id for doc_id, _ in targets], updated, validator.keys)
+        self._commit()
+        return [dict(row) for row in updated]
+
+    @_locked
+    def delete_rows(self, key: str, filter: Any) -> int:
+        """Remove every row matching ``filter`` (None: all); return how many went."""
+        schema = self._require(key)
+        targets = self._matching(key, schema, filter)
+        if not targets:
+            return 0
+        ids = [doc_id for doc_id, _ in targets]
+        self._db.table(key).remove(doc_ids=ids)
+        gone = set(ids)
+        index = self._indexes.get(key, {})
+        for pk in [pk for pk, doc_id in index.items() if doc_id in gone]:
+            del index[pk]
+        self._commit()
+        return len(ids)
+
+    @_locked
+    def upsert_rows(self, key: str, rows: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
+        """Update rows whose primary key exists, add the others; return (added, updated).
+
+        An update keeps the fields a row does not give. Without a primary key every row is
+        added (design.md: such a DE is append-only). A key given twice in ``rows`` is refused.
+        """
+        schema = self._require(key)
+        index = self._indexes.get(key, {})
+        table = self._table(key)
+        given = [normalise(schema, row) for row in rows]
+        existing = [index.get(primary_key(schema, row)) if schema.primary_keys else None
+                    for row in given]
+        update_ids = {doc_id for doc_id in existing if doc_id is not None}
+        validator = RowValidator(schema, taken=self._taken_except(key, update_ids))
+        merged = [validator.check(row if doc_id is None else {**table[str(doc_id)], **row})
+                  for row, doc_id in zip(given, existing, strict=True)]
+        updates = [(doc_id, row, pk) for doc_id, row, pk in
+                   zip(existing, merged, validator.keys, strict=True) if doc_id is not None]
+        inserts = [(row, pk) for doc_id, row, pk in
+                   zip(existing, merged, validator.keys, strict=True) if doc_id is None]
+        if updates:
+            self._replace_documents(key, [u[0] for u in updates], [u[1] for u in updates],
+                                    [u[2] for u in updates])
+        if inserts:
+            self._insert(key, [i[0] for i in inserts], [i[1] for i in inserts])
+        if merged:
+            self._commit()
+        return len(inserts), len(updates)
+
+    @_locked
+    def replace_rows(self, key: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Make ``rows`` the only rows of ``key``, all or nothing; return how many."""
+        schema = self._require(key)
+        validator = RowValidator(schema)
+        stored = [validator.check(row) for row in rows]
+        self._db.table(key).truncate()
+        self._indexes.pop(key, None)
+        self._insert(key, stored, validator.keys, fresh=True)
+        self._commit()
+        return len(stored)
+
+    @_locked
     def retrieve(self, key: str, filter: Any = None, limit: int | None = None) -> list[StoredRow]:
         """Return copies of the rows matching ``filter``, in insertion order, at most ``limit``."""
         schema = self._require(key)
@@ -233,6 +309,30 @@ class Store:
             self._indexes.pop(key, None)
         if self._schemas[key].primary_keys:
             self._indexes.setdefault(key, {}).update(_index(pks, doc_ids))
+
+    def _matching(self, key: str, schema: DataExtensionSchema,
+                  filter: Any) -> list[tuple[int, StoredRow]]:
+        """Return (document id, row) of the rows matching ``filter`` (None matches all)."""
+        matches = None if filter is None else compile_filter(schema, filter)
+        return [(int(doc_id), row) for doc_id, row in self._table(key).items()
+                if matches is None or matches(row)]
+
+    def _taken_except(self, key: str, doc_ids: Container[int]) -> dict[Hashable, int]:
+        """Return the primary keys in use by rows other than ``doc_ids``."""
+        return {pk: doc_id for pk, doc_id in self._indexes.get(key, {}).items()
+                if doc_id not in doc_ids}
+
+    def _replace_documents(self, key: str, doc_ids: list[int], rows: list[StoredRow],
+                           pks: list[Hashable]) -> None:
+        table = self._db.table(key)
+        for doc_id, row in zip(doc_ids, rows, strict=True):
+            table.update(row, doc_ids=[doc_id])
+        if self._schemas[key].primary_keys:
+            index = self._indexes.setdefault(key, {})
+            changed = set(doc_ids)
+            for pk in [pk for pk, doc_id in index.items() if doc_id in changed]:
+                del index[pk]
+            index.update(_index(pks, doc_ids))
 
     def _write_schemas(self) -> None:
         table = self._db.table(SCHEMAS_TABLE)
