@@ -273,3 +273,12 @@ def test_the_default_body_limit_is_five_mebibytes(client, app):
 def test_a_form_post_is_read_raw_and_is_not_json(app, client):
     response = client.post("/token", data={"operation": "RequestToken"})
     assert response.data == b'{"Error":"cannot read property \'operation\' of null"}'
+
+
+def test_a_multipart_body_with_thousands_of_parts_reaches_the_page(app, client):
+    parts = b"".join(b'--xx\r\nContent-Disposition: form-data; name="f%d"\r\n\r\nv\r\n' % i
+                     for i in range(3000)) + b"--xx--\r\n"
+    response = client.post("/token", data=parts,
+                           content_type="multipart/form-data; boundary=xx")
+    assert response.status_code == 200
+    assert response.data == b'{"Error":"cannot read property \'operation\' of null"}'

@@ -35,7 +35,9 @@ def _form_fields(request: Request, body: bytes) -> tuple[tuple[str, str], ...]:
     environ = dict(request.environ)
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
-    _, form, files = parse_form_data(environ, max_content_length=len(body))
+    # The body is already bounded by --max-body; Werkzeug's own part limit would refuse a
+    # large form with a misleading "too large" answer, so it is lifted here.
+    _, form, files = parse_form_data(environ, max_content_length=len(body), max_form_parts=None)
     fields = [(name, value) for name, value in form.items(multi=True)]
     fields.extend((name, storage.filename or "") for name, storage in files.items(multi=True))
     return tuple(fields)
