@@ -6,9 +6,14 @@ imported on first use, so that ``import emulator`` (e.g. by the pytest plugin) s
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from emulator.errors import EmulatorError
+
+# A library's loggers stay silent until the application configures logging (mcemu serve does);
+# without this, Python's last-resort handler would print page warnings in users' test runs.
+logging.getLogger("emulator").addHandler(logging.NullHandler())
 
 __all__ = ["EmulatorError", "create_app"]
 __version__ = "0.1.0"

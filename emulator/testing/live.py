@@ -1,0 +1,118 @@
+"""A live emulator server for tests: waitress on 127.0.0.1 in a background thread.
+
+For clients the ``responses`` mock cannot reach (``httpx``, ``urllib``, another language): they
+talk real HTTP to :attr:`LiveServer.url`. ``emulator.server.serve`` owns the process's signals and
+runs until one arrives; this one is stopped by the test that started it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from waitress.server import create_server
+
+from emulator.app import create_app
+from emulator.runtime import Emulator, get_emulator
+from emulator.store.store import Store
+from emulator.testing.errors import AlreadyStartedError, NotStartedError
+
+STOP_TIMEOUT = 10.0  # seconds for requests in flight to finish
+
+
+class LiveServer:
+    """Serve a fresh emulator app (memory store unless ``db`` is given) on a free port."""
+
+    def __init__(self, config: Mapping[str, Any] | None = None, *, host: str = "127.0.0.1",
+                 port: int = 0, threads: int = 4) -> None:
+        self.config = dict(config or {})
+        self.host = host
+        self.port = port
+        self.threads = threads
+        self._app: Flask | None = None
+        self._server: Any = None
+        self._socket_map: dict[int, Any] = {}
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    def start(self) -> LiveServer:
+        """Build the app, listen, and serve from a daemon thread; return self."""
+        if self._app is not None:
+            raise AlreadyStartedError("This LiveServer is already serving at " + self.url)
+        app = create_app({"db": None, **self.config})
+        try:
+            self._socket_map = {}
+            self._server = create_server(app, map=self._socket_map, host=self.host,
+                                         port=self.port, threads=self.threads,
+                                         ident="mc-emulator")
+        except BaseException:
+            get_emulator(app).close()
+            raise
+        self._app = app
+        self.port = int(self._server.effective_port)  # waitress reports it as text
+        shown = f"[{self.host}]" if ":" in self.host else self.host
+        self.url = f"http://{shown}:{self.port}"
+        self._thread = threading.Thread(target=self._server.run, name=f"mcemu-live-{self.port}",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Close the listener and every connection, wait for the workers, close the store."""
+        if self._app is None:
+            raise NotStartedError("stop() called on a LiveServer that is not started.")
+        server, thread, app = self._server, self._thread, self._app
+        self._app = self._server = self._thread = None
+        try:
+            # waitress's loop is not thread-safe: close its sockets from inside it, through its
+            # trigger; the loop ends when its socket map is empty.
+            server.trigger.pull_trigger(self._close_sockets(server))
+            if thread is not None:
+                thread.join(STOP_TIMEOUT)
+            server.task_dispatcher.shutdown(timeout=STOP_TIMEOUT)
+        finally:
+            get_emulator(app).close()
+
+    def _close_sockets(self, server: Any) -> Any:
+        socket_map = self._socket_map
+
+        def close_all() -> None:
+            for channel in list(socket_map.values()):
+                if channel is not server and channel is not server.trigger:
+                    channel.handle_close()
+            server.close()  # the listener, then the trigger
+
+        return close_all
+
+    @property
+    def started(self) -> bool:
+        return self._app is not None
+
+    @property
+    def app(self) -> Flask:
+        if self._app is None:
+            raise NotStartedError("This LiveServer is not started.")
+        return self._app
+
+    @property
+    def emulator(self) -> Emulator:
+        return get_emulator(self.app)
+
+    @property
+    def store(self) -> Store:
+        return self.emulator.store
+
+    def url_for(self, path: str) -> str:
+        """Return the full URL of ``path`` on this server."""
+        return self.url + (path if path.startswith("/") else "/" + path)
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"<LiveServer {self.url or 'not started'}>"
