@@ -64,11 +64,14 @@ def main() -> None:
               help="Requests kept in the request journal [default: 500].")
 @click.option("--frozen-time", envvar="MCEMU_FROZEN_TIME", metavar="ISO-TIME",
               help="Freeze the platform clock at this instant.")
+@click.option("--admin-token", envvar="MCEMU_ADMIN_TOKEN", metavar="TOKEN",
+              help="Let any client that presents this token (Authorization: Bearer) use the "
+                   "admin API; without it only this machine may.")
 @click.option("--quiet", is_flag=True, help="Log warnings only, not every request.")
 def serve(host: str, port: int, db: str | None, fixtures: tuple[str, ...],
           no_default_fixtures: bool, mounts: tuple[Any, ...], cors: str | None,
           max_body: int | None, journal_size: int | None, frozen_time: str | None,
-          quiet: bool) -> None:
+          admin_token: str | None, quiet: bool) -> None:
     """Serve the emulator's pages over HTTP until Ctrl-C."""
     from emulator.app import create_app
     from emulator.server import serve as run_server
@@ -77,7 +80,7 @@ def serve(host: str, port: int, db: str | None, fixtures: tuple[str, ...],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     overrides: dict[str, Any] = {"db": db, "fixtures": fixtures,
                                  "no_default_fixtures": no_default_fixtures, "mount": mounts,
-                                 "cors": cors}
+                                 "cors": cors, "admin_token": admin_token}
     for name, value in (("max_body", max_body), ("journal_size", journal_size),
                         ("frozen_time", frozen_time)):
         if value is not None:
@@ -130,3 +133,216 @@ def _demo_client(store: Any) -> dict[str, str] | None:
                                              "SimpleOperator": "equals",
                                              "Value": "demo-client"})
     return rows[0] if rows else None
+
+
+# --- seed, export, reset: a --db file or a running emulator (--url) --------------------------
+
+LARGE_LOAD = 1024 * 1024  # bytes of fixture files from which a terminal shows a progress bar
+LARGE_ROWS = 5000  # rows from which a terminal shows a progress bar while they are stored
+
+_db_option = click.option("--db", envvar="MCEMU_DB", type=click.Path(dir_okay=False),
+                          help="The TinyDB file of 'mcemu serve --db'.")
+_url_option = click.option("--url", envvar="MCEMU_URL", metavar="URL",
+                           help="A running emulator, e.g. http://127.0.0.1:8080.")
+_token_option = click.option("--admin-token", envvar="MCEMU_ADMIN_TOKEN", metavar="TOKEN",
+                             help="The running emulator's --admin-token, if it has one.")
+
+
+def _target(db: str | None, url: str | None) -> tuple[str | None, str | None]:
+    """Return (db, url): exactly one, a command-line option winning over the environment."""
+    ctx = click.get_current_context()
+    if db and url:
+        sources = {name: ctx.get_parameter_source(name) for name in ("db", "url")}
+        given = [n for n, src in sources.items() if src == click.core.ParameterSource.COMMANDLINE]
+        if len(given) != 1:
+            raise click.UsageError("give either --db FILE or --url URL, not both")
+        return (db, None) if given == ["db"] else (None, url)
+    if not db and not url:
+        raise click.UsageError("give --db FILE (a database file) or --url URL (a running "
+                               "emulator)")
+    return db, url
+
+
+def _run(action: Any) -> Any:
+    """Run ``action``; refused data exits 1, a usage problem or an unreachable --url exits 2."""
+    from emulator.fixtures import FixtureProblems
+    from emulator.remote import RemoteUnavailable
+
+    try:
+        return action()
+    except FixtureProblems as error:
+        click.echo(f"Error: refused, nothing was changed.\n{error.message}", err=True)
+        sys.exit(1)
+    except EmulatorError as error:
+        click.echo(f"Error: {error.message}", err=True)
+        sys.exit(2 if isinstance(error, (ConfigError, RemoteUnavailable)) else 1)
+
+
+class _Progress:
+    """Click progress bars on a terminal, for large loads only; elsewhere nothing."""
+
+    def __init__(self) -> None:
+        self.bars: list[Any] = []
+
+    def __call__(self, label: str, total: int, large: bool) -> Any:
+        """Start a bar of ``total`` steps and return its update, or None when not shown."""
+        if not large or not sys.stdout.isatty():
+            return None
+        bar = click.progressbar(length=total, label=label)
+        bar.__enter__()
+        self.bars.append(bar)
+        return bar.update
+
+    def close(self) -> None:
+        for bar in self.bars:
+            bar.__exit__(None, None, None)
+        self.bars.clear()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@_db_option
+@_url_option
+@click.option("--mode", envvar="MCEMU_MODE", default="upsert", show_default=True,
+              type=click.Choice(["upsert", "insert", "replace"]),
+              help="upsert by primary key; insert refuses keys that exist; replace swaps "
+                   "each DE's rows. A DE without a primary key is append-only.")
+@click.option("--dry-run", is_flag=True, envvar="MCEMU_DRY_RUN",
+              help="Check everything, change nothing.")
+@_token_option
+def seed(paths: tuple[str, ...], db: str | None, url: str | None, mode: str, dry_run: bool,
+         admin_token: str | None) -> None:
+    """Seed Data Extensions from PATH (fixtures dirs, folders of DE files, DE files).
+
+    All or nothing: any problem leaves the target unchanged, and every problem is listed.
+    """
+    from emulator.remote import AdminClient, relocate
+    from emulator.seeding import load_seed_paths, seed_db_file
+
+    db, url = _target(db, url)
+    progress = _Progress()
+
+    def run() -> Any:
+        from emulator.fixtures import FixtureProblems
+
+        definitions = load_seed_paths(
+            paths, lambda size: progress("Reading", size, size >= LARGE_LOAD))
+        progress.close()
+        if url is None:
+            rows = sum(len(d.rows) for d in definitions)
+            tick = progress("Seeding", rows, rows >= LARGE_ROWS)
+            return seed_db_file(db or "", definitions, mode, dry_run=dry_run, progress=tick)
+        try:
+            return AdminClient(url, admin_token).seed(definitions, mode, dry_run)
+        except FixtureProblems as error:
+            raise relocate(error, definitions) from None
+
+    try:
+        report = _run(run)
+    finally:
+        progress.close()
+    click.echo(report.describe())
+
+
+@main.command()
+@click.argument("names", nargs=-1, metavar="[DE]...")
+@_db_option
+@_url_option
+@click.option("--format", "format_", envvar="MCEMU_FORMAT", default="json", show_default=True,
+              type=click.Choice(["json", "csv"]),
+              help="json: rows inside <Key>.json; csv: rows in <Key>.csv beside the schema.")
+@click.option("--out", envvar="MCEMU_OUT", default="export", show_default=True,
+              type=click.Path(file_okay=False), help="The fixtures directory to write.")
+@_token_option
+def export(names: tuple[str, ...], db: str | None, url: str | None, format_: str, out: str,
+           admin_token: str | None) -> None:
+    """Export Data Extensions (all, or the DEs named) as a fixtures directory.
+
+    What it writes seeds back to the same store (mcemu seed --mode replace OUT).
+    """
+    from pathlib import Path
+
+    from emulator.export import select, write_export
+    from emulator.remote import AdminClient
+
+    db, url = _target(db, url)
+
+    def run() -> Any:
+        dump = AdminClient(url, admin_token).state()["dataExtensions"] if url else _dump(db)
+        return write_export(select(dump, names), Path(out), format_)
+
+    report = _run(run)
+    rows = sum(report.rows.values())
+    click.echo(f"Exported {len(report.rows)} Data Extension(s), {rows} row(s), to "
+               f"{Path(out) / 'data_extensions'}")
+    if report.empty_as_null:
+        click.echo(f"Warning: CSV has no empty string: {report.empty_as_null} empty value(s) "
+                   "were written as empty cells, which seed back as null. Use --format json "
+                   "to keep them.", err=True)
+
+
+def _dump(db: str | None) -> Any:
+    from pathlib import Path
+
+    from emulator.seeding import SaveWhenArmed
+    from emulator.store.persistence import SnapshotFile
+    from emulator.store.store import Store
+
+    if not db or not Path(db).is_file():
+        raise ConfigError(f"--db {db}: no such database file")
+    with Store(SaveWhenArmed(SnapshotFile(db))) as store:  # never written: exporting reads
+        return store.dump()
+
+
+@main.command()
+@_db_option
+@_url_option
+@click.option("--empty", is_flag=True, envvar="MCEMU_EMPTY",
+              help="Remove every row, keeping each DE's schema (default: back to the fixtures).")
+@click.option("--fixtures", "fixtures", multiple=True, envvar="MCEMU_FIXTURES",
+              type=_PathList(exists=True, file_okay=False),
+              help="A fixtures directory to add to the defaults (repeatable; --db only).")
+@click.option("--no-default-fixtures", is_flag=True, envvar="MCEMU_NO_DEFAULT_FIXTURES",
+              help="Reset to the DEs of --fixtures only (--db only).")
+@_token_option
+def reset(db: str | None, url: str | None, empty: bool, fixtures: tuple[str, ...],
+          no_default_fixtures: bool, admin_token: str | None) -> None:
+    """Reset a store to its fixture state, or empty every Data Extension with --empty."""
+    from emulator.remote import AdminClient
+
+    db, url = _target(db, url)
+    target = "empty" if empty else "fixtures"
+    if url:
+        ctx = click.get_current_context()
+        for name in ("fixtures", "no_default_fixtures"):
+            if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
+                raise click.UsageError(f"--{name.replace('_', '-')} applies to --db only: a "
+                                       "running emulator resets to the fixtures it was "
+                                       "started with")
+        counts = _run(lambda: AdminClient(url, admin_token).reset(target))["dataExtensions"]
+    else:
+        counts = _run(lambda: _reset_file(db or "", target, fixtures, no_default_fixtures))
+    summary = ", ".join(f"{key} ({count})" for key, count in counts.items()) or "none"
+    click.echo(f"Reset to {target}: {summary}")
+
+
+def _reset_file(db: str, target: str, fixtures: tuple[str, ...],
+                no_default_fixtures: bool) -> dict[str, int]:
+    from emulator.clock import Clock
+    from emulator.config import load_settings
+    from emulator.fixtures import load_fixture_dirs
+    from emulator.journal import Journal
+    from emulator.reset import reset as reset_store
+    from emulator.runtime import Emulator
+    from emulator.store.store import Store
+
+    settings = load_settings({"db": db, "fixtures": fixtures,
+                              "no_default_fixtures": no_default_fixtures}, environ={})
+    definitions = load_fixture_dirs(settings.fixtures, include_default=not no_default_fixtures)
+    emulator = Emulator(settings=settings, store=Store.open(db), clock=Clock(),
+                        journal=Journal(), mounts={}, fixtures=definitions)
+    try:
+        reset_store(emulator, target)
+        return {key: emulator.store.count(key) for key in emulator.store.keys()}
+    finally:
+        emulator.close()

@@ -54,6 +54,8 @@ class Settings:
     max_body: int = DEFAULT_MAX_BODY
     journal_size: int = 500
     frozen_time: datetime | None = None
+    # --admin-token: the admin API then answers any client that presents it (admin_safety.py)
+    admin_token: str | None = field(default=None, repr=False)
     extra: Mapping[str, Any] = field(default_factory=dict)  # plain Flask config (e.g. TESTING)
 
 
@@ -101,6 +103,7 @@ _ENV_PARSERS: dict[str, Callable[[str, str], Any]] = {
     "max_body": _parse_positive_int,
     "journal_size": _parse_positive_int,
     "frozen_time": lambda n, t: parse_frozen_time(n, t) if t.strip() else None,
+    "admin_token": lambda n, t: t.strip() or None,
 }
 SETTING_NAMES = tuple(_ENV_PARSERS)
 

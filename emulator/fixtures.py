@@ -1,19 +1,23 @@
 """Load fixture directories: the Data Extensions a store is seeded with (design.md "Fixtures").
 
 A fixtures directory holds ``data_extensions/<ExternalKey>.json`` files in the DE file format,
-each with its rows inline (``"rows": [...]``) or in ``<ExternalKey>.csv`` beside it. Every error
-names the file, and where it helps the row and the field, so a CI log says what to fix.
+each with its rows inline (``"rows": [...]``) or in ``<ExternalKey>.csv`` beside it. The key in
+the file wins over the file's name (so any key can live in a file). Loading goes on after a bad
+row or file, and every problem is reported at once, each with its file, line (and column for
+JSON), Data Extension, field and rule, so a CI log says everything there is to fix.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from emulator.errors import FixtureError, RowRejected
 from emulator.script.clr import clr_text
@@ -21,16 +25,271 @@ from emulator.script.js import is_number
 from emulator.store.rows import RowValidator
 from emulator.store.schema import DataExtensionSchema, describe_json_type
 
+__all__ = [
+    "DATA_EXTENSIONS_DIR", "CsvRowLocator", "DataExtensionDefinition", "FixtureProblems",
+    "JsonRowLocator", "Problem", "Problems", "RowLocator", "describe_problems",
+    "add_once", "check_rules", "default_fixtures_dir", "definition_from_document",
+    "find_data_extension_files",
+    "load_data_extension_file", "load_data_extension_folder", "load_fixture_dirs",
+    "read_data_extension_file", "row_text",
+]
+
 DATA_EXTENSIONS_DIR = "data_extensions"
+PROGRESS_STEP = 2000  # rows checked between two progress reports
+Progress = Callable[[int], None]  # told how much more is done, in the caller's units
+SHOWN_PROBLEMS = 100  # problems an error lists (and locates); the others are only counted
+
+
+# --- Problems and where they are -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with fixture data, and where: file, line, column, DE, row, field."""
+
+    message: str
+    rule: str
+    file: str | None = None
+    data_extension: str | None = None
+    line: int | None = None
+    column: int | None = None
+    where: str | None = None  # the row as a JSON path, e.g. rows[3]
+    row: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        position = None
+        if self.line is not None:
+            position = f"line {self.line}" + ("" if self.column is None else
+                                              f", column {self.column}")
+        de = None if self.data_extension is None else f"Data Extension {self.data_extension!r}"
+        parts = (self.file, de, position, self.where, self.message)
+        return ": ".join(part for part in parts if part) + f" [{self.rule}]"
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the problem as the admin API reports it."""
+        return {"message": self.message, "rule": self.rule, "file": self.file,
+                "dataExtension": self.data_extension, "line": self.line, "column": self.column,
+                "row": self.row, "field": self.field, "text": str(self)}
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> Problem:
+        """Rebuild a problem the admin API reported."""
+        def text(name: str) -> str | None:
+            value = doc.get(name)
+            return value if isinstance(value, str) else None
+
+        def number(name: str) -> int | None:
+            value = doc.get(name)
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+        return cls(str(doc.get("message", "")), text("rule") or "refused", file=text("file"),
+                   data_extension=text("dataExtension"), line=number("line"),
+                   column=number("column"), row=number("row"), field=text("field"))
+
+
+class RowLocator(Protocol):
+    """Finds a row (or one of its values) in the text it was read from."""
+
+    def locate(self, row: int, field: str | None = None,
+               at_key: bool = False) -> tuple[int | None, int | None, str | None]:
+        """Return (line, column, JSON path) of ``row``, or of its ``field`` value or key."""
+        ...
+
+
+class Problems:
+    """Problems found so far; a problem gets its line and column only when it is shown."""
+
+    def __init__(self) -> None:
+        self._items: list[tuple[Problem, RowLocator | None, str | None, bool]] = []
+
+    def add(self, problem: Problem, locator: RowLocator | None = None, *,
+            locate_field: str | None = None, at_key: bool = False) -> None:
+        """Add ``problem``; ``locator`` finds its row (by ``locate_field`` or its field)."""
+        self._items.append((problem, locator, locate_field, at_key))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def located(self) -> list[Problem]:
+        """Return the problems to show (at most SHOWN_PROBLEMS), with their positions."""
+        shown: list[Problem] = []
+        # By file, then row: the order an author reads the files in.
+        ordered = sorted(self._items, key=lambda item: (
+            item[0].file or "", -1 if item[0].row is None else item[0].row))
+        for problem, locator, locate_field, at_key in ordered[:SHOWN_PROBLEMS]:
+            if locator is not None and problem.row is not None:
+                line, column, where = locator.locate(
+                    problem.row, locate_field or problem.field, at_key)
+                problem = replace(problem, line=line, column=column, where=where)
+            shown.append(problem)
+        return shown
+
+    def describe(self) -> str:
+        """Return every shown problem, one a line, and how many more were found."""
+        return describe_problems(self.located(), len(self))
+
+    def raise_if_any(self) -> None:
+        """Raise FixtureProblems when there is any problem."""
+        if self._items:
+            raise FixtureProblems(self)
+
+
+def describe_problems(problems: Sequence[Problem], total: int) -> str:
+    """Return ``problems`` as text: the one problem, or a count and one problem a line."""
+    if total == 1 and problems:
+        return str(problems[0])
+    lines = [f"{total} problems:"] + [f"  {problem}" for problem in problems]
+    if total > len(problems):
+        lines.append(f"  ... and {total - len(problems)} more")
+    return "\n".join(lines)
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+def _skip(text: str, pos: int) -> int:
+    return _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+
+
+class JsonRowLocator:
+    """Find rows in JSON text: ``rows_path`` leads to the list of rows (None: the text is one row).
+
+    The text is read and scanned only when a problem is shown, so a good load pays nothing.
+    """
+
+    def __init__(self, read_text: Callable[[], str],
+                 rows_path: Sequence[str | int] | None) -> None:
+        self._read_text = read_text
+        self._rows_path = rows_path
+        self._text: str | None = None
+        self._rows: list[int] | None = None
+        self._newlines: list[int] | None = None
+
+    def locate(self, row: int, field: str | None = None,
+               at_key: bool = False) -> tuple[int | None, int | None, str | None]:
+        """Return (line, column, JSON path) of ``row``, or of its ``field`` value or key."""
+        where = None if self._rows_path is None else f"rows[{row}]"
+        try:
+            offsets = self._row_offsets()
+            if row >= len(offsets):
+                return None, None, where
+            offset = offsets[row]
+            if field is not None:
+                offset = _member_offset(self._text or "", offset, field, at_key) or offset
+        except (ValueError, IndexError):  # the text changed since it was loaded
+            return None, None, where
+        return (*self._line_column(offset), where)
+
+    def _row_offsets(self) -> list[int]:
+        if self._rows is None:
+            text = self._text = self._read_text()
+            pos = _skip(text, 0)
+            if self._rows_path is None:
+                self._rows = [pos]
+                return self._rows
+            for step in self._rows_path:
+                pos = _element_offset(text, pos, step) if isinstance(step, int) else (
+                    _member_offset(text, pos, step, at_key=False, exact=True))
+                if pos is None:
+                    raise ValueError(f"no {step!r} in the text")
+            self._rows = _array_offsets(text, pos)
+        return self._rows
+
+    def _line_column(self, offset: int) -> tuple[int, int]:
+        text = self._text or ""
+        if self._newlines is None:
+            self._newlines = [match.start() for match in re.finditer("\n", text)]
+        line = bisect.bisect_left(self._newlines, offset)
+        start = self._newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - start + 1
+
+
+class CsvRowLocator:
+    """Find rows of a CSV file by the line each starts on."""
+
+    def __init__(self, lines: Sequence[int]) -> None:
+        self._lines = lines
+
+    def locate(self, row: int, field: str | None = None,
+               at_key: bool = False) -> tuple[int | None, int | None, str | None]:
+        """Return (line, None, None) of ``row``: CSV problems name the line."""
+        return (self._lines[row] if row < len(self._lines) else None), None, None
+
+
+def _array_offsets(text: str, pos: int) -> list[int]:
+    """Return the offset of each element of the JSON array at ``pos``."""
+    if text[pos] != "[":
+        raise ValueError("not an array")
+    offsets: list[int] = []
+    pos = _skip(text, pos + 1)
+    while text[pos] != "]":
+        offsets.append(pos)
+        _, pos = _DECODER.raw_decode(text, pos)
+        pos = _skip(text, pos)
+        if text[pos] == ",":
+            pos = _skip(text, pos + 1)
+    return offsets
+
+
+def _element_offset(text: str, pos: int, index: int) -> int | None:
+    offsets = _array_offsets(text, pos)
+    return offsets[index] if index < len(offsets) else None
+
+
+def _member_offset(text: str, pos: int, name: str, at_key: bool,
+                   exact: bool = False) -> int | None:
+    """Return the offset of member ``name`` of the object at ``pos`` (its value, or its key).
+
+    An exact spelling wins; otherwise the first that matches case-insensitively (field names
+    are case-insensitive). The last of repeated exact keys wins, as it does in ``json.loads``.
+    """
+    if text[pos] != "{":
+        return None
+    exact_at: int | None = None
+    folded_at: int | None = None
+    pos = _skip(text, pos + 1)
+    while text[pos] != "}":
+        key_at = pos
+        key, pos = _DECODER.raw_decode(text, pos)
+        pos = _skip(text, _skip(text, pos) + 1)  # past the colon
+        found = key_at if at_key else pos
+        if key == name:
+            exact_at = found
+        elif not exact and folded_at is None and str(key).casefold() == name.casefold():
+            folded_at = found
+        _, pos = _DECODER.raw_decode(text, pos)
+        pos = _skip(text, pos)
+        if text[pos] == ",":
+            pos = _skip(text, pos + 1)
+    return exact_at if exact_at is not None else folded_at
+
+
+class FixtureProblems(FixtureError):
+    """Fixture data was refused: ``problems`` (the first SHOWN_PROBLEMS) and ``total``."""
+
+    code = "fixture_problems"
+
+    def __init__(self, problems: Problems, total: int | None = None) -> None:
+        self.problems = problems.located()
+        self.total = max(len(problems), total or 0)
+        super().__init__(describe_problems(self.problems, self.total))
 
 
 @dataclass(frozen=True)
 class DataExtensionDefinition:
-    """A Data Extension read from a fixture: its schema, its rows as text, and its file."""
+    """A Data Extension read from a fixture: its schema, its rows as text, and its file.
+
+    ``rows_source`` is the file the rows came from (the CSV file, or ``source``), and
+    ``locator`` finds a row in it again, for problems found after loading.
+    """
 
     schema: DataExtensionSchema
     rows: tuple[dict[str, str | None], ...]
-    source: Path
+    source: Path | str
+    rows_source: str | None = field(default=None, compare=False, repr=False)
+    locator: RowLocator | None = field(default=None, compare=False, repr=False)
 
 
 def default_fixtures_dir() -> Path:
@@ -45,16 +304,17 @@ def load_fixture_dirs(
     dirs: Iterable[str | Path], include_default: bool = True
 ) -> list[DataExtensionDefinition]:
     """Return the Data Extensions of ``dirs``, over the defaults; a given DE replaces a default."""
+    problems = Problems()
     defaults = (
-        {d.schema.key: d for d in _load_fixture_dir(default_fixtures_dir())}
+        {d.schema.key: d for d in _load_fixture_dir(default_fixtures_dir(), problems)}
         if include_default
         else {}
     )
     given: dict[str, DataExtensionDefinition] = {}
     for directory in dirs:
-        for definition in _load_fixture_dir(Path(directory)):
-            _refuse_twice(given, definition)
-            given[definition.schema.key] = definition
+        for definition in _load_fixture_dir(Path(directory), problems):
+            add_once(given, definition, problems)
+    problems.raise_if_any()
     # A given DE takes the default's place whole, schema and rows (design.md "Fixtures").
     merged = [given.pop(key, default) for key, default in defaults.items()]
     return merged + list(given.values())
@@ -62,175 +322,370 @@ def load_fixture_dirs(
 
 def load_data_extension_folder(folder: str | Path) -> list[DataExtensionDefinition]:
     """Return the Data Extensions of every ``*.json`` file in ``folder``, by file name order."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FixtureError(f"{folder}: not a directory of Data Extension files")
-    found: dict[str, DataExtensionDefinition] = {}
-    for path in sorted(folder.glob("*.json")):
-        definition = load_data_extension_file(path)
-        _refuse_twice(found, definition)
-        found[definition.schema.key] = definition
-    for csv_path in sorted(folder.glob("*.csv")):
-        if not csv_path.with_suffix(".json").is_file():
-            raise FixtureError(
-                f"{csv_path}: rows without a schema; put {csv_path.stem}.json beside it"
-            )
-    return list(found.values())
+    problems = Problems()
+    found = _load_folder(Path(folder), problems)
+    problems.raise_if_any()
+    return found
 
 
-def load_data_extension_file(path: str | Path) -> DataExtensionDefinition:
+def load_data_extension_file(
+    path: str | Path, progress: Progress | None = None
+) -> DataExtensionDefinition:
     """Return the Data Extension of one ``<Key>.json`` file (rows inline or in ``<Key>.csv``)."""
-    path = Path(path)
-    document = _read_json(path)
-    if not isinstance(document, dict):
-        raise FixtureError(
-            f"{path}: a Data Extension file must hold a JSON object with key, fields and rows, "
-            f"not {describe_json_type(document)}"
-        )
-    inline_rows = document.pop("rows", None)
-    schema = DataExtensionSchema.from_json(document, str(path))
-    csv_path = path.with_suffix(".csv")
-    if csv_path.is_file():
-        if inline_rows is not None:
-            raise FixtureError(
-                f"{path}: has a \"rows\" list and {csv_path.name} beside it; keep the rows in one"
-            )
-        rows = _read_csv_rows(csv_path, schema)
-    elif inline_rows is None:
-        rows = []
-    else:
-        rows = _json_rows(path, schema, inline_rows)
-    _check_rows(schema, rows)
-    return DataExtensionDefinition(schema=schema, rows=tuple(row for _, row in rows), source=path)
+    problems = Problems()
+    definition = read_data_extension_file(Path(path), problems, progress)
+    problems.raise_if_any()
+    assert definition is not None  # no problem means a definition
+    return definition
 
 
-def _load_fixture_dir(directory: Path) -> list[DataExtensionDefinition]:
-    if not directory.is_dir():
-        raise FixtureError(f"{directory}: fixtures directory not found")
-    data_extensions = directory / DATA_EXTENSIONS_DIR
-    if not data_extensions.is_dir():
-        raise FixtureError(
-            f"{directory}: not a fixtures directory: expected a {DATA_EXTENSIONS_DIR}/ folder "
-            f"holding <ExternalKey>.json files"
-        )
-    return load_data_extension_folder(data_extensions)
+def find_data_extension_files(path: Path, problems: Problems) -> list[Path]:
+    """Return the DE files ``path`` names: a fixtures dir, a folder of DE files or one file."""
+    if path.is_file():
+        if path.suffix.lower() == ".csv" and path.with_suffix(".json").is_file():
+            return [path.with_suffix(".json")]  # the rows' schema brings them along
+        if path.suffix.lower() != ".json":
+            problems.add(Problem("not a Data Extension file: expected <ExternalKey>.json",
+                                 "no-fixtures", file=str(path)))
+            return []
+        return [path]
+    if not path.is_dir():
+        problems.add(Problem("no such file or directory", "no-fixtures", file=str(path)))
+        return []
+    folder = path / DATA_EXTENSIONS_DIR if (path / DATA_EXTENSIONS_DIR).is_dir() else path
+    files = sorted(folder.glob("*.json"))
+    _refuse_orphan_csv(folder, problems)
+    if not files and not problems:
+        problems.add(Problem(
+            f"no fixtures here: expected {DATA_EXTENSIONS_DIR}/<ExternalKey>.json files "
+            "(a fixtures directory), <ExternalKey>.json files (a folder of DE files) or one "
+            "DE file", "no-fixtures", file=str(path)))
+    return files
 
 
-def _refuse_twice(
-    seen: Mapping[str, DataExtensionDefinition], definition: DataExtensionDefinition
-) -> None:
+def add_once(seen: dict[str, DataExtensionDefinition], definition: DataExtensionDefinition,
+             problems: Problems) -> None:
+    """Add ``definition`` to ``seen`` unless its key is there already (a problem naming both)."""
     earlier = seen.get(definition.schema.key)
-    if earlier is not None:
-        raise FixtureError(
-            f"Data Extension {definition.schema.key!r} is defined twice: "
-            f"in {earlier.source} and in {definition.source}"
-        )
+    if earlier is None:
+        seen[definition.schema.key] = definition
+        return
+    problems.add(Problem(
+        f"Data Extension {definition.schema.key!r} is defined twice: in {earlier.source} and in "
+        f"{definition.source}", "duplicate-data-extension", file=str(definition.source)))
 
 
-def _read_text(path: Path) -> str:
+# --- One file ------------------------------------------------------------------------------------
+
+
+def read_data_extension_file(path: Path, problems: Problems, progress: Progress | None = None,
+                             check_rules: bool = True) -> DataExtensionDefinition | None:
+    """Read one DE file, adding what is wrong with it to ``problems``; None when unusable."""
+    text = _read_text(path, problems)
+    if text is None:
+        return None
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise FixtureError(f"{path}: cannot read it ({error.strerror or error})") from None
-    try:
-        return data.decode("utf-8-sig")  # a BOM is tolerated: spreadsheet tools write one
-    except UnicodeDecodeError as error:
-        raise FixtureError(
-            f"{path}: not UTF-8 text (byte {error.start} is 0x{data[error.start]:02X}); "
-            "save the file as UTF-8"
-        ) from None
-
-
-def _read_json(path: Path) -> Any:
-    text = _read_text(path)
-    try:
-        return json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise FixtureError(
-            f"{path}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        ) from None
+        problems.add(Problem(f"invalid JSON at line {error.lineno}, column {error.colno}: "
+                             f"{error.msg}", "invalid-json", file=str(path)))
+        return None
     except RecursionError:
-        raise FixtureError(f"{path}: invalid JSON: nested too deeply") from None
+        problems.add(Problem("invalid JSON: nested too deeply", "invalid-json", file=str(path)))
+        return None
+    if not isinstance(document, dict):
+        problems.add(Problem(
+            "a Data Extension file must hold a JSON object with key, fields and rows, "
+            f"not {describe_json_type(document)}", "document-type", file=str(path)))
+        return None
+    locator = JsonRowLocator(lambda: _read_text(path, Problems()) or "", ("rows",))
+    share = None if progress is None else _FileShare(progress, path)
+    try:
+        return definition_from_document(document, problems, source=path, locator=locator,
+                                        csv_path=path.with_suffix(".csv"), progress=share,
+                                        check_rules=check_rules)
+    finally:
+        if share is not None:
+            share.finish()
 
 
-Located = tuple[str, dict[str, "str | None"]]  # (where in the file, row as text)
+RowProgress = Callable[[int, int], None]  # told (rows checked since, rows in all)
 
 
-def _json_rows(path: Path, schema: DataExtensionSchema, rows: Any) -> list[Located]:
+def definition_from_document(
+    document: Mapping[str, Any], problems: Problems, *, source: Path | str,
+    locator: RowLocator | None, csv_path: Path | None = None,
+    progress: RowProgress | None = None, schema: DataExtensionSchema | None = None,
+    check_rules: bool = True,
+) -> DataExtensionDefinition | None:
+    """Check a decoded DE document (schema and rows, or rows for ``schema``); None when bad.
+
+    ``check_rules=False`` leaves the row rules (required, length, keys) to the store, which
+    checks them anyway, when a refusal can come back here for :func:`check_rules`.
+    """
+    file = str(source)
+    body = dict(document)
+    inline_rows = body.pop("rows", None)
+    if schema is None:
+        try:
+            schema = DataExtensionSchema.from_json(body, file)
+        except FixtureError as error:
+            message = error.message.removeprefix(f"{file}: ")
+            problems.add(Problem(message, "schema", file=file))
+            return None
+    report = _FileReport(problems, file, schema.key, locator)
+    given: list[dict[str, Any] | None] = []
+    if csv_path is not None and csv_path.is_file():
+        if inline_rows is not None:
+            report.add(f'has a "rows" list and {csv_path.name} beside it; keep the rows in one',
+                       "rows-twice")
+            return None
+        report = _FileReport(problems, str(csv_path), schema.key, None)
+        given, lines = _read_csv_rows(csv_path, schema, report)
+        report.locator = CsvRowLocator(lines)
+    elif inline_rows is not None:
+        given = _json_rows(schema, inline_rows, report)
+    if check_rules or report.count:  # a refused file lists the rule problems too
+        _check_rules(schema, given, report, progress)
+    elif progress is not None:
+        progress(len(given), len(given))
+    if report.count:
+        return None
+    return DataExtensionDefinition(schema=schema, rows=tuple(given),  # type: ignore[arg-type]
+                                   source=source, rows_source=report.file,
+                                   locator=report.locator)
+
+
+def check_rules(definition: DataExtensionDefinition, problems: Problems) -> None:
+    """Add a problem for each row of ``definition`` that breaks a rule of the store."""
+    report = _FileReport(problems, definition.rows_source or str(definition.source),
+                         definition.schema.key, definition.locator)
+    _check_rules(definition.schema, list(definition.rows), report, None)
+
+
+def row_text(schema: DataExtensionSchema,
+             row: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str, str, bool]]]:
+    """Return ``row`` with schema spellings and text values (numbers/booleans by CLR text).
+
+    The second item lists ``(field, message, rule, at_key)`` for each value that cannot be
+    stored; such fields are left out of the row.
+    """
+    converted: dict[str, str | None] = {}
+    wrong: list[tuple[str, str, str, bool]] = []
+    for name, value in row.items():
+        found = schema.field(name)
+        if found is None:
+            known = ", ".join(schema.field_names)
+            wrong.append((name, f"field {name!r} is not in the schema ({known})",
+                          "unknown-field", True))
+        elif found.name in converted:
+            wrong.append((name, f"field {found.name!r} is given twice (as {name!r} too)",
+                          "duplicate-field", True))
+        elif value is not None and not isinstance(value, (str, bool)) and not is_number(value):
+            kind = describe_json_type(value)
+            wrong.append((name, f"field {name!r} must be a string, number, boolean or null, "
+                          f"not {kind}", "value-type", False))
+        else:
+            converted[found.name] = value if value is None or type(value) is str else (
+                clr_text(value))
+    return converted, wrong
+
+
+class _FileShare:
+    """Report a file's share of a progress bar in bytes, as its rows are checked."""
+
+    def __init__(self, progress: Progress, path: Path) -> None:
+        self.progress = progress
+        self.size = sum(p.stat().st_size for p in (path, path.with_suffix(".csv")) if p.is_file())
+        self.done = 0
+        self.sent = 0
+
+    def __call__(self, rows: int, total: int) -> None:
+        self.done += rows
+        self._send(self.size * self.done // max(total, 1))
+
+    def finish(self) -> None:
+        self._send(self.size)
+
+    def _send(self, upto: int) -> None:
+        upto = min(upto, self.size)
+        if upto > self.sent:
+            self.progress(upto - self.sent)
+            self.sent = upto
+
+
+class _FileReport:
+    """Add problems of one Data Extension's rows, naming its file and key."""
+
+    def __init__(self, problems: Problems, file: str, key: str,
+                 locator: RowLocator | None) -> None:
+        self.problems = problems
+        self.file = file
+        self.key = key
+        self.locator = locator
+        self.count = 0
+
+    def add(self, message: str, rule: str, *, row: int | None = None, field: str | None = None,
+            at_key: bool = False, line: int | None = None, column: int | None = None,
+            locate_field: str | None = None) -> None:
+        self.count += 1
+        problem = Problem(message, rule, file=self.file, data_extension=self.key, row=row,
+                          field=field, line=line, column=column)
+        self.problems.add(problem, self.locator, locate_field=locate_field, at_key=at_key)
+
+
+def _json_rows(schema: DataExtensionSchema, rows: Any,
+               report: _FileReport) -> list[dict[str, Any] | None]:
+    """Return the rows as text under the schema's spellings (None for a refused row)."""
     if not isinstance(rows, list):
         kind = describe_json_type(rows)
-        raise FixtureError(f"{path}: \"rows\" must be a list of objects, not {kind}")
-    located: list[Located] = []
-    for index, row in enumerate(rows):
-        where = f"{path}: rows[{index}]"
-        if not isinstance(row, dict):
-            raise FixtureError(f"{where}: a row must be an object, not {describe_json_type(row)}")
-        located.append((where, _row_text(where, schema, row)))
-    return located
+        report.add(f'"rows" must be a list of objects, not {kind}', "rows-type")
+        return []
+    exact = {f.name for f in schema.fields}
+    given: list[dict[str, Any] | None] = []
+    for index, raw in enumerate(rows):
+        if not isinstance(raw, dict):
+            report.add(f"a row must be an object, not {describe_json_type(raw)}", "row-type",
+                       row=index)
+            given.append(None)
+        elif raw.keys() <= exact and all(type(v) is str or v is None for v in raw.values()):
+            given.append(raw)  # already text under the schema's spellings: the common case
+        else:
+            converted, wrong = row_text(schema, raw)
+            for name, message, rule, at_key in wrong:
+                report.add(message, rule, row=index, field=name, at_key=at_key)
+            given.append(None if wrong else converted)
+    return given
 
 
-def _row_text(where: str, schema: DataExtensionSchema, row: Mapping[str, Any]) -> dict[str, Any]:
-    """Return ``row`` with schema spellings and text values (numbers/booleans by CLR text)."""
-    converted: dict[str, str | None] = {}
-    for name, value in row.items():
-        field = schema.field(name)
-        if field is None:
-            known = ", ".join(schema.field_names)
-            raise FixtureError(f"{where}: field {name!r} is not in the schema ({known})")
-        if value is not None and not isinstance(value, (str, bool)) and not is_number(value):
-            kind = describe_json_type(value)
-            raise FixtureError(
-                f"{where}: field {name!r} must be a string, number, boolean or null, not {kind}"
-            )
-        converted[field.name] = None if value is None else clr_text(value)
-    return converted
-
-
-def _read_csv_rows(path: Path, schema: DataExtensionSchema) -> list[Located]:
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""))
-    located: list[Located] = []
-    try:
-        header = next(reader, None)
-        if header is None:
-            return []  # an empty file: no rows
-        columns = _csv_columns(path, schema, header)
-        for cells in reader:
-            if not cells:
-                continue  # a blank line
-            where = f"{path}: line {reader.line_num}"
-            if len(cells) != len(columns):
-                raise FixtureError(
-                    f"{where}: {len(cells)} values for {len(columns)} columns of the header"
-                )
-            # An empty cell is null: CSV has no other way to write one.
-            row = {c: (v if v != "" else None) for c, v in zip(columns, cells, strict=True)}
-            located.append((where, row))
-    except csv.Error as error:
-        raise FixtureError(f"{path}: line {reader.line_num}: invalid CSV: {error}") from None
-    return located
-
-
-def _csv_columns(path: Path, schema: DataExtensionSchema, header: list[str]) -> list[str]:
-    columns: list[str] = []
-    for position, name in enumerate(header, 1):
-        field = schema.field(name.strip())
-        if field is None:
-            known = ", ".join(schema.field_names)
-            raise FixtureError(
-                f"{path}: line 1, column {position}: {name!r} is not a field of the schema "
-                f"({known})"
-            )
-        if field.name in columns:
-            raise FixtureError(f"{path}: line 1: column {field.name!r} appears twice")
-        columns.append(field.name)
-    return columns
-
-
-def _check_rows(schema: DataExtensionSchema, rows: list[Located]) -> None:
+def _check_rules(schema: DataExtensionSchema, rows: list[dict[str, Any] | None],
+                 report: _FileReport, progress: RowProgress | None) -> None:
     """Apply the store's row rules now, so a bad row is reported with its file and position."""
     validator = RowValidator(schema)
-    for where, row in rows:
+    first_key = schema.primary_keys[0].name if schema.primary_keys else None
+    for index, row in enumerate(rows):
+        if progress is not None and index and index % PROGRESS_STEP == 0:
+            progress(PROGRESS_STEP, len(rows))
+        if row is None:
+            continue  # its problems are reported already
         try:
             validator.check(row)
         except RowRejected as error:
-            raise FixtureError(f"{where}: field {error.field!r}: {error.message}") from None
+            locate = first_key if error.rule == "duplicate-key" else error.field
+            report.add(f"field {error.field!r}: {error.message}", error.rule, row=index,
+                       field=error.field, locate_field=locate)
+    if progress is not None and rows:
+        progress(len(rows) % PROGRESS_STEP or PROGRESS_STEP, len(rows))
+
+
+# --- Directories and files -----------------------------------------------------------------------
+
+
+def _load_fixture_dir(directory: Path, problems: Problems) -> list[DataExtensionDefinition]:
+    if not directory.is_dir():
+        problems.add(Problem("fixtures directory not found", "no-fixtures", file=str(directory)))
+        return []
+    data_extensions = directory / DATA_EXTENSIONS_DIR
+    if not data_extensions.is_dir():
+        problems.add(Problem(
+            f"not a fixtures directory: expected a {DATA_EXTENSIONS_DIR}/ folder holding "
+            "<ExternalKey>.json files", "no-fixtures", file=str(directory)))
+        return []
+    return _load_folder(data_extensions, problems)
+
+
+def _load_folder(folder: Path, problems: Problems) -> list[DataExtensionDefinition]:
+    if not folder.is_dir():
+        problems.add(Problem("not a directory of Data Extension files", "no-fixtures",
+                             file=str(folder)))
+        return []
+    found: dict[str, DataExtensionDefinition] = {}
+    for path in sorted(folder.glob("*.json")):
+        definition = read_data_extension_file(path, problems)
+        if definition is not None:
+            add_once(found, definition, problems)
+    _refuse_orphan_csv(folder, problems)
+    return list(found.values())
+
+
+def _refuse_orphan_csv(folder: Path, problems: Problems) -> None:
+    for csv_path in sorted(folder.glob("*.csv")):
+        if not csv_path.with_suffix(".json").is_file():
+            problems.add(Problem(f"rows without a schema; put {csv_path.stem}.json beside it",
+                                 "orphan-csv", file=str(csv_path)))
+
+
+def _read_text(path: Path, problems: Problems) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        problems.add(Problem(f"cannot read it ({error.strerror or error})", "unreadable",
+                             file=str(path)))
+        return None
+    try:
+        return data.decode("utf-8-sig")  # a BOM is tolerated: spreadsheet tools write one
+    except UnicodeDecodeError as error:
+        problems.add(Problem(
+            f"not UTF-8 text (byte {error.start} is 0x{data[error.start]:02X}); save the file "
+            "as UTF-8", "not-utf8", file=str(path)))
+        return None
+
+
+def _read_csv_rows(path: Path, schema: DataExtensionSchema,
+                   report: _FileReport) -> tuple[list[dict[str, Any] | None], list[int]]:
+    """Return the rows of a CSV file (None for a refused line) and the line each starts on."""
+    text = _read_text(path, report.problems)
+    rows: list[dict[str, Any] | None] = []
+    lines: list[int] = []
+    if text is None:
+        report.count += 1
+        return rows, lines
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, [])
+        if not any(name.strip() for name in header):
+            report.add("the file is empty: the first line must name the fields, "
+                       f"{', '.join(schema.field_names)}", "csv-header", line=1)
+            return rows, lines
+        columns = _csv_columns(schema, header, report)
+        previous = reader.line_num
+        for cells in reader:
+            start, previous = previous + 1, reader.line_num
+            if not cells:
+                continue  # a blank line
+            lines.append(start)
+            if len(cells) != len(columns):
+                report.add(f"{len(cells)} values for {len(columns)} columns of the header",
+                           "csv-columns", line=start)
+                rows.append(None)
+                continue
+            # An empty cell is null: CSV has no other way to write one.
+            rows.append({c: (v if v != "" else None)
+                         for c, v in zip(columns, cells, strict=True) if c is not None})
+    except csv.Error as error:
+        report.add(f"invalid CSV: {error}", "csv-syntax", line=reader.line_num)
+    return rows, lines
+
+
+def _csv_columns(schema: DataExtensionSchema, header: list[str],
+                 report: _FileReport) -> list[str | None]:
+    """Return the field of each column (None for a refused one); every field needs a column."""
+    columns: list[str | None] = []
+    for position, name in enumerate(header, 1):
+        found = schema.field(name.strip())
+        if found is None:
+            known = ", ".join(schema.field_names)
+            report.add(f"{name!r} is not a field of the schema ({known})", "csv-header",
+                       line=1, column=position)
+            columns.append(None)
+        elif found.name in columns:
+            report.add(f"column {found.name!r} appears twice", "csv-header", line=1,
+                       column=position)
+            columns.append(None)
+        else:
+            columns.append(found.name)
+    missing = [f.name for f in schema.fields if f.name not in columns]
+    if missing:
+        report.add(f"no column for {', '.join(map(repr, missing))}: the header names every "
+                   "field (leave a cell empty for null)", "csv-header", line=1)
+    return columns

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Container, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any, Protocol, TypeVar
 
@@ -70,6 +71,8 @@ class Store:
         self._db = WorkingSet()
         self._schemas: dict[str, DataExtensionSchema] = {}
         self._indexes: dict[str, dict[Hashable, int]] = {}
+        self._transaction_depth = 0
+        self._unsaved = False
         document = self._persistence.load()
         if document is None:
             self._adopt(self._new_document(), {}, {})
@@ -279,6 +282,41 @@ class Store:
             for key, schema in self._schemas.items()
         }
 
+    @contextmanager
+    def transaction(self, *, dry_run: bool = False) -> Iterator[Store]:
+        """Group changes into one save; an exception (or ``dry_run``) undoes them all.
+
+        The store's lock is held throughout, so no other thread sees a change half made. Until
+        the block ends nothing is saved: on an exception, or when ``dry_run`` is true, the
+        store is put back as it was and the file is not written at all. A transaction inside
+        another joins it (a ``dry_run`` inner one is refused: it could not undo alone).
+        """
+        with self._lock:
+            if self._closed:
+                raise StoreError("The Data Extension store is closed.")
+            if self._transaction_depth:
+                if dry_run:
+                    raise StoreError("A dry run cannot be nested in a transaction.")
+                self._transaction_depth += 1
+                try:
+                    yield self
+                finally:
+                    self._transaction_depth -= 1
+                return
+            before = self._save_point()
+            self._transaction_depth, self._unsaved = 1, False
+            try:
+                yield self
+                if dry_run:
+                    self._restore(before)
+                elif self._unsaved:
+                    self._persistence.save(self._db.document())
+            except BaseException:
+                self._restore(before)
+                raise
+            finally:
+                self._transaction_depth, self._unsaved = 0, False
+
     def close(self) -> None:
         """Save a last snapshot and release the persistence; later calls raise StoreError."""
         with self._lock:
@@ -341,7 +379,22 @@ class Store:
 
     def _commit(self) -> None:
         """Save the change just made (a snapshot now; the journal's append later)."""
+        if self._transaction_depth:
+            self._unsaved = True  # saved once, when the transaction ends
+            return
         self._persistence.save(self._db.document())
+
+    def _save_point(self) -> tuple[dict[str, Any], dict[str, DataExtensionSchema],
+                                   dict[str, dict[Hashable, int]]]:
+        """Copy what a transaction may change: rows (updates edit them in place) and indexes."""
+        document = {name: {doc_id: dict(row) for doc_id, row in table.items()}
+                    for name, table in self._db.document().items()}
+        indexes = {key: dict(index) for key, index in self._indexes.items()}
+        return document, dict(self._schemas), indexes
+
+    def _restore(self, point: tuple[dict[str, Any], dict[str, DataExtensionSchema],
+                                    dict[str, dict[Hashable, int]]]) -> None:
+        self._adopt(*point)
 
     def _adopt(
         self,

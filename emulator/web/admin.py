@@ -1,17 +1,58 @@
-"""The admin API under ``/_emulator/``: health only in this version."""
+"""The admin API under ``/_emulator/``: one route table drives the routes and the OpenAPI document.
+
+Each :class:`Operation` is registered on the blueprint and described in ``openapi.json`` from the
+same entry, so the two cannot drift. Who may call it is admin_safety.py's business; how bodies
+are read and errors refused is admin_io.py's; the Data Extension views are in admin_data.py.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Flask, Response, jsonify
 
 from emulator import __version__
+from emulator.errors import ConfigError
+from emulator.reset import RESET_TARGETS, reset
 from emulator.runtime import get_emulator
+from emulator.web import admin_data, admin_io, admin_safety, openapi
 
-bp = Blueprint("admin", __name__, url_prefix="/_emulator")
+PREFIX = "/_emulator"
 
 
-@bp.get("/health")
-def health():  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class Param:
+    """A path or query parameter, for the OpenAPI document."""
+
+    name: str
+    where: str  # "path" or "query"
+    description: str
+    schema: Mapping[str, Any] = field(default_factory=lambda: {"type": "string"})
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One admin route: method, path (OpenAPI style, ``{key}``), view and its documentation."""
+
+    method: str
+    path: str
+    view: Callable[..., Any]
+    summary: str
+    responses: Mapping[int, str]
+    params: tuple[Param, ...] = ()
+    body: str | None = None  # a schema name in openapi.SCHEMAS
+
+    @property
+    def rule(self) -> str:
+        """Return the Flask rule: ``/data-extensions/{key}`` → ``/data-extensions/<key>``."""
+        return re.sub(r"\{(\w+)\}", r"<\1>", self.path.removeprefix(PREFIX))
+
+
+def health() -> Response:
+    """Say the emulator is up, with its pages and row counts."""
     emulator = get_emulator()
     return jsonify({
         "status": "ok",
@@ -21,5 +62,117 @@ def health():  # type: ignore[no-untyped-def]
     })
 
 
+def state() -> Response:
+    """Dump the whole state: every Data Extension (schema and rows), the clock, the journal."""
+    emulator = get_emulator()
+    return jsonify({
+        "version": __version__,
+        "clock": {"now": emulator.clock.now_utc().isoformat(),
+                  "frozen": emulator.clock.frozen is not None},
+        "pages": {path: page.name for path, page in emulator.mounts.items()},
+        "journal": {"entries": len(emulator.journal)},
+        "dataExtensions": emulator.store.dump(),
+    })
+
+
+def reset_state() -> Response:
+    """Reset to the fixture state (``{"to": "fixtures"}``, the default) or empty every DE."""
+    body = admin_io.json_body(default={})
+    if not isinstance(body, dict) or set(body) - {"to"}:
+        raise admin_io.BadRequest('send {"to": "fixtures"} (the default) or {"to": "empty"}')
+    target = body.get("to", "fixtures")
+    if target not in RESET_TARGETS:
+        raise ConfigError(f"cannot reset to {target!r}; expected one of: "
+                          f"{', '.join(RESET_TARGETS)}")
+    emulator = get_emulator()
+    reset(emulator, target)
+    store = emulator.store
+    return jsonify({"reset": target,
+                    "dataExtensions": {key: store.count(key) for key in store.keys()}})
+
+
+def journal() -> Response:
+    """Return the newest journal entries first (``?limit=``, at most the journal's size)."""
+    emulator = get_emulator()
+    size = emulator.settings.journal_size
+    limit = admin_io.int_arg("limit", min(50, size), 1, size)
+    entries = emulator.journal.entries()
+    return jsonify({"total": len(entries),
+                    "entries": [entry.to_json() for entry in entries[:limit]]})
+
+
+def clear_journal() -> tuple[str, int]:
+    """Forget every journal entry."""
+    get_emulator().journal.clear()
+    return "", 204
+
+
+def openapi_document() -> Response:
+    """Return the OpenAPI 3.1 document of the admin API."""
+    return jsonify(openapi.document(ROUTES))
+
+
+KEY = Param("key", "path", "The Data Extension's external key.")
+DE = f"{PREFIX}/data-extensions/{{key}}"
+NOT_FOUND = {404: "No Data Extension has this key; the answer lists those that exist."}
+
+ROUTES: tuple[Operation, ...] = (
+    Operation("GET", f"{PREFIX}/health", health, "Is the emulator up: pages and row counts",
+              {200: "Up."}),
+    Operation("GET", f"{PREFIX}/state", state, "Dump every Data Extension, the clock and the "
+              "journal size", {200: "The state."}),
+    Operation("POST", f"{PREFIX}/reset", reset_state, "Reset to the fixtures, or empty every DE",
+              {200: "Reset done.", 400: "Not a reset body.", 422: "Unknown reset target."},
+              body="Reset"),
+    Operation("GET", f"{PREFIX}/data-extensions", admin_data.list_data_extensions,
+              "List the Data Extensions with their row counts", {200: "The list."}),
+    Operation("POST", f"{PREFIX}/data-extensions", admin_data.create_data_extension,
+              "Create a Data Extension from a DE document (schema and optional rows)",
+              {201: "Created.", 400: "Malformed JSON.", 409: "The key exists already.",
+               422: "The schema or a row was refused."}, body="DataExtension"),
+    Operation("GET", DE, admin_data.get_data_extension, "A Data Extension's schema and row count",
+              {200: "The schema.", **NOT_FOUND}, (KEY,)),
+    Operation("DELETE", DE, admin_data.delete_data_extension, "Delete a Data Extension",
+              {204: "Deleted.", **NOT_FOUND}, (KEY,)),
+    Operation("GET", f"{DE}/rows", admin_data.list_rows, "A page of rows, filtered",
+              {200: "A page of rows.", 400: "A bad paging value or filter.", **NOT_FOUND},
+              (KEY, Param("offset", "query", "Rows to skip (default 0).", {"type": "integer"}),
+               Param("limit", "query", f"Rows to return (default {admin_data.PAGE_SIZE}, at "
+                     f"most {admin_data.MAX_PAGE_SIZE}).", {"type": "integer"}),
+               Param("filter", "query", "An SSJS Rows.Retrieve filter as JSON. Any other "
+                     "query parameter is a field name: ?Field=value rows only (AND)."))),
+    Operation("POST", f"{DE}/rows", admin_data.add_rows, "Add a row or a list of rows",
+              {200: "Added (counts).", 400: "Malformed JSON.", 409: "A primary key exists "
+               "(insert) or is given twice.", 422: "A row was refused.", **NOT_FOUND},
+              (KEY, Param("mode", "query", "upsert (default) or insert.",
+                          {"enum": list(admin_data.ROW_MODES)})), body="Rows"),
+    Operation("DELETE", f"{DE}/rows", admin_data.delete_rows, "Delete rows by primary key",
+              {200: "Deleted (count, and keys not found).", 400: "No keys given.",
+               409: "The DE has no primary key.", 422: "Not primary-key values.", **NOT_FOUND},
+              (KEY,), body="Keys"),
+    Operation("POST", f"{PREFIX}/seed", admin_data.seed, "Seed DE documents as mcemu seed does",
+              {200: "Seeded (or checked, in a dry run): counts per DE.", 400: "Malformed JSON.",
+               409: "A primary key exists (insert).", 422: "Refused: every problem listed."},
+              (Param("mode", "query", "upsert (default), insert or replace.",
+                     {"enum": ["upsert", "insert", "replace"]}),
+               Param("dryRun", "query", "true: check only, change nothing.",
+                     {"type": "boolean"})), body="Seed"),
+    Operation("GET", f"{PREFIX}/journal", journal, "The request journal, newest first",
+              {200: "Entries.", 400: "A bad limit."},
+              (Param("limit", "query", "Entries to return (default 50).", {"type": "integer"}),)),
+    Operation("DELETE", f"{PREFIX}/journal", clear_journal, "Clear the request journal",
+              {204: "Cleared."}),
+    Operation("GET", f"{PREFIX}/openapi.json", openapi_document, "This document",
+              {200: "OpenAPI 3.1."}),
+)
+
+
 def init_app(app: Flask) -> None:
+    """Register the admin blueprint, built from :data:`ROUTES`, on ``app``."""
+    bp = Blueprint("admin", __name__, url_prefix=PREFIX)
+    for operation in ROUTES:
+        bp.add_url_rule(operation.rule, endpoint=operation.view.__name__,
+                        view_func=operation.view, methods=[operation.method])
+    admin_safety.init_blueprint(bp)
+    admin_io.init_blueprint(bp)
     app.register_blueprint(bp)

@@ -1,0 +1,15 @@
+"""JSON Schema documents shipped with the package (the DE file format, for editors and CI)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+DATA_EXTENSION_SCHEMA = "data-extension.schema.json"
+
+
+def data_extension_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a Data Extension file (``data_extensions/<Key>.json``)."""
+    text = resources.files(__name__).joinpath(DATA_EXTENSION_SCHEMA).read_text(encoding="utf-8")
+    return json.loads(text)

@@ -1,0 +1,100 @@
+"""The OpenAPI 3.1 document of the admin API, built from the route table in admin.py.
+
+The request schemas reuse the shipped JSON Schema of the DE file format, so the API, the fixture
+files and ``mcemu seed`` describe one format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from emulator import __version__
+from emulator.schemas import data_extension_schema
+
+_VALUE = {"type": ["string", "number", "boolean", "null"]}
+_ROW = {"type": "object", "additionalProperties": _VALUE}
+_REF = "#/components/schemas/"
+
+
+def _schemas() -> dict[str, Any]:
+    de = data_extension_schema()
+    de.pop("$schema", None)
+    de.pop("$id", None)
+    # In the components, the file format's internal "#/$defs/..." references point here.
+    defs = de.pop("$defs", {})
+    de["properties"]["fields"]["items"] = {"$ref": f"{_REF}Field"}
+    return {
+        "DataExtension": de,
+        "Field": defs["field"],
+        "Seed": {"oneOf": [{"$ref": f"{_REF}DataExtension"},
+                           {"type": "array", "items": {"$ref": f"{_REF}DataExtension"}}]},
+        "Rows": {"oneOf": [_ROW, {"type": "array", "items": _ROW}]},
+        "Keys": {"description": "Objects giving the primary-key values of the rows to delete.",
+                 "oneOf": [_ROW, {"type": "array", "items": _ROW}]},
+        "Reset": {"type": "object", "additionalProperties": False,
+                  "properties": {"to": {"enum": ["fixtures", "empty"], "default": "fixtures"}}},
+        "Refusal": {
+            "type": "object", "required": ["emulator_error", "message"],
+            "properties": {
+                "emulator_error": {"type": "string", "description": "A stable code."},
+                "message": {"type": "string", "description": "What is wrong, what to do."},
+                "problems": {"type": "array", "items": {"$ref": f"{_REF}Problem"}},
+                "total": {"type": "integer", "description": "Problems found (some may not be "
+                          "listed)."},
+            },
+        },
+        "Problem": {
+            "type": "object",
+            "properties": {name: {"type": kind} for name, kind in (
+                ("message", "string"), ("rule", "string"), ("file", ["string", "null"]),
+                ("dataExtension", ["string", "null"]), ("line", ["integer", "null"]),
+                ("column", ["integer", "null"]), ("row", ["integer", "null"]),
+                ("field", ["string", "null"]), ("text", "string"))},
+        },
+    }
+
+
+def document(routes: Iterable[Any]) -> dict[str, Any]:
+    """Return the OpenAPI document of ``routes`` (admin.Operation entries)."""
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        operation: dict[str, Any] = {
+            "operationId": route.view.__name__,
+            "summary": route.summary,
+            "responses": {str(status): _response(status, text)
+                          for status, text in sorted(route.responses.items())},
+        }
+        if route.params:
+            operation["parameters"] = [
+                {"name": p.name, "in": p.where, "required": p.where == "path",
+                 "description": p.description, "schema": dict(p.schema)} for p in route.params]
+        if route.body is not None:
+            operation["requestBody"] = {
+                "required": route.body not in ("Reset",),
+                "content": {"application/json": {"schema": {"$ref": f"{_REF}{route.body}"}}}}
+        paths.setdefault(route.path, {})[route.method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "mc-emulator admin API",
+            "version": __version__,
+            "description": (
+                "Inspect and change the emulator's state. Loopback clients only, unless the "
+                "emulator runs with --admin-token (then send 'Authorization: Bearer <token>'). "
+                "Requests that change state send 'Content-Type: application/json' and no "
+                "Origin of another site. Errors are JSON refusals."),
+        },
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
+        },
+        "paths": paths,
+    }
+
+
+def _response(status: int, text: str) -> dict[str, Any]:
+    if status == 204:
+        return {"description": text}
+    schema = {"$ref": f"{_REF}Refusal"} if status >= 400 else {"type": "object"}
+    return {"description": text, "content": {"application/json": {"schema": schema}}}
