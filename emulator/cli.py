@@ -165,7 +165,7 @@ def _target(db: str | None, url: str | None) -> tuple[str | None, str | None]:
 
 def _run(action: Any) -> Any:
     """Run ``action``; refused data exits 1, a usage problem or an unreachable --url exits 2."""
-    from emulator.fixtures import FixtureProblems
+    from emulator.problems import FixtureProblems
     from emulator.remote import RemoteUnavailable
 
     try:
@@ -223,7 +223,7 @@ def seed(paths: tuple[str, ...], db: str | None, url: str | None, mode: str, dry
     progress = _Progress()
 
     def run() -> Any:
-        from emulator.fixtures import FixtureProblems
+        from emulator.problems import FixtureProblems
 
         definitions = load_seed_paths(
             paths, lambda size: progress("Reading", size, size >= LARGE_LOAD))

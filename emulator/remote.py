@@ -13,7 +13,8 @@ from typing import Any
 import requests
 
 from emulator.errors import EmulatorError
-from emulator.fixtures import DataExtensionDefinition, FixtureProblems, Problem, Problems
+from emulator.fixtures import DataExtensionDefinition
+from emulator.problems import FixtureProblems, Problem, Problems
 from emulator.seeding import SeedReport
 
 CONNECT_TIMEOUT = 5.0

@@ -19,10 +19,6 @@ from typing import Any, NoReturn
 from emulator.errors import EmulatorError, StoreError
 from emulator.fixtures import (
     DataExtensionDefinition,
-    FixtureProblems,
-    JsonRowLocator,
-    Problem,
-    Problems,
     Progress,
     add_once,
     check_rules,
@@ -30,6 +26,7 @@ from emulator.fixtures import (
     find_data_extension_files,
     read_data_extension_file,
 )
+from emulator.problems import FixtureProblems, JsonRowLocator, Problem, Problems
 from emulator.store.persistence import Persistence, SnapshotFile
 from emulator.store.rows import normalise, primary_key
 from emulator.store.schema import DataExtensionSchema, Field, describe_json_type

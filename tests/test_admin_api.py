@@ -196,3 +196,12 @@ def test_admin_bodies_may_exceed_the_page_limit_up_to_their_own(make_app: Any) -
     rows = [{"Id": f"u{i}", "Name": "Ann"} for i in range(50)]
     assert post(client, "/_emulator/seed", {**USERS, "rows": rows}).status_code == 200
     assert client.post("/token", data=b"x" * 101).status_code == 413
+
+
+def test_an_unknown_admin_path_lists_the_admin_routes(client):
+    response = client.get("/_emulator/nope")
+    assert response.status_code == 404
+    answer = response.get_json()
+    assert answer["emulator_error"] == "no_admin_route"
+    assert "GET /_emulator/health" in answer["routes"]
+    assert "POST /_emulator/seed" in answer["message"]

@@ -11,7 +11,8 @@ from typing import Any
 
 from flask import Response, jsonify, request, url_for
 
-from emulator.fixtures import JsonRowLocator, Problem, Problems, definition_from_document, row_text
+from emulator.fixtures import definition_from_document, row_text
+from emulator.problems import JsonRowLocator, Problem, Problems
 from emulator.runtime import get_store
 from emulator.seeding import SEED_MODES, definitions_from_body, seed_store
 from emulator.store.rows import normalise, primary_key

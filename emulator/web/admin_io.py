@@ -19,7 +19,7 @@ from emulator.errors import (
     InvalidFilter,
     RowRejected,
 )
-from emulator.fixtures import FixtureProblems, Problems
+from emulator.problems import FixtureProblems, Problems
 from emulator.runtime import get_store
 from emulator.seeding import decode_body, parse_body
 from emulator.web.refusals import refusal

@@ -40,6 +40,12 @@ def _too_large(error: RequestEntityTooLarge) -> Response:
 
 
 def _not_found(error: HTTPException) -> Response:
+    if request.path == "/_emulator" or request.path.startswith("/_emulator/"):
+        from emulator.web.admin import ROUTES
+
+        routes = [f"{op.method} {op.path}" for op in ROUTES]
+        return refusal(404, "no_admin_route", f"{request.path} is not an admin route. Routes: "
+                       + ", ".join(routes) + ".", routes=routes)
     mounts = {path: page.name for path, page in get_emulator().mounts.items()}
     return refusal(404, "no_page", f"No page is mounted at {request.path}. Mounted pages: "
                    + ", ".join(f"{p} ({n})" for p, n in mounts.items())
