@@ -19,15 +19,15 @@ class Assumption:
     rule: str
 
 
-# --- CLR rendering (fidelity.md, "CLR rendering") -----------------------------------------------
+# --- CLR rendering (fidelity.md, "CLR rendering") -------------------------------------------------
 #: How a JavaScript object renders as text (Write, a Text field, an AMPscript argument).
 CLR_OBJECT_TEXT = "System.Collections.Generic.Dictionary`2[System.String,System.Object]"
 
-# --- SSJS exceptions (fidelity.md, "SSJS exceptions a page can catch") --------------------------
+# --- SSJS exceptions (fidelity.md, "SSJS exceptions a page can catch") ----------------------------
 #: Message of the TypeError raised by property access on null/undefined (QuickJS's wording).
 TYPE_ERROR_READ_PROPERTY = "cannot read property '{name}' of {value}"
 
-# --- Platform.Request (fidelity.md, "Platform.Request") -----------------------------------------
+# --- Platform.Request (fidelity.md, "Platform.Request") -------------------------------------------
 #: Browser fields for a User-Agent nobody recognises.
 UNKNOWN_BROWSER = {
     "Platform": "Unknown",
@@ -37,13 +37,13 @@ UNKNOWN_BROWSER = {
     "MinorVersion": ".0",
 }
 
-# --- Default response (fidelity.md, "Default response") -----------------------------------------
+# --- Default response (fidelity.md, "Default response") -------------------------------------------
 #: Charset added to the content type of every page response.
 RESPONSE_CHARSET = "utf-8"
 #: Body sent with HTTP 500 when an exception escapes the page (the real page's text is unknown).
 UNCAUGHT_EXCEPTION_BODY = "500 - Internal Server Error: an exception escaped the page script."
 
-# --- ParseJSON ----------------------------------------------------------------------------------
+# --- ParseJSON ------------------------------------------------------------------------------------
 #: Nesting deeper than this makes ParseJSON return null, like any other text it cannot parse.
 PARSE_JSON_MAX_DEPTH = 100
 #: Stringify's text for -Infinity (untested; +Infinity's RT text is "-\u221e", so this matches it).
@@ -51,7 +51,7 @@ STRINGIFY_NEGATIVE_INFINITY = "-\u221e"
 #: GetPostData(encoding) with an encoding name the platform does not know.
 GETPOSTDATA_UNKNOWN_ENCODING = "'{name}' is not a supported encoding name."
 
-# --- Data Extensions (fidelity.md, "Data Extensions") -------------------------------------------
+# --- Data Extensions (fidelity.md, "Data Extensions") ---------------------------------------------
 DE_MISSING = "A Data Extension with key {key} does not exist."
 DE_UNKNOWN_FIELD = "Invalid field name {field} for Data Extension {key}."
 DE_REQUIRED_FIELD = (
@@ -74,7 +74,7 @@ FILTER_MAX_PARTS = 10_000
 #: Length of a Text field whose schema gives none (design.md: "Text default 4000, ASSUMED").
 TEXT_DEFAULT_LENGTH = 4000
 
-# --- AMPscript ----------------------------------------------------------------------------------
+# --- AMPscript ------------------------------------------------------------------------------------
 AMPSCRIPT_UNKNOWN_FUNCTION = (
     "The AMPscript function {name} is not emulated by mc-emulator. Emulated functions: {known}."
 )
@@ -89,6 +89,46 @@ AMPSCRIPT_BAD_PARAMETER = (
     "Invalid value specified for function parameter. Function Name: {name} "
     "Parameter Name: {parameter} Parameter Ordinal: {ordinal} Submitted Value: {value}"
 )
+
+
+# --- AMPscript functions (rest-ampscript B6) ------------------------------------------------------
+AMPSCRIPT_FEATURE_NOT_EMULATED = "{what} is not emulated by mc-emulator."
+#: The text of a rowset or row where text is wanted (inline output, Concat, Length...).
+AMPSCRIPT_ROWSET_TEXT = ""
+#: An infinite arithmetic result is this text (RT renders Divide(100,0) as "\u221e").
+AMPSCRIPT_INFINITY = "\u221e"
+#: RegExMatch refuses longer patterns: Python's re compiles megabytes slowly (.NET's limit is
+#: unpublished).
+REGEX_MAX_PATTERN = 65_536
+AMPSCRIPT_CULTURE_NOT_EMULATED = (
+    "The culture {name} is not emulated by mc-emulator. Emulated cultures: {known}; a name that "
+    "is no culture (zz-ZZ) formats as en-US, as on SFMC."
+)
+#: FormatDate(date) with neither a date nor a time pattern: the general date and time.
+FORMATDATE_DEFAULT_PATTERN = "G"
+AMPSCRIPT_UNKNOWN_KEY = (
+    "GetJWTByKeyName: no key with the external key {name} exists in Key Management "
+    "(the emulator's keys/ fixtures). Keys: {known}."
+)
+
+# --- Key store (design.md "Fixtures") -------------------------------------------------------------
+KEY_TYPE_NOT_EMULATED = "asymmetric keys (RS256/RS384/RS512) are not emulated"
+
+# --- Platform.Response (fidelity.md, "Platform.Response") -----------------------------------------
+#: Body of a Platform.Response.Redirect answer: ASP.NET's "Object moved" page (text unpublished).
+REDIRECT_BODY = (
+    '<html><head><title>Object moved</title></head><body>\r\n'
+    '<h2>Object moved to <a href="{url}">here</a>.</h2>\r\n</body></html>\r\n'
+)
+RESPONSE_BAD_HEADER = "Invalid response header {what}: {reason}."
+RESPONSE_BAD_COOKIE = "Invalid cookie {what}: {reason}."
+RESPONSE_UNKNOWN_CHARSET = "'{name}' is not a supported character set name."
+DE_FUNCTION_ARRAYS = (
+    "{function}: the column names and values must be arrays of the same length "
+    "({columns} names, {values} values)."
+)
+#: Rows.Lookup returns at most this many rows when no limit is given (Retrieve's cap).
+ROWS_LOOKUP_DEFAULT_LIMIT = 2500
 
 
 ASSUMPTIONS: tuple[Assumption, ...] = (
@@ -146,4 +186,58 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
                "as UTF-8 (signing, the response body)."),
     Assumption("text-length", f"A Text field without a length holds {TEXT_DEFAULT_LENGTH} "
                "characters."),
+    Assumption("ampscript-infinity", "An infinite AMPscript arithmetic result (Divide by zero) is "
+               "the text `\u221e` / `-\u221e` the platform renders, so it is no longer a number."),
+    Assumption("rowset-text", "A rowset or row used as text (inline output, Concat) renders "
+               "empty."),
+    Assumption("formatdate-default", "FormatDate(date) without patterns gives the general date "
+               "and time (`G`)."),
+    Assumption("formatdate-hours", "In FormatDate patterns `h` is the 12-hour and `H` the 24-hour "
+               "clock; other tokens are case-insensitive (`mm` month in the date pattern, "
+               "minutes in the time pattern)."),
+    Assumption("ampscript-charsets", "Charset arguments know UTF-8, UTF-16, UTF-16BE, UTF-32, "
+               "ASCII, ISO-8859-1 (RT) and US-ASCII, Windows-1252; other names abort."),
+    Assumption("base64-whitespace", "Base64Decode skips spaces, tabs and line breaks inside the "
+               "text, as .NET's Convert.FromBase64String does."),
+    Assumption("urlencode-url", "URLEncode treats text as a URL when it starts with a scheme "
+               "(`https://`)."),
+    Assumption("raiseerror-message", "RaiseError inside TreatAsContent throws an exception whose "
+               "message is the RaiseError message."),
+    Assumption("regex-dialect", "RegExMatch runs .NET patterns on Python `re` after translating "
+               "named groups; variable-length lookbehind, RightToLeft, ExplicitCapture and class "
+               "subtraction are not emulated, there is no match timeout, and patterns longer than "
+               f"{REGEX_MAX_PATTERN:,} characters abort."),
+    Assumption("now-per-page", "One page request is one render: every Now() of the page, across "
+               "TreatAsContent calls, gives the same instant."),
+    Assumption("key-name-case", "GetJWTByKeyName matches key names case-insensitively; an "
+               "unknown name throws the text in `emulator/assumptions.py`."),
+    Assumption("de-name-case", "DE functions that take a name match it case-insensitively; the "
+               "first DE created wins when two share a name."),
+    Assumption("de-name-missing", "AMPscript Lookup/LookupRows on a missing DE abort with the "
+               "SSJS text `A Data Extension of this name does not exist.`"),
+    Assumption("typed-cell-fallback", "A stored value its field type cannot read (e.g. `abc` in a "
+               "Number field) comes back from Lookup as its text."),
+    Assumption("order-nulls", "Ordered lookups put empty cells first in ascending order (SQL "
+               "Server's rule)."),
+    Assumption("rows-lookup", f"Rows.Lookup returns at most {ROWS_LOOKUP_DEFAULT_LIMIT} rows "
+               "without a limit, accepts a single name/value for one-element arrays, and orders "
+               "by `orderBy` (`Field` or `Field DESC`); an empty cell reads null."),
+    Assumption("lookuprows-values", "Platform.Function LookupRows/LookupOrderedRows rows carry "
+               "typed values like Rows.Lookup (dates as ISO text); `_CustomObjectKey` and "
+               "`_CreatedDate` are left out (the store keeps neither); LookupOrderedRows count < 1 "
+               "means 2,000. Platform.Function.Lookup of an empty field gives plain null (the "
+               "platform's throwing CLR null is not emulated)."),
+    Assumption("de-function-values", "Platform.Function DE functions store non-string values as "
+               "their CLR text; array length mismatches throw the text in "
+               "`emulator/assumptions.py`."),
+    Assumption("redirect-response", "Platform.Response.Redirect answers with ASP.NET's \"Object "
+               "moved\" HTML body and keeps headers and cookies the page set before it."),
+    Assumption("response-headers", "SetResponseHeader replaces an earlier header of the same name "
+               "(Content-Type included); names must be HTTP tokens and values free of control "
+               "characters and of characters beyond U+00FF, else a catchable error."),
+    Assumption("response-charset", "CharacterSet sets the charset of Content-Type and encodes the "
+               "body in it (unmappable characters become `?`); an unknown name throws."),
+    Assumption("cookie-format", "SetCookie writes `name=value`, `expires=` (a CST time converted "
+               "to GMT) and `secure`; a name or value with `;`, `,`, `=` (name only), whitespace "
+               "or control characters throws."),
 )

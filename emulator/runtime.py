@@ -6,7 +6,7 @@ Each part is reached through a getter (``get_store()``), never by holding the ap
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
@@ -15,6 +15,7 @@ from emulator.config import Settings
 from emulator.errors import ConfigError
 from emulator.fixtures import DataExtensionDefinition, load_fixture_dirs
 from emulator.journal import Journal
+from emulator.keystore import KeyStore, load_key_dirs
 from emulator.pages import BUILTIN_MOUNTS, Page, get_page
 from emulator.store.store import Store
 
@@ -31,6 +32,7 @@ class Emulator:
     journal: Journal
     mounts: dict[str, Page]
     fixtures: list[DataExtensionDefinition]
+    keys: KeyStore = field(default_factory=KeyStore)  # GetJWTByKeyName's keys (fixtures keys/)
 
     def close(self) -> None:
         """Write the store's last state and release it."""
@@ -78,9 +80,10 @@ def init_app(app: Flask, settings: Settings) -> Emulator:
     mounts = build_mounts(settings)
     definitions = load_fixture_dirs([*settings.fixtures],
                                     include_default=not settings.no_default_fixtures)
+    keys = load_key_dirs([*settings.fixtures], include_default=not settings.no_default_fixtures)
     emulator = Emulator(settings=settings, store=open_store(settings, definitions),
                         clock=Clock(settings.frozen_time), journal=Journal(settings.journal_size),
-                        mounts=mounts, fixtures=definitions)
+                        mounts=mounts, fixtures=definitions, keys=keys)
     app.extensions[EXTENSION_KEY] = emulator
     return emulator
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from emulator import assumptions
@@ -235,3 +237,25 @@ def test_a_page_answers_utf8_with_its_content_type(store):
     assert result.status == 200
     assert result.headers[0] == ("Content-Type", "text/html; charset=utf-8")
     assert result.body == "héllo \ufffd".encode()
+
+
+# --- AMPscript through TreatAsContent sees the page's store and clock ----------------------------
+
+def test_treat_as_content_reads_the_page_store_by_name(page, store):
+    store.add_rows("People", [{"Email": "a@x", "Name": "Ann", "Age": "42"}])
+    rendered = page.Platform.Function.TreatAsContent(
+        "%%=Lookup('People', 'Age', 'Email', 'A@X')=%%|"
+        "%%=RowCount(LookupRows('People', 'Name', 'nobody'))=%%")
+    assert rendered == "42|0"
+
+
+def test_now_is_one_instant_for_the_whole_page(page):
+    first = page.Platform.Function.TreatAsContent("%%=FormatDate(Now(), 'o')=%%")
+    page.context.clock.freeze(datetime(2031, 1, 1))
+    assert page.Platform.Function.TreatAsContent("%%=FormatDate(Now(), 'o')=%%") == first
+
+
+def test_a_variable_holding_a_database_null_reads_null_in_ssjs(page):
+    page.Platform.Function.TreatAsContent(
+        "%%[ SET @v = Lookup('People', 'Name', 'Email', 'nobody') ]%%")
+    assert page.Variable.GetValue("@v") is None

@@ -1,4 +1,4 @@
-"""AMPscript: the interpreter ``TreatAsContent`` needs, with ``GetJWT``."""
+"""AMPscript: the interpreter ``TreatAsContent`` runs, and its table of functions."""
 
 from emulator.ampscript.context import AmpscriptContext
 from emulator.ampscript.functions import FUNCTIONS

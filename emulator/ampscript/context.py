@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from emulator.ampscript.variables import Variables
+from emulator.clock import Clock
+from emulator.keystore import KeyStore
+from emulator.store.store import Store
 
 
 def _ignore(message: str) -> None:
@@ -14,7 +18,22 @@ def _ignore(message: str) -> None:
 
 @dataclass
 class AmpscriptContext:
-    """The variables a render shares with SSJS, and where its warnings go."""
+    """The variables a render shares with SSJS, where its warnings go, and the platform's data.
+
+    ``store`` holds the Data Extensions that ``Lookup``/``LookupRows`` read (None: there are
+    none), ``clock`` gives time and GUIDs, ``keys`` the keys of ``GetJWTByKeyName``.
+    """
 
     variables: Variables
     warn: Callable[[str], None] = _ignore
+    store: Store | None = None
+    clock: Clock = field(default_factory=Clock)
+    keys: KeyStore = field(default_factory=KeyStore)
+    _now: datetime | None = field(default=None, init=False, repr=False)
+
+    def now(self) -> datetime:
+        """Return the render's one instant as CST wall-clock time (rest-ampscript 5.65)."""
+        if self._now is None:
+            # RT: Now() is CST (UTC-6, no DST) and the same instant for every call in a render.
+            self._now = self.clock.now_cst().replace(tzinfo=None)
+        return self._now

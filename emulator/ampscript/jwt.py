@@ -24,13 +24,16 @@ ALGORITHMS: dict[str, Callable[..., Any]] = {
 _CANONICAL = {name.lower(): name for name in ALGORITHMS}
 
 
-def sign_jwt(key: str, algorithm: str, payload: str) -> str:
-    """Return the JWT that ``GetJWT(key, algorithm, payload)`` produces."""
+def sign_jwt(key: str, algorithm: str, payload: str, function: str = "GetJWT") -> str:
+    """Return the JWT that ``GetJWT(key, algorithm, payload)`` produces.
+
+    ``function`` names the AMPscript function in error messages.
+    """
     canonical = _CANONICAL.get(algorithm.lower())  # case-insensitive, header canonical (RT)
     if canonical is None:
-        raise bad_parameter("GetJWT", "Algorithm", 2, algorithm)
+        raise bad_parameter(function, "Algorithm", 2, algorithm[:100])
     if not key:
-        raise bad_parameter("GetJWT", "Key", 1, "")
+        raise bad_parameter(function, "Key", 1, "")
     # The header is fixed text, alg first and compact (sfmc-facts 4.3).
     header = f'{{"alg":"{canonical}","typ":"JWT"}}'
     # The payload is signed as given, never parsed or re-serialised (sfmc-facts 4.4).

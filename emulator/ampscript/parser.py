@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator import assumptions
-from emulator.ampscript.functions import FUNCTIONS, FunctionEntry, unknown_function
 from emulator.ampscript.lexer import (
     ATTRIBUTE,
     CLOSE_BLOCK,
@@ -28,6 +27,7 @@ from emulator.ampscript.lexer import (
     syntax_error,
     tokenize,
 )
+from emulator.ampscript.registry import FUNCTIONS, FunctionEntry, unknown_function
 from emulator.script.errors import AmpscriptError
 
 # Parsing and evaluation recurse once per level; the bound keeps hostile input far from
@@ -189,6 +189,12 @@ class _Parser:
                 self.advance()
                 args.append(self.expression(depth + 1))
         self.expect(")", f"',' or ')' in the call to {entry.name}")
+        for argument in args:
+            if isinstance(argument, Call) and argument.entry.statement_only:
+                # RT (rest-ampscript 5.50): Output/OutputLine nested in another call abort.
+                raise syntax_error(self.source, argument.offset,
+                                   f"{argument.entry.name} cannot be an argument of "
+                                   f"{entry.name}")
         if not entry.accepts(len(args)):
             raise entry.arg_count_error(len(args))
         return Call(entry, tuple(args), name.offset)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from emulator import assumptions
 from emulator.clock import Clock
+from emulator.keystore import KeyStore
 from emulator.pages import Page
 from emulator.platform.context import PageContext
 from emulator.platform.globals import PageGlobals
+from emulator.platform.output import PageRedirect
 from emulator.platform.request import RequestSnapshot
-from emulator.script.clr import utf8
 from emulator.script.errors import ScriptError
 from emulator.store.store import Store
 
@@ -31,12 +33,19 @@ class PageResult:
     error: str | None = None
 
 
-def run_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock) -> PageResult:
-    """Run ``page`` for ``request``; an exception escaping the script is an HTTP 500."""
+def run_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
+             keys: KeyStore | None = None) -> PageResult:
+    """Run ``page`` for ``request``; an exception escaping the script is an HTTP 500.
+
+    ``keys`` is the key store GetJWTByKeyName reads (none when not given).
+    """
     context = PageContext(request=request, store=store, clock=clock,
-                          content_type=page.content_type, page_name=page.name)
+                          content_type=page.content_type, page_name=page.name,
+                          keys=keys if keys is not None else KeyStore())
     try:
         page.run(PageGlobals(context))
+    except PageRedirect as redirect:
+        return _redirect(context, redirect)
     except ScriptError as ex:
         # OFF/3P: an exception that escapes the page answers HTTP 500; what was written is lost.
         log.warning("%s %s: uncaught %s: %s", request.method, page.name, ex.name, ex.message)
@@ -46,9 +55,25 @@ def run_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock) -
             body=assumptions.UNCAUGHT_EXCEPTION_BODY.encode("utf-8"),
             warnings=context.warnings, rows_written=context.rows_written,
             error=f"uncaught {ex.name}: {ex.message}")
-    content_type = f"{context.content_type}; charset={assumptions.RESPONSE_CHARSET}"
     return PageResult(
         status=200,
-        headers=[("Content-Type", content_type), *context.headers],
-        body=utf8(context.body_text()),
+        headers=context.response_headers(),
+        body=context.body_bytes(),
+        warnings=context.warnings, rows_written=context.rows_written)
+
+
+def _redirect(context: PageContext, redirect: PageRedirect) -> PageResult:
+    """Answer a Platform.Response.Redirect: 302 (301 permanent), output discarded (RT 2.21).
+
+    The headers and cookies set before the redirect go out with it; the body is ASP.NET's
+    "Object moved" page (ASSUMED "redirect-response").
+    """
+    kept = [(name, value) for name, value in context.headers
+            if name.lower() not in ("location", "content-type")]
+    body = assumptions.REDIRECT_BODY.format(url=escape(redirect.location, quote=True))
+    return PageResult(
+        status=redirect.status,
+        headers=[("Content-Type", f"text/html; charset={assumptions.RESPONSE_CHARSET}"),
+                 ("Location", redirect.location), *kept],
+        body=body.encode("utf-8"),
         warnings=context.warnings, rows_written=context.rows_written)

@@ -11,12 +11,17 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from emulator import assumptions
 from emulator.ampscript import AmpscriptContext, Variables
 from emulator.clock import Clock
+from emulator.keystore import KeyStore
+from emulator.platform.headers import encode_body
 from emulator.platform.request import RequestSnapshot
 from emulator.store.store import Store
 
 log = logging.getLogger("emulator.page")
+
+REPEATABLE_HEADERS = ("set-cookie",)
 
 
 @dataclass
@@ -33,6 +38,9 @@ class PageContext:
     warnings: list[str] = field(default_factory=list)
     rows_written: list[dict[str, Any]] = field(default_factory=list)
     page_name: str = ""
+    keys: KeyStore = field(default_factory=KeyStore)
+    charset: str = assumptions.RESPONSE_CHARSET
+    _ampscript: AmpscriptContext | None = field(default=None, init=False, repr=False)
 
     def warn(self, message: str) -> None:
         """Record a diagnostic for the journal and the log; it never changes the response."""
@@ -43,8 +51,32 @@ class PageContext:
         self.rows_written.extend({"dataExtension": key, "row": row} for row in rows)
 
     def ampscript(self) -> AmpscriptContext:
-        """Return the AMPscript context that shares this page's variables."""
-        return AmpscriptContext(variables=self.variables, warn=self.warn)
+        """Return the page's one AMPscript context: its variables, store, clock and keys.
+
+        The same context serves every TreatAsContent of the page, so Now() is one instant per
+        page (ASSUMED "now-per-page").
+        """
+        if self._ampscript is None:
+            self._ampscript = AmpscriptContext(variables=self.variables, warn=self.warn,
+                                               store=self.store, clock=self.clock, keys=self.keys)
+        return self._ampscript
+
+    def set_header(self, name: str, value: str) -> None:
+        """Set a page header: replace one of the same name (any case), add a Set-Cookie."""
+        if name.lower() not in REPEATABLE_HEADERS:
+            self.headers = [(key, old) for key, old in self.headers if key.lower() != name.lower()]
+        self.headers.append((name, value))
+
+    def content_type_header(self) -> str:
+        return f"{self.content_type}; charset={self.charset}"
+
+    def response_headers(self) -> list[tuple[str, str]]:
+        """Return Content-Type first, then the headers the page set."""
+        return [("Content-Type", self.content_type_header()), *self.headers]
 
     def body_text(self) -> str:
         return "".join(self.output)
+
+    def body_bytes(self) -> bytes:
+        """Return the body encoded in the response charset."""
+        return encode_body(self.body_text(), self.charset)

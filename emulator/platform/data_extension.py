@@ -2,7 +2,9 @@
 
 fidelity.md "Data Extensions": Init binds by external key and never throws (OFF, RT); Rows.Add
 returns the count added (RT); Rows.Retrieve returns at most 2,500 rows, every value a string
-(OFF, RT). Store rule violations become the catchable exceptions a page sees.
+(OFF, RT); Rows.Lookup returns typed values, dates as ISO text, null when nothing matches (RT);
+Rows.Update and Rows.Remove return counts, 0 when nothing matches (RT). Store rule violations
+become the catchable exceptions a page sees.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from emulator import assumptions
+from emulator.ampscript.dataext import parse_order, sort_rows, where_filter
 from emulator.errors import StoreError
+from emulator.platform.calls import arity, padded
 from emulator.platform.context import PageContext
+from emulator.platform.de_values import limit_of, row_texts, typed_row, where_pairs
 from emulator.script.clr import clr_text
 from emulator.script.errors import PlatformError
-from emulator.script.js import UNDEFINED
+from emulator.script.js import UNDEFINED, is_nullish
 
 RETRIEVE_LIMIT = 2500  # OFF: "Retrieves up to 2500 rows"
 RETRIEVE_POSITIONAL = "There was an error retrieving the rows."  # RT (sfmc-facts 3.13)
@@ -51,8 +56,7 @@ class Rows:
         items = rows if isinstance(rows, list) else [rows]
         if not all(isinstance(item, dict) for item in items):
             raise PlatformError(ADD_NOT_OBJECT)
-        # ASSUMED "text-clr-value": non-strings are stored as their CLR text, null/undefined empty.
-        text_rows = [{name: clr_text(value) for name, value in item.items()} for item in items]
+        text_rows = [row_texts(item) for item in items]
         try:
             stored = self._context.store.add_rows(self._key, text_rows)
         except StoreError as error:
@@ -73,4 +77,53 @@ class Rows:
         # RT: every value comes back as a string; an empty field is "".
         return [{name: "" if value is None else str(value) for name, value in row.items()}
                 for row in found]
+
+    def Lookup(self, *args: Any) -> list[dict[str, Any]] | None:  # noqa: N802 (SSJS name)
+        """Return the rows matching every (field, value) pair, typed; null when none (RT 3.23).
+
+        ``limit`` may be numeric text (RT); ``orderBy`` is a field, optionally ``DESC``
+        (ASSUMED "rows-lookup").
+        """
+        arity(args, 2, 4)
+        fields, values, limit, order_by = padded(args, 4, UNDEFINED)
+        most = limit_of(limit, assumptions.ROWS_LOOKUP_DEFAULT_LIMIT)
+        ordered = not is_nullish(order_by)
+        try:
+            schema = self._context.store.schema(self._key)
+            criteria = where_filter(where_pairs("Rows.Lookup", fields, values))
+            # Sorting needs every match; without an order the store stops at the limit.
+            found = self._context.store.retrieve(self._key, criteria,
+                                                 limit=None if ordered else most)
+            if ordered:
+                found = sort_rows(schema, found, parse_order(schema, clr_text(order_by)))[:most]
+        except StoreError as error:
+            raise PlatformError(error.message) from None
+        except ValueError as error:
+            raise PlatformError(str(error)) from None
+        if not found:
+            return None  # RT: no match is null, not []
+        return [typed_row(schema, row) for row in found]
+
+    def Update(self, *args: Any) -> int:  # noqa: N802 (SSJS name)
+        """Set ``values`` on the rows matching every pair; return how many (RT 3.24: 0 if none)."""
+        arity(args, 3, 3)
+        values, fields, where_values = args
+        if not isinstance(values, dict):
+            raise PlatformError(assumptions.DE_ADD_NOT_OBJECT)
+        criteria = where_filter(where_pairs("Rows.Update", fields, where_values))
+        try:
+            updated = self._context.store.update_rows(self._key, criteria, row_texts(values))
+        except StoreError as error:
+            raise PlatformError(error.message) from None
+        self._context.record_rows(self._key, updated)
+        return len(updated)
+
+    def Remove(self, *args: Any) -> int:  # noqa: N802 (SSJS name)
+        """Delete the rows matching every pair; return how many (OFF deletes, RT 3.25 count)."""
+        arity(args, 2, 2)
+        criteria = where_filter(where_pairs("Rows.Remove", *args))
+        try:
+            return self._context.store.delete_rows(self._key, criteria)
+        except StoreError as error:
+            raise PlatformError(error.message) from None
 

@@ -1,4 +1,4 @@
-"""``Platform.Function``: ParseJSON, Stringify and TreatAsContent."""
+"""``Platform.Function``: ParseJSON, Stringify, TreatAsContent and the Data Extension functions."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from typing import Any
 
 from emulator.ampscript import render
 from emulator.platform.context import PageContext
+from emulator.platform.de_functions import DataExtensionFunctions
 from emulator.script.clr import clr_text
 from emulator.script.js import UNDEFINED
 from emulator.script.jsontext import parse_json, stringify
 
 
-class PlatformFunction:
+class PlatformFunction(DataExtensionFunctions):
     """The ``Platform.Function`` members a page may call."""
 
     def __init__(self, context: PageContext) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.ampscript import Variables
+from emulator.ampscript.values import DB_NULL
 from emulator.script.clr import clr_text
 from emulator.script.errors import PlatformError
 from emulator.script.js import UNDEFINED
@@ -32,6 +33,8 @@ class VariableObject:
 
     def GetValue(self, name: Any) -> Any:  # noqa: N802 (SSJS name)
         try:
-            return self._variables.get(clr_text(name))
+            value = self._variables.get(clr_text(name))
+            # A Data Extension null (AMPscript Lookup's no-match) reads as null in SSJS.
+            return None if value is DB_NULL else value
         except ValueError:
             raise PlatformError(_BAD_NAME.format(name=clr_text(name))) from None

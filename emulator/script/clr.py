@@ -7,6 +7,7 @@ render values the way .NET Framework's ``ToString()`` does.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 from emulator import assumptions
@@ -25,6 +26,8 @@ def clr_text(value: Any) -> str:
         return "True" if value else "False"
     if is_number(value):
         return clr_number(value)
+    if isinstance(value, datetime):
+        return clr_datetime(value)
     if isinstance(value, list):
         return ARRAY_TEXT
     if isinstance(value, dict):
@@ -45,6 +48,17 @@ def clr_number(number: float) -> str:
     if number == 0:
         return "0"  # .NET Framework prints negative zero as "0"
     return format(number, ".15G")
+
+
+def clr_datetime(moment: datetime) -> str:
+    """Return .NET ``DateTime.ToString()`` in en-US: ``M/D/YYYY h:mm:ss AM`` (rest-ampscript 5.60).
+
+    The wall-clock time is written as held; a platform date carries no zone (CST by convention).
+    """
+    hour = moment.hour % 12 or 12
+    half = "AM" if moment.hour < 12 else "PM"
+    return (f"{moment.month}/{moment.day}/{moment.year} "
+            f"{hour}:{moment.minute:02d}:{moment.second:02d} {half}")
 
 
 def utf8(text: str) -> bytes:

@@ -36,7 +36,7 @@ def _page_view(page: Page) -> Callable[[], Response]:
             return Response(status=204, headers={"Allow": ALLOWED_METHODS})
         emulator = get_emulator()
         snapshot = snapshot_request(request)
-        result = run_page(page, snapshot, emulator.store, emulator.clock)
+        result = run_page(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys)
         g.mcemu_result = result
         return Response(result.body, status=result.status, headers=result.headers)
 

@@ -1,0 +1,140 @@
+"""The SSJS members the emulator implements, each with its fidelity tag (fidelity.md).
+
+The README's coverage table is written from :data:`EMULATED` and :data:`NOT_EMULATED` by
+``scripts/coverage_table.py``; a test checks both against the shim classes (:data:`OWNERS`), so
+the table cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from emulator.platform.data_extension import DataExtensionFactory, Rows
+from emulator.platform.function import PlatformFunction
+from emulator.platform.globals import PageGlobals, PlatformObject
+from emulator.platform.output import PlatformResponse
+from emulator.platform.request import PlatformRequest
+from emulator.platform.variable import VariableObject
+
+
+@dataclass(frozen=True)
+class Member:
+    """One SSJS member: the object that owns it, its name, its fidelity tag."""
+
+    owner: str
+    name: str
+    tag: str
+
+    @property
+    def path(self) -> str:
+        return f"{self.owner}.{self.name}" if self.owner else self.name
+
+
+#: Where each owner's members live: the shim class a page reaches them through.
+OWNERS: dict[str, type] = {
+    "": PageGlobals,
+    "Platform": PlatformObject,
+    "Platform.Request": PlatformRequest,
+    "Platform.Function": PlatformFunction,
+    "Platform.Response": PlatformResponse,
+    "Platform.Variable": VariableObject,
+    "Variable": VariableObject,
+    "DataExtension": DataExtensionFactory,
+    "DataExtension.Init(key).Rows": Rows,
+}
+#: Attributes that hold other members rather than being members themselves.
+CONTAINERS = frozenset({"Platform", "DataExtension", "Variable"})
+
+
+def _members(owner: str, tagged: str) -> tuple[Member, ...]:
+    """Read ``"Name: tag; Name: tag"`` lines into members of ``owner``."""
+    found = []
+    for line in tagged.strip().splitlines():
+        name, _, tag = line.partition(":")
+        found.append(Member(owner, name.strip(), tag.strip()))
+    return tuple(found)
+
+
+EMULATED: tuple[Member, ...] = (
+    *_members("", """
+        Write: RT
+        Stringify: RT"""),
+    *_members("Platform", "Load: OFF, RT"),
+    *_members("Platform.Request", """
+        Method: OFF, RT
+        ClientIP: OFF, RT
+        QueryString: OFF, RT
+        RequestURL: OFF, RT
+        HasSSL: OFF, RT
+        IsSSL: OFF, RT
+        ReferrerURL: OFF
+        UserAgent: OFF
+        Browser: OFF, RT; names ASSUMED
+        GetPostData: OFF, RT
+        GetQueryStringParameter: RT
+        GetFormField: RT
+        GetRequestHeader: RT
+        GetCookieValue: RT"""),
+    *_members("Platform.Function", """
+        ParseJSON: RT
+        Stringify: RT
+        TreatAsContent: OFF, RT; error texts ASSUMED
+        Lookup: OFF, RT
+        LookupRows: OFF, RT; row values ASSUMED
+        LookupOrderedRows: OFF; count and values ASSUMED
+        InsertData: OFF, RT
+        UpdateData: OFF, RT
+        UpsertData: OFF, RT
+        DeleteData: OFF, RT"""),
+    *_members("Platform.Response", """
+        Write: RT
+        ContentType: RT
+        CharacterSet: RT; body encoding ASSUMED
+        SetResponseHeader: OFF, RT; checks ASSUMED
+        Redirect: RT; body ASSUMED
+        SetCookie: OFF, 3P; header form ASSUMED"""),
+    *_members("Platform.Variable", """
+        SetValue: OFF, RT
+        GetValue: OFF, RT"""),
+    *_members("Variable", """
+        SetValue: OFF, RT
+        GetValue: OFF, RT"""),
+    *_members("DataExtension", "Init: OFF, RT"),
+    *_members("DataExtension.Init(key).Rows", """
+        Add: OFF, RT
+        Retrieve: OFF, RT
+        Lookup: RT; limit and order ASSUMED
+        Update: RT
+        Remove: OFF, RT"""),
+)
+
+#: SSJS names the facts know (sfmc-facts) that the emulator does not implement. Those that the
+#: shims define raise a catchable "not emulated" error; the others are simply absent.
+NOT_EMULATED: tuple[str, ...] = (
+    "Platform.Request.GetUserLanguages",
+    "Platform.Response.RemoveCookie",
+    "Platform.Response.RemoveResponseHeader",
+    "Platform.Function.InsertDE",
+    "Platform.Function.UpdateDE",
+    "Platform.Function.UpsertDE",
+    "Platform.Function.DeleteDE",
+    "Platform.Function.RaiseError",
+    "Platform.Function.HTTPGet",
+    "Platform.Function.ContentBlockByID",
+    "Platform.Function.ContentBlockByName",
+    "Platform.Function.BeginImpressionRegion",
+    "Platform.Function.LocalDateToSystemDate",
+    "Platform.Function.SystemDateToLocalDate",
+    "DataExtension.Init(key).Fields",
+    "Request (Core)",
+    "HTTP (Core)",
+    "Attribute (Core)",
+    "ErrorUtil (Core)",
+    "Send.Definition (Core)",
+)
+
+
+def ssjs_names(owner: str) -> set[str]:
+    """Return the SSJS-named members the shim class of ``owner`` defines."""
+    cls = OWNERS[owner]
+    return {name for name in dir(cls) if name[:1].isupper() and name not in CONTAINERS}
