@@ -66,12 +66,15 @@ class LiveServer:
         server, thread, app = self._server, self._thread, self._app
         self._app = self._server = self._thread = None
         try:
+            # Workers first: a worker still finishing a request would otherwise close its channel
+            # while the loop closes it too, and a double close can hit a reused descriptor (seen
+            # as EBADF in a later server's trigger).
+            server.task_dispatcher.shutdown(timeout=STOP_TIMEOUT)
             # waitress's loop is not thread-safe: close its sockets from inside it, through its
             # trigger; the loop ends when its socket map is empty.
             server.trigger.pull_trigger(self._close_sockets(server))
             if thread is not None:
                 thread.join(STOP_TIMEOUT)
-            server.task_dispatcher.shutdown(timeout=STOP_TIMEOUT)
         finally:
             get_emulator(app).close()
 
