@@ -13,34 +13,18 @@ microseconds per request of each and the ratio to the baseline; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import statistics
-import time
-from collections.abc import Callable
 
 import requests
+from benchlib import TOKEN_BODY as BODY
+from benchlib import median_us
 
 from emulator.app import create_app
 from emulator.runtime import get_emulator
 from emulator.testing import mock_marketing_cloud
 
-BODY = json.dumps({"operation": "RequestToken", "grant_type": "client_credentials",
-                   "client_id": "demo-client", "client_secret": "demo-secret"}).encode()
 HEADERS = {"Content-Type": "application/json"}
 URL = "https://cloud.example.com/token"
-
-
-def median_us(call: Callable[[], object], count: int) -> float:
-    """Return the median wall time of ``call`` in microseconds, after a short warm-up."""
-    for _ in range(min(20, count)):
-        call()
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1e6)
-    return statistics.median(samples)
 
 
 def main() -> None:

@@ -14,33 +14,18 @@ threads (requests sessions), printing requests per second, p50 and p99.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
+from benchlib import TOKEN_BODY as BODY
+from benchlib import median_us
 from flask import Flask
 
 from emulator.app import create_app
 from emulator.runtime import get_emulator
-
-BODY = json.dumps({"operation": "RequestToken", "grant_type": "client_credentials",
-                   "client_id": "demo-client", "client_secret": "demo-secret"}).encode()
-
-
-def per_call_us(call: Callable[[], object], count: int) -> float:
-    for _ in range(min(20, count)):
-        call()
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1e6)
-    return statistics.median(samples)
 
 
 def bare_app() -> Flask:
@@ -100,7 +85,7 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
 
     bare = bare_app().test_client()
-    baseline = per_call_us(lambda: bare.post("/token", data=BODY), args.requests)
+    baseline = median_us(lambda: bare.post("/token", data=BODY), args.requests)
     print(f"baseline (bare Flask endpoint): {baseline:8.0f} us/request  ratio 1.00")
     with tempfile.TemporaryDirectory() as scratch:
         for storage in ("memory", "file"):
@@ -110,7 +95,7 @@ def main() -> int:
                 app = create_app(config)
                 prefill(app, size)
                 client = app.test_client()
-                median = per_call_us(lambda c=client: c.post("/token", data=BODY),
+                median = median_us(lambda c=client: c.post("/token", data=BODY),
                                      args.requests)
                 get_emulator(app).close()
                 print(f"token page, {storage:6} store, {size:>6} log rows: {median:8.0f} "
