@@ -7,9 +7,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register every route, hook and error handler on ``app``."""
-    from emulator.web import admin, journaling, pages, refusals
+    from emulator.web import admin, journaling, pages, refusals, ui
 
     refusals.init_app(app)
     journaling.init_app(app)
     pages.init_app(app)
     admin.init_app(app)
+    ui.init_app(app)

@@ -39,7 +39,7 @@ def guard() -> Response | None:
     request.max_content_length = max(settings.max_body, ADMIN_MAX_BODY)
     token = settings.admin_token
     if token is not None:
-        if not _presents(token):
+        if not presents_token(token):
             response = refusal(
                 401, "admin_token_required",
                 "The admin API needs the admin token: send 'Authorization: Bearer <token>' "
@@ -47,19 +47,27 @@ def guard() -> Response | None:
             response.headers["WWW-Authenticate"] = 'Bearer realm="mc-emulator admin"'
             return response
     else:
-        if not is_loopback_address(request.remote_addr or ""):
-            return refusal(403, "admin_loopback_only",
-                           f"The admin API answers this machine only; {request.remote_addr} is "
-                           "another. Start the emulator with --admin-token to allow remote "
-                           "clients that present it.")
-        if not is_loopback_host(request.host):
-            return refusal(403, "admin_host_refused",
-                           f"The admin API answers only requests for a loopback name "
-                           f"(localhost, 127.0.0.1, [::1]), not Host {request.host!r} (this "
-                           "stops DNS rebinding). Use http://127.0.0.1:<port>/, or start the "
-                           "emulator with --admin-token.")
+        refused = refuse_remote()
+        if refused is not None:
+            return refused
     if request.method in STATE_CHANGING:
-        return _refuse_cross_site() or _refuse_content_type()
+        return refuse_cross_site() or _refuse_content_type()
+    return None
+
+
+def refuse_remote() -> Response | None:
+    """Refuse (403) a client that is not this machine, or a Host that is not a loopback name."""
+    if not is_loopback_address(request.remote_addr or ""):
+        return refusal(403, "admin_loopback_only",
+                       f"The admin API answers this machine only; {request.remote_addr} is "
+                       "another. Start the emulator with --admin-token to allow remote "
+                       "clients that present it.")
+    if not is_loopback_host(request.host):
+        return refusal(403, "admin_host_refused",
+                       f"The admin API answers only requests for a loopback name "
+                       f"(localhost, 127.0.0.1, [::1]), not Host {request.host!r} (this "
+                       "stops DNS rebinding). Use http://127.0.0.1:<port>/, or start the "
+                       "emulator with --admin-token.")
     return None
 
 
@@ -88,7 +96,8 @@ def is_loopback_host(host: str) -> bool:
     return ip.is_loopback and (ip.version == 4 or f"[{name}]" in host.lower())
 
 
-def _presents(token: str) -> bool:
+def presents_token(token: str) -> bool:
+    """Return whether the request carries ``token`` as a bearer token or in the cookie."""
     given = ""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer":
@@ -98,7 +107,8 @@ def _presents(token: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
 
 
-def _refuse_cross_site() -> Response | None:
+def refuse_cross_site() -> Response | None:
+    """Refuse (403) a request whose ``Origin`` is another site."""
     origin = request.headers.get("Origin")
     if origin is None:
         return None

@@ -1,0 +1,277 @@
+"""The dashboard under /_emulator/ui/ through the Flask test client: pages, escaping, safety."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+from conftest import DEMO, b64url_decode, token_body
+
+from emulator.runtime import get_emulator
+from emulator.web.ui_tokens import decode_jwt
+
+UI = "/_emulator/ui"
+SAME_SITE = {"Origin": "http://localhost"}
+REMOTE = {"REMOTE_ADDR": "10.1.2.3"}
+HOSTILE = '<script>alert("x")</script><img src=x onerror="alert(1)">'
+HOSTILE_FIELD = "<b onmouseover=alert(2)>Field</b>"
+PAGES = ["/", "/data-extensions/AppCredentials", "/data-extensions/HTTPProperties", "/journal",
+         "/journal/rows", "/exceptions", "/token", "/jwt", "/reset"]
+
+
+def add_de(client: Any, key: str, fields: list[dict[str, Any]],
+           rows: list[dict[str, Any]]) -> None:
+    """Create a DE through the admin API, as a user would."""
+    answer = client.post("/_emulator/data-extensions", content_type="application/json",
+                         data=json.dumps({"key": key, "fields": fields, "rows": rows}))
+    assert answer.status_code == 201, answer.json
+
+
+def add_hostile_de(client: Any, value: str = HOSTILE) -> None:
+    add_de(client, "Hostile", [{"name": "Id", "type": "Text", "length": 10, "primaryKey": True},
+                               {"name": HOSTILE_FIELD, "type": "Text", "length": 4000}],
+           [{"Id": "1", HOSTILE_FIELD: value}])
+
+
+def request_token(client: Any, **form: str) -> Any:
+    data = {"client_id": DEMO["client_id"], "client_secret": DEMO["client_secret"], **form}
+    return client.post(f"{UI}/token", data=data, headers=SAME_SITE)
+
+
+def issued_token(client: Any) -> str:
+    page = request_token(client).get_data(as_text=True)
+    match = re.search(r'name="token" value="([^"]+)"', page)
+    assert match, page
+    return match.group(1)
+
+
+def tamper(token: str) -> str:
+    """Return ``token`` with its payload's client_id changed and the old signature kept."""
+    header, payload, signature = token.split(".")
+    claims = json.loads(b64url_decode(payload))
+    changed = json.dumps({**claims, "client_id": "someone-else"}).encode()
+    return f"{header}.{base64.urlsafe_b64encode(changed).rstrip(b'=').decode()}.{signature}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders_with_its_safety_headers(client: Any, path: str) -> None:
+    answer = client.get(UI + path)
+    assert answer.status_code == 200
+    assert "script-src 'self'" in answer.headers["Content-Security-Policy"]
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/_emulator", "/_emulator/"])
+def test_the_admin_root_redirects_to_the_dashboard(client: Any, path: str) -> None:
+    answer = client.get(path)
+    assert answer.status_code == 302 and answer.headers["Location"] == f"{UI}/"
+
+
+def test_other_unknown_admin_paths_keep_the_json_404(client: Any) -> None:
+    answer = client.get("/_emulator/nope")
+    assert answer.status_code == 404 and answer.json["emulator_error"] == "no_admin_route"
+    page = client.get(f"{UI}/nope")
+    assert page.status_code == 404 and "<h1>404 Not Found</h1>" in page.get_data(as_text=True)
+
+
+def test_the_static_files_ship_with_the_package(client: Any) -> None:
+    for name, expected in [("ui.css", "font-size"), ("ui.js", "fetch(")]:
+        with client.get(f"{UI}/static/{name}") as answer:  # a file response: close it
+            assert answer.status_code == 200 and expected in answer.get_data(as_text=True)
+
+
+def test_the_data_extension_list_shows_row_counts_and_links(client: Any) -> None:
+    request_token(client)
+    page = client.get(f"{UI}/").get_data(as_text=True)
+    assert f'href="{UI}/data-extensions/AppCredentials"' in page
+    assert '<td class="num" data-count="HTTPProperties">1</td>' in page
+
+
+def test_the_row_browser_shows_rows_and_schema_without_javascript(client: Any) -> None:
+    page = client.get(f"{UI}/data-extensions/AppCredentials").get_data(as_text=True)
+    assert f"<td>{DEMO['client_id']}</td>" in page and "<h2>Schema</h2>" in page
+    assert "<td>signing_secret</td><td>Text</td><td>256</td>" in page
+
+
+def test_the_row_browser_filters_and_pages(client: Any) -> None:
+    add_de(client, "Many", [{"name": "N", "type": "Number"}, {"name": "Kind", "type": "Text"}],
+           [{"N": n, "Kind": "even" if n % 2 == 0 else "odd"} for n in range(120)])
+    first = client.get(f"{UI}/data-extensions/Many?field=Kind&value=even&limit=20")
+    text = first.get_data(as_text=True)
+    assert "Rows 1–20 of 60 matching." in text and "<td>odd</td>" not in text
+    assert 'href="/_emulator/ui/data-extensions/Many?field=Kind&amp;value=even&amp;' in text
+    last = client.get(f"{UI}/data-extensions/Many?field=Kind&value=even&limit=20&offset=40")
+    assert "Rows 41–60 of 60 matching." in last.get_data(as_text=True)
+    assert 'rel="next"' not in last.get_data(as_text=True)
+    greater = client.get(f"{UI}/data-extensions/Many?field=N&op=greaterThan&value=117")
+    assert "Rows 1–2 of 2 matching." in greater.get_data(as_text=True)
+
+
+def test_a_bad_filter_is_explained(client: Any) -> None:
+    answer = client.get(f"{UI}/data-extensions/AppCredentials?field=nope&value=1")
+    assert answer.status_code == 400 and "unknown Property" in answer.get_data(as_text=True)
+    missing = client.get(f"{UI}/data-extensions/NoSuchDe")
+    assert missing.status_code == 404 and "NoSuchDe" in missing.get_data(as_text=True)
+
+
+def test_hostile_values_and_field_names_render_as_text(client: Any) -> None:
+    add_hostile_de(client)
+    for path in ["/", "/data-extensions/Hostile"]:
+        page = client.get(UI + path).get_data(as_text=True)
+        assert "<script>alert" not in page and "<img src=x" not in page
+        assert "<b onmouseover" not in page
+    page = client.get(f"{UI}/data-extensions/Hostile").get_data(as_text=True)
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x onerror=" in page
+    assert "&lt;b onmouseover=alert(2)&gt;Field&lt;/b&gt;" in page
+
+
+def test_hostile_requests_render_as_text_in_the_journal(client: Any) -> None:
+    client.post("/token?q=<script>", data=HOSTILE, content_type="text/html",
+                headers={"X-Evil": HOSTILE, "User-Agent": HOSTILE})
+    listing = client.get(f"{UI}/journal").get_data(as_text=True)
+    assert "/token?q=&lt;script&gt;" in listing and "<script>" not in listing.split("</head>")[1]
+    detail = client.get(f"{UI}/journal/1").get_data(as_text=True)
+    assert "<script>alert" not in detail and "<img src=x" not in detail
+    assert detail.count("&lt;script&gt;alert(&#34;x&#34;)") >= 2  # a header and the body
+
+
+@pytest.mark.parametrize(("length", "cut"), [(200, False), (201, True), (3900, True)])
+def test_cells_are_cut_only_past_200_characters_with_the_whole_value_reachable(
+        client: Any, length: int, cut: bool) -> None:
+    value = "".join(chr(ord("a") + i % 26) for i in range(length))
+    add_hostile_de(client, value)
+    page = client.get(f"{UI}/data-extensions/Hostile").get_data(as_text=True)
+    assert ('<details class="cut">' in page) is cut
+    assert f'<div class="whole">{value}</div>' in page if cut else f"<td>{value}</td>" in page
+    if cut:
+        assert f'<span class="head">{value[:200]}…</span>' in page
+
+
+def test_the_token_form_calls_token_and_shows_the_exchange(client: Any, store: Any) -> None:
+    page = request_token(client, claims='{"scope": "<read>"}').get_data(as_text=True)
+    assert 'id="token-status">200 OK<' in page
+    assert "&#34;scope&#34;: &#34;&lt;read&gt;&#34;" in page  # sent, as text
+    assert f'href="{UI}/journal/1"' in page and 'id="token-properties"' in page
+    (entry,) = get_emulator(client.application).journal.entries()
+    assert entry.path == "/token" and json.loads(entry.request_body)["scope"] == "<read>"
+    assert store.rows("HTTPProperties")[0]["RequestURL"] == "http://localhost/token"
+
+
+@pytest.mark.parametrize(("claims", "message"), [
+    ("{nope", "Extra claims are not JSON"), ("[1]", "must be a JSON object")])
+def test_bad_extra_claims_are_refused_before_calling_token(client: Any, claims: str,
+                                                           message: str) -> None:
+    answer = request_token(client, claims=claims)
+    assert answer.status_code == 400 and message in answer.get_data(as_text=True)
+    assert len(get_emulator(client.application).journal) == 0
+
+
+def test_the_jwt_page_verifies_an_issued_token_and_refuses_a_tampered_one(client: Any) -> None:
+    token = issued_token(client)
+    page = client.post(f"{UI}/jwt", data={"token": token}, headers=SAME_SITE)
+    text = page.get_data(as_text=True)
+    assert "Verified: signed HS256 with demo-client&#39;s signing_secret." in text
+    assert "&#39;client_secret&#39; in the clear" in text and "No exp claim" in text
+    tampered = tamper(token)
+    refused = client.post(f"{UI}/jwt", data={"token": tampered}, headers=SAME_SITE)
+    assert "Does NOT verify" in refused.get_data(as_text=True)
+
+
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+EXPIRED = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4IiwiZXhwIjoxfQ."
+          "8XrYjJTZyKfQbIRfmBcK_fzK4UYgI4uT7Sbj4dL5OYQ")  # {"sub":"x","exp":1}, key "k"
+
+
+@pytest.mark.parametrize(("token", "secret", "verdict", "warning"), [
+    ("a.b", "k", "Not a JWT: it has 2", None),
+    ("a!.b.c", "k", "Cannot decode", None),
+    (EXPIRED, None, "Cannot verify: no app", "Expired: exp 1"),
+    ("eyJhbGciOiJub25lIn0.e30.", "k", "Cannot verify: alg 'none'", "alg is none"),
+    ("eyJhbGciOiJIUzI1NiJ9.eyJleHAiOiJzb29uIn0.", "k", "Does NOT verify", "not a number"),
+    ("eyJhbGciOiJIUzI1NiJ9.WzFd.", "k", "Does NOT verify", "not a JSON object"),
+])
+def test_decoding_explains_what_is_wrong(token: str, secret: str | None, verdict: str,
+                                         warning: str | None) -> None:
+    decoded = decode_jwt(token, secret, "app", NOW)
+    assert decoded.verdict.startswith(verdict) and not decoded.verified
+    assert warning is None or any(warning in w for w in decoded.warnings)
+
+
+def test_reset_needs_a_confirmed_post(client: Any, store: Any) -> None:
+    request_token(client)
+    assert client.get(f"{UI}/reset").status_code == 200 and store.count("HTTPProperties") == 1
+    unconfirmed = client.post(f"{UI}/reset", data={"to": "empty"}, headers=SAME_SITE)
+    assert unconfirmed.status_code == 400 and store.count("HTTPProperties") == 1
+    done = client.post(f"{UI}/reset", data={"to": "empty", "confirm": "yes"}, headers=SAME_SITE)
+    assert done.status_code == 303 and done.headers["Location"] == f"{UI}/?reset=empty"
+    assert store.count("HTTPProperties") == 0 and store.count("AppCredentials") == 0
+    assert "Reset done" in client.get(done.headers["Location"]).get_data(as_text=True)
+    client.post(f"{UI}/reset", data={"to": "fixtures", "confirm": "yes"}, headers=SAME_SITE)
+    assert store.count("AppCredentials") == 1
+
+
+def test_the_dashboard_refuses_remote_clients_and_foreign_hosts(client: Any) -> None:
+    remote = client.get(f"{UI}/", environ_overrides=REMOTE)
+    assert remote.status_code == 403 and remote.json["emulator_error"] == "admin_loopback_only"
+    rebound = client.get(f"{UI}/", headers={"Host": "attacker.example"})
+    assert rebound.status_code == 403 and rebound.json["emulator_error"] == "admin_host_refused"
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "https://evil.example"}, {"Referer": "https://evil.example/x"}, {},
+    {"Origin": "null"}])
+def test_forms_from_elsewhere_are_refused(client: Any, store: Any,
+                                          headers: dict[str, str]) -> None:
+    answer = client.post(f"{UI}/reset", data={"to": "empty", "confirm": "yes"}, headers=headers)
+    assert answer.status_code == 403 and "only accepts forms sent from its own pages" in \
+        answer.get_data(as_text=True)
+    assert store.count("AppCredentials") == 1
+
+
+def test_a_same_site_referer_is_enough(client: Any, store: Any) -> None:
+    answer = client.post(f"{UI}/reset", data={"to": "empty", "confirm": "yes"},
+                         headers={"Referer": f"http://localhost{UI}/reset"})
+    assert answer.status_code == 303 and store.count("AppCredentials") == 0
+
+
+def test_with_a_token_the_dashboard_asks_once_and_keeps_it_in_a_strict_cookie(
+        make_app: Any) -> None:
+    client = make_app({"admin_token": "s3cret"}).test_client()
+    asked = client.get(f"{UI}/journal", environ_overrides=REMOTE)
+    assert asked.status_code == 401 and 'name="token"' in asked.get_data(as_text=True)
+    with client.get(f"{UI}/static/ui.css") as style:  # the form keeps its style
+        assert style.status_code == 200
+    wrong = client.post(f"{UI}/login", data={"token": "nope"}, headers=SAME_SITE)
+    assert wrong.status_code == 401 and "not the admin token" in wrong.get_data(as_text=True)
+    assert client.get_cookie("mcemu_admin") is None
+    right = client.post(f"{UI}/login", data={"token": "s3cret", "next": f"{UI}/journal"},
+                        headers=SAME_SITE, environ_overrides=REMOTE)
+    assert right.status_code == 303 and right.headers["Location"] == f"{UI}/journal"
+    cookie = right.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/_emulator/" in cookie
+    assert client.get(f"{UI}/journal", environ_overrides=REMOTE).status_code == 200
+    assert client.get("/_emulator/state", environ_overrides=REMOTE).status_code == 200
+    foreign = client.post(f"{UI}/reset", data={"to": "empty", "confirm": "yes"},
+                          headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/token"])
+def test_login_only_returns_to_dashboard_pages(make_app: Any, target: str) -> None:
+    client = make_app({"admin_token": "s3cret"}).test_client()
+    answer = client.post(f"{UI}/login", data={"token": "s3cret", "next": target},
+                         headers=SAME_SITE)
+    assert answer.headers["Location"] == f"{UI}/"
+
+
+def test_dashboard_requests_stay_out_of_the_journal(client: Any) -> None:
+    for path in PAGES:
+        client.get(UI + path)
+    client.post("/token", data=token_body(), content_type="application/json")
+    assert [e.path for e in get_emulator(client.application).journal.entries()] == ["/token"]
+    unknown = client.get(f"{UI}/journal/99")
+    assert unknown.status_code == 404 and "no request 99" in unknown.get_data(as_text=True)
