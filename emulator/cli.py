@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from emulator import __version__
-from emulator.errors import ConfigError, EmulatorError
+from emulator.errors import ConfigError, EmulatorError, StoreLocked
 
 
 class _PathList(click.Path):
@@ -42,6 +42,12 @@ def main() -> None:
     """mc-emulator: a local Salesforce Marketing Cloud CloudPage emulator."""
 
 
+from emulator.cli_tokens import demo, jwt_group  # noqa: E402 -- issue 7's commands
+
+main.add_command(demo)
+main.add_command(jwt_group)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="MCEMU_HOST",
               help="Address to listen on.")
@@ -67,11 +73,20 @@ def main() -> None:
 @click.option("--admin-token", envvar="MCEMU_ADMIN_TOKEN", metavar="TOKEN",
               help="Let any client that presents this token (Authorization: Bearer) use the "
                    "admin API; without it only this machine may.")
+@click.option("--flush-interval", envvar="MCEMU_FLUSH_INTERVAL", type=click.FloatRange(min=0,
+              min_open=True), metavar="SECONDS",
+              help="With --db: write changes to disk at least this often; a hard kill loses at "
+                   "most this window [default: 1.0].")
+@click.option("--durable", is_flag=True, envvar="MCEMU_DURABLE",
+              help="With --db: write each change to disk before answering (slower, no loss).")
+@click.option("--reseed", is_flag=True, envvar="MCEMU_RESEED",
+              help="With --db: replace the file's data by the fixtures (default: keep it).")
 @click.option("--quiet", is_flag=True, help="Log warnings only, not every request.")
 def serve(host: str, port: int, db: str | None, fixtures: tuple[str, ...],
           no_default_fixtures: bool, mounts: tuple[Any, ...], cors: str | None,
           max_body: int | None, journal_size: int | None, frozen_time: str | None,
-          admin_token: str | None, quiet: bool) -> None:
+          admin_token: str | None, flush_interval: float | None, durable: bool, reseed: bool,
+          quiet: bool) -> None:
     """Serve the emulator's pages over HTTP until Ctrl-C."""
     from emulator.app import create_app
     from emulator.server import serve as run_server
@@ -80,9 +95,10 @@ def serve(host: str, port: int, db: str | None, fixtures: tuple[str, ...],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     overrides: dict[str, Any] = {"db": db, "fixtures": fixtures,
                                  "no_default_fixtures": no_default_fixtures, "mount": mounts,
-                                 "cors": cors, "admin_token": admin_token}
+                                 "cors": cors, "admin_token": admin_token,
+                                 "durable": durable, "reseed": reseed}
     for name, value in (("max_body", max_body), ("journal_size", journal_size),
-                        ("frozen_time", frozen_time)):
+                        ("frozen_time", frozen_time), ("flush_interval", flush_interval)):
         if value is not None:
             overrides[name] = value
     app = _or_exit(lambda: create_app(overrides))
@@ -100,7 +116,7 @@ def _or_exit(build: Any) -> Any:
         return build()
     except EmulatorError as error:
         click.echo(f"Error: {error.message}", err=True)
-        sys.exit(2 if isinstance(error, ConfigError) else 1)
+        sys.exit(2 if isinstance(error, (ConfigError, StoreLocked)) else 1)
 
 
 def _print_banner(app: Any, url: str) -> None:
@@ -121,7 +137,7 @@ def _print_banner(app: Any, url: str) -> None:
                   f"\"client_id\":\"{demo['client_id']}\","
                   f"\"client_secret\":\"{demo['client_secret']}\"}}'"]
     store_text = emulator.settings.db or "in memory"
-    lines += [f"Store: {store_text}", "Press Ctrl-C to stop."]
+    lines += [f"Dashboard: {url}/_emulator/ui/", f"Store: {store_text}", "Press Ctrl-C to stop."]
     click.echo("\n".join(lines))
     sys.stdout.flush()
 
@@ -175,7 +191,7 @@ def _run(action: Any) -> Any:
         sys.exit(1)
     except EmulatorError as error:
         click.echo(f"Error: {error.message}", err=True)
-        sys.exit(2 if isinstance(error, (ConfigError, RemoteUnavailable)) else 1)
+        sys.exit(2 if isinstance(error, (ConfigError, RemoteUnavailable, StoreLocked)) else 1)
 
 
 class _Progress:

@@ -91,6 +91,7 @@ def test_serve_answers_real_http_and_stops_cleanly_on_sigterm(server):
     emu = server()
     assert any("client_id=demo-client" in line for line in emu.banner)
     assert any(f"{emu.url}/token" in line for line in emu.banner)
+    assert f"Dashboard: {emu.url}/_emulator/ui/" in emu.banner
     session = requests.Session()
     body = token_body()
     answer = session.post(f"{emu.url}/token", data=body,
@@ -180,7 +181,7 @@ def test_usage_errors_exit_2(args, message):
 def test_unknown_page_exits_2():
     result = CliRunner().invoke(main, ["serve", "--mount", "/x=nope"])
     assert result.exit_code == 2
-    assert "no page called 'nope'; pages: token" in result.output
+    assert "no page called 'nope'; pages: api, hardened, token" in result.output
 
 
 def test_refused_fixture_data_exits_1(tmp_path):
