@@ -240,4 +240,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption("cookie-format", "SetCookie writes `name=value`, `expires=` (a CST time converted "
                "to GMT) and `secure`; a name or value with `;`, `,`, `=` (name only), whitespace "
                "or control characters throws."),
+    Assumption("authorization-header", "GetRequestHeader(\"Authorization\") gives a CloudPage the "
+               "header as the client sent it (no documentation says SFMC strips or rewrites it)."),
+    Assumption("epoch-seconds", "The protected and hardened pages read Unix time as "
+               "DateDiff('1969-12-31 18:00:00', Now(), 'MI') * 60 + FormatDate(Now(), 'ss'): "
+               "whole seconds, exact because Now() is CST all year (RT) and DateDiff 'MI' counts "
+               "whole minutes."),
+    Assumption("retention", "A DE's retention is enforced when rows are added (not on a timer): "
+               "maxRows drops the oldest rows beyond the limit, maxAgeDays the rows stored more "
+               "than that many days ago by the machine's clock; an update keeps a row's age."),
 )

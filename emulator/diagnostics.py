@@ -1,11 +1,17 @@
 """Warnings about unsafe tokens: seen in the journal and the server log, never in the response.
 
 fidelity.md ("Consequences the emulator reproduces"): the emulator must *say* when a token was
-signed with a non-secret key and when a token payload carries a secret-named field.
+signed with a non-secret key, when a token payload carries a secret-named field, and (issue 7)
+when a token has no expiry. The key and secret warnings are raised where a token is signed
+(AMPscript ``GetJWT``/``GetJWTByKeyName``), so every page that signs, or re-signs to verify, is
+covered; "no expiry" is about a token a page *issues*, so the page runner raises it after
+reading the ``access_token`` of a page's answer. Either way the page ports stay unchanged.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from typing import Any
@@ -14,10 +20,16 @@ from typing import Any
 SECRET_NAME = re.compile(r"secret|password|passwd|pwd|api[_-]?key|private[_-]?key", re.IGNORECASE)
 
 NON_SECRET_KEY = (
-    "token signed with a non-secret key: the key was {kind} rendered as its CLR text {text!r}, "
-    "so the token verifies with no app's signing secret"
+    "token signed with a non-secret key ({cause}): the key was {kind} rendered as its CLR text "
+    "{text!r}, so the token verifies with no app's signing secret"
 )
-SECRET_IN_PAYLOAD = "token payload carries secret-named field(s) {fields}: anyone can read them"
+#: Why the key was not a secret: the seed's GetAccessToken returns an error object (with a
+#: ``message``) for missing or wrong credentials (fidelity.md, consequence 2).
+ERROR_OBJECT_CAUSE = "GetAccessToken returned an error object"
+OTHER_CAUSE = "the key was not a string"
+SECRET_IN_PAYLOAD = ("token carries {names}: secret-named field(s) {fields} in a payload anyone "
+                     "can read")
+NO_EXPIRY = "token has no expiry: its payload has no exp claim, so it is valid forever"
 
 
 def secret_named_fields(payload: str) -> list[str]:
@@ -49,9 +61,31 @@ def secret_payload_warning(payload: str) -> str | None:
     fields = secret_named_fields(payload)
     if not fields:
         return None
-    return SECRET_IN_PAYLOAD.format(fields=", ".join(repr(f) for f in fields))
+    return SECRET_IN_PAYLOAD.format(names=", ".join(fields),
+                                    fields=", ".join(repr(f) for f in fields))
 
 
-def non_secret_key_warning(kind: str, text: str) -> str:
+def issued_token_warnings(body: str) -> list[str]:
+    """Return the warnings about the token a page answered (``{"access_token": ...}``).
+
+    Only a JWT whose payload is a JSON object without ``exp`` is "no expiry"; any other body,
+    or a payload that is not a JSON object, raises nothing.
+    """
+    try:
+        answer = json.loads(body)
+        token = answer["access_token"] if isinstance(answer, dict) else None
+        if not isinstance(token, str) or token.count(".") != 2:
+            return []
+        segment = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, KeyError, RecursionError, binascii.Error):
+        return []
+    if isinstance(claims, dict) and "exp" not in claims:
+        return [NO_EXPIRY]
+    return []
+
+
+def non_secret_key_warning(kind: str, text: str, key: Any = None) -> str:
     """Return the warning for a token signed with a key that was not a string."""
-    return NON_SECRET_KEY.format(kind=kind, text=text)
+    cause = ERROR_OBJECT_CAUSE if isinstance(key, dict) and "message" in key else OTHER_CAUSE
+    return NON_SECRET_KEY.format(cause=cause, kind=kind, text=text)

@@ -73,7 +73,7 @@ def test_bad_mounts(text, message):
 
 
 def test_unknown_page_lists_the_pages():
-    with pytest.raises(ConfigError, match="no page called 'nope'; pages: token"):
+    with pytest.raises(ConfigError, match="no page called 'nope'; pages: api, hardened, token"):
         create_app({"mount": ["/x=nope"]})
 
 
@@ -83,6 +83,8 @@ def test_the_same_mount_given_twice_is_harmless():
     mounts = build_mounts(load_settings({"mount": ["/a=token", "/a=token", "/token=token"]},
                                         environ={}))
     assert {path: page.name for path, page in mounts.items()} == {"/token": "token",
+                                                                   "/api": "api",
+                                                                   "/token/hardened": "hardened",
                                                                    "/a": "token"}
 
 
@@ -167,7 +169,8 @@ def test_a_fixture_de_replaces_the_default_one_whole(tmp_path):
 def test_health_lists_pages_and_row_counts(memory_app):
     answer = json.loads(memory_app.test_client().get("/_emulator/health").data)
     assert answer["status"] == "ok"
-    assert answer["pages"] == {"/token": "token"}
+    assert answer["pages"] == {"/token": "token", "/api": "api",
+                               "/token/hardened": "hardened"}
     assert answer["dataExtensions"] == {"AppCredentials": 1, "CustomAppException": 0,
                                         "HTTPProperties": 0}
 

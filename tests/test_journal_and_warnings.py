@@ -20,7 +20,9 @@ def test_a_secret_in_the_payload_is_a_warning_and_the_response_is_unchanged(app,
     expected = expected_token(DEMO["signing_secret"], body)
     assert response.data == b'{"access_token":"' + expected.encode() + b'","token_type":"Bearer"}'
     entry = get_emulator(app).journal.entries()[0]
-    assert len(entry.warnings) == 1 and "'client_secret'" in entry.warnings[0]
+    assert len(entry.warnings) == 2 and "'client_secret'" in entry.warnings[0]
+    assert entry.warnings[0].startswith("token carries client_secret")
+    assert entry.warnings[1].startswith("token has no expiry")
     assert any(r.levelno == logging.WARNING and "'client_secret'" in r.getMessage()
                for r in caplog.records)
 
@@ -32,6 +34,8 @@ def test_a_token_signed_with_an_error_object_is_a_warning(app, client, caplog):
     assert json.loads(response.data)["access_token"] == expected
     warnings = get_emulator(app).journal.entries()[0].warnings
     assert any("non-secret key" in w and "an object" in w for w in warnings)
+    assert any(w.startswith("token signed with a non-secret key (GetAccessToken returned an "
+                            "error object)") for w in warnings)
     assert any("non-secret key" in r.getMessage() for r in caplog.records)
 
 
@@ -73,3 +77,45 @@ def test_refusals_are_journaled_too(make_app):
 def test_admin_routes_are_not_journaled(client, app):
     assert client.get("/_emulator/health").status_code == 200
     assert len(get_emulator(app).journal) == 0
+
+
+def test_missing_credentials_sign_with_an_error_object_too(client, app):
+    client.post("/token", data=token_body(client_secret=None))
+    warnings = get_emulator(app).journal.entries()[0].warnings
+    assert any("(GetAccessToken returned an error object)" in w for w in warnings)
+
+
+def test_a_token_with_an_exp_claim_has_no_expiry_warning(client, app):
+    client.post("/token", data=token_body(exp=4102444800))
+    warnings = get_emulator(app).journal.entries()[0].warnings
+    assert not any("no expiry" in w for w in warnings)
+    assert any("token carries client_secret" in w for w in warnings)
+
+
+def test_the_hardened_token_raises_no_warning(client, app, caplog):
+    response = client.post("/token/hardened", data=token_body())
+    assert "access_token" in json.loads(response.data)
+    assert get_emulator(app).journal.entries()[0].warnings == []
+
+
+def test_the_warnings_reach_the_server_log(client, caplog):
+    caplog.set_level(logging.WARNING)
+    client.post("/token", data=token_body(client_secret="wrong"))
+    messages = [r.getMessage() for r in caplog.records]
+    for text in ("token has no expiry", "token carries client_secret",
+                 "token signed with a non-secret key (GetAccessToken returned an error object)"):
+        assert any(text in m for m in messages), text
+
+
+def test_a_non_string_key_that_is_no_error_object_names_another_cause():
+    from emulator.diagnostics import non_secret_key_warning
+
+    assert "(the key was not a string)" in non_secret_key_warning("a number", "42", 42)
+
+
+def test_issued_token_warnings_ignore_what_is_no_token():
+    from emulator.diagnostics import issued_token_warnings
+
+    for body in ("", "nope", "[]", '{"access_token": 3}', '{"access_token": "a.%%%.c"}',
+                 '{"access_token": "a.WzFd.c"}'):
+        assert issued_token_warnings(body) == []

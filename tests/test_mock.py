@@ -72,7 +72,9 @@ def test_a_host_given_alone_serves_every_mounted_page(host, url):
     with mock_marketing_cloud(host, mount=["/jwt-issuer=token"]) as mc:
         assert requests.post(url, data=token_body()).status_code == 200
         assert requests.post(ISSUER, data=token_body()).status_code == 200
-        assert sorted(mc.urls) == [ISSUER, "https://cloud.example.com/token"]
+        assert sorted(mc.urls) == ["https://cloud.example.com/api", ISSUER,
+                                   "https://cloud.example.com/token",
+                                   "https://cloud.example.com/token/hardened"]
         assert mc.url_for("/token?x=1") == "https://cloud.example.com/token?x=1"
 
 
@@ -209,7 +211,8 @@ def test_settings_reach_the_app(tmp_path):
     ("ftp://cloud.example.com", {}, "scheme must be http or https"),
     ("https://cloud.example.com/jwt-issuer", {}, "give a mapping"),
     ({"https://cloud.example.com/x?y=1": "token"}, {}, "no query string"),
-    ({"https://cloud.example.com/x": "nope"}, {}, "no page called 'nope'; pages: token"),
+    ({"https://cloud.example.com/x": "nope"}, {},
+     "no page called 'nope'; pages: api, hardened, token"),
     ({"https://a.example.com/x": "token", "https://b.example.com/x": "other"}, {},
      "one mock serves one page per path"),
     ({"https:///x": "token"}, {}, "expected a URL"),
@@ -489,4 +492,6 @@ def test_a_mock_that_fails_to_start_patches_nothing(tmp_path):
 def test_one_mount_may_be_given_as_text():
     with mock_marketing_cloud("cloud.example.com", mount="/jwt-issuer=token") as mc:
         assert requests.post(ISSUER, data=b"{}").ok
-        assert sorted(mc.urls) == [ISSUER, "https://cloud.example.com/token"]
+        assert sorted(mc.urls) == ["https://cloud.example.com/api", ISSUER,
+                                   "https://cloud.example.com/token",
+                                   "https://cloud.example.com/token/hardened"]

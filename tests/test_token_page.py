@@ -247,7 +247,8 @@ def test_an_unmounted_path_is_a_404_listing_the_pages(client):
     assert response.status_code == 404
     answer = json.loads(response.data)
     assert answer["emulator_error"] == "no_page"
-    assert answer["mounts"] == {"/token": "token"}
+    assert answer["mounts"] == {"/token": "token", "/api": "api",
+                                 "/token/hardened": "hardened"}
     assert "--mount" in answer["message"]
 
 

@@ -20,7 +20,7 @@ def get_jwt(run: Runtime, key: Any, algorithm: Any, payload: Any) -> str:
     token = sign_jwt(clr_text(key), clr_text(algorithm), payload_text)
     # fidelity.md, consequence 2: an object key signs with its CLR text; say so.
     if not isinstance(key, str):
-        run.ctx.warn(non_secret_key_warning(_kind(key), clr_text(key)))
+        run.ctx.warn(non_secret_key_warning(_kind(key), clr_text(key), key))
     _warn_about_payload(run, payload_text)
     return token
 

@@ -34,11 +34,17 @@ class Page:
 
 
 def _registry() -> dict[str, Page]:
+    from emulator.pages.api import api_page
+    from emulator.pages.hardened import hardened_page
     from emulator.pages.token import token_page
 
     return {
         "token": Page("token", token_page, JSON_CODE_RESOURCE, "token.ssjs",
                       "the seed article's JWT token page, flaws included"),
+        "api": Page("api", api_page, JSON_CODE_RESOURCE, "api.ssjs",
+                    "a protected page: verifies the Bearer token by recomputing its signature"),
+        "hardened": Page("hardened", hardened_page, JSON_CODE_RESOURCE, "hardened.ssjs",
+                         "the token page with its flaws fixed: errors, claims, expiry"),
     }
 
 
@@ -47,7 +53,8 @@ def pages() -> dict[str, Page]:
     return _registry()
 
 
-BUILTIN_MOUNTS: dict[str, str] = {"/token": "token"}
+BUILTIN_MOUNTS: dict[str, str] = {"/token": "token", "/api": "api",
+                                   "/token/hardened": "hardened"}
 
 
 def get_page(name: str) -> Page:

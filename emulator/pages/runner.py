@@ -9,6 +9,7 @@ from typing import Any
 
 from emulator import assumptions
 from emulator.clock import Clock
+from emulator.diagnostics import issued_token_warnings
 from emulator.keystore import KeyStore
 from emulator.pages import Page
 from emulator.platform.context import PageContext
@@ -55,6 +56,9 @@ def run_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
             body=assumptions.UNCAUGHT_EXCEPTION_BODY.encode("utf-8"),
             warnings=context.warnings, rows_written=context.rows_written,
             error=f"uncaught {ex.name}: {ex.message}")
+    # Issue 7: a token the page answered without an exp claim is said so (never changes it).
+    for warning in issued_token_warnings(context.body_text()):
+        context.warn(warning)
     return PageResult(
         status=200,
         headers=context.response_headers(),
