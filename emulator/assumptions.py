@@ -249,4 +249,34 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption("retention", "A DE's retention is enforced when rows are added (not on a timer): "
                "maxRows drops the oldest rows beyond the limit, maxAgeDays the rows stored more "
                "than that many days ago by the machine's clock; an update keeps a row's age."),
+    Assumption("decimal-digits", "A Decimal(p, s) value with more than p - s digits before the "
+               "point is refused (as SQL Server's decimal overflows); extra decimals are kept as "
+               "given."),
+    Assumption("email-format", "An EmailAddress value must be local-part@domain: one '@' "
+               "between two non-empty parts, no whitespace, at most 254 characters."),
+    Assumption("typed-text", "Typed fields (Number, Decimal, Boolean, Date) are checked on write "
+               "but stored as the text given; Rows.Retrieve returns that text."),
+)
+
+# --- SSJS pages run verbatim (issue 9) ------------------------------------------------------------
+#: A page file's final line break is the editor's, not the page's: it is not sent.
+PAGE_FILE_DROPS_FINAL_NEWLINE = True
+#: The platform answers a page past its time limit with HTTP 408 (issue 9); the body is ours.
+SSJS_TIMEOUT_STATUS = 408
+SSJS_TIMEOUT_BODY = "408 - Request Timeout: the page script ran past its time limit."
+#: A page may write at most this many characters; the Write past it throws (catchable).
+SSJS_OUTPUT_LIMIT = "The page output exceeds mc-emulator's limit of {limit} characters."
+SSJS_OUTPUT_MAX = 64 * 1024 * 1024
+
+ASSUMPTIONS += (
+    Assumption("page-file-final-newline", "A page file's final line break (the editor's) is not "
+               "part of the page's output."),
+    Assumption("ssjs-timeout-body", "A page past the SSJS time limit answers 408 with a short "
+               "fixed text; one past the memory limit answers 500 like an uncaught exception."),
+    Assumption("ssjs-output-limit", f"A page writing more than {SSJS_OUTPUT_MAX} characters gets "
+               "a catchable error from the Write that passes the limit."),
+    Assumption("ssjs-engine-errors", "Engine errors carry `description` = message and "
+               "`jintException` = `<Name>: <message>`; Jint's other deviations (sfmc-facts 0.3, "
+               "0.8, 0.9: `typeof` \"clr\", `new Error().message` undefined, ...) are not "
+               "emulated."),
 )

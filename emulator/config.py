@@ -56,6 +56,10 @@ class Settings:
     frozen_time: datetime | None = None
     # --admin-token: the admin API then answers any client that presents it (admin_safety.py)
     admin_token: str | None = field(default=None, repr=False)
+    # --db only: seconds of changes a hard kill may lose; --durable: none (fsync per change)
+    flush_interval: float = 1.0
+    durable: bool = False
+    reseed: bool = False  # --reseed: replace a kept --db file's data by the fixtures
     extra: Mapping[str, Any] = field(default_factory=dict)  # plain Flask config (e.g. TESTING)
 
 
@@ -75,6 +79,16 @@ def _parse_positive_int(name: str, text: str) -> int:
         raise ConfigError(f"{name}={text!r}: expected a whole number") from None
     if value <= 0:
         raise ConfigError(f"{name}={text!r}: expected a number above 0")
+    return value
+
+
+def _parse_positive_float(name: str, text: str) -> float:
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise ConfigError(f"{name}={text!r}: expected a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(f"{name}={text!r}: expected a number of seconds above 0")
     return value
 
 
@@ -104,6 +118,9 @@ _ENV_PARSERS: dict[str, Callable[[str, str], Any]] = {
     "journal_size": _parse_positive_int,
     "frozen_time": lambda n, t: parse_frozen_time(n, t) if t.strip() else None,
     "admin_token": lambda n, t: t.strip() or None,
+    "flush_interval": _parse_positive_float,
+    "durable": _parse_bool,
+    "reseed": _parse_bool,
 }
 SETTING_NAMES = tuple(_ENV_PARSERS)
 
@@ -118,6 +135,8 @@ def _coerce(name: str, value: Any) -> Any:
         return tuple(m if isinstance(m, Mount) else Mount.parse(str(m)) for m in value)
     if name in ("max_body", "journal_size"):
         return _parse_positive_int(name, str(value))
+    if name == "flush_interval":
+        return _parse_positive_float(name, str(value))
     if name == "db" and value is not None:
         return os.fspath(value)
     if name == "frozen_time" and isinstance(value, datetime) and value.tzinfo is None:

@@ -59,11 +59,13 @@ def build_mounts(settings: Settings) -> dict[str, Page]:
 def open_store(settings: Settings, definitions: list[DataExtensionDefinition]) -> Store:
     """Open the store and seed it: a new store gets the fixtures; a kept file keeps its rows.
 
-    A DE that the fixtures define and the ``--db`` file lacks is added with its fixture rows.
+    A DE that the fixtures define and the ``--db`` file lacks is added with its fixture rows;
+    ``reseed`` replaces whatever the file holds by the fixtures.
     """
-    store = Store.open(settings.db)
+    store = Store.open(settings.db, flush_interval=settings.flush_interval,
+                       durable=settings.durable)
     try:
-        if not store.keys():
+        if not store.keys() or settings.reseed:
             store.replace_all(definitions)
         else:
             for definition in definitions:

@@ -26,7 +26,8 @@ def serve(app: Flask, host: str, port: int, *, threads: int = 4,
           on_ready: Callable[[str], None] | None = None) -> None:
     """Serve ``app`` on ``host:port`` (port 0 picks a free one) until stopped.
 
-    On Ctrl-C or SIGTERM the listener closes and the store writes its last state.
+    On Ctrl-C or SIGTERM the listener closes, requests in flight finish, and the store folds its
+    journal into the ``--db`` file; further stop signals are ignored until that is done.
     """
     # Bind first, ourselves: a port in use then fails before waitress starts threads or pipes.
     listener = _listen(host, port)
@@ -43,12 +44,17 @@ def serve(app: Flask, host: str, port: int, *, threads: int = 4,
     except (_Stop, KeyboardInterrupt):
         pass
     finally:
-        server.close()
-        # Let requests in flight finish before the store writes its last state.
-        server.task_dispatcher.shutdown(timeout=10)
-        get_emulator(app).close()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        # A second Ctrl-C or SIGTERM while stopping would cut the journal's fold short: ignore.
+        for signum in previous:
+            signal.signal(signum, signal.SIG_IGN)
+        try:
+            server.close()
+            # Let requests in flight finish before the store writes its last state.
+            server.task_dispatcher.shutdown(timeout=10)
+            get_emulator(app).close()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 def _listen(host: str, port: int) -> socket.socket:

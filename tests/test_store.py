@@ -274,14 +274,17 @@ def test_an_empty_de_still_has_its_table_in_the_file(db_path: Path) -> None:
         assert "Log" in db.tables()
 
 
-def test_every_change_is_on_disk_and_no_temp_file_is_left(db_path: Path) -> None:
+def test_every_change_is_journaled_then_folded_in_on_close(db_path: Path) -> None:
     store = file_store(db_path)
     store.add_rows("AppCredentials", [credential("x")])
     store.drop("Log")
+    journal = db_path.with_name(db_path.name + ".journal")
+    store.close()  # a clean stop folds the journal into the snapshot and removes it
     on_disk = json.loads(db_path.read_text())
     assert "Log" not in on_disk and len(on_disk["AppCredentials"]) == 2
-    assert [p.name for p in db_path.parent.iterdir()] == [db_path.name]
-    store.close()
+    assert not journal.exists()
+    assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name,
+                                                                db_path.name + ".lock"]
 
 
 def test_reopening_gives_the_same_store(db_path: Path) -> None:
@@ -352,9 +355,11 @@ def test_a_missing_directory_is_refused(tmp_path: Path) -> None:
         Store.open(tmp_path / "nowhere" / "mcemu.json")
 
 
-def test_persistences_load_what_they_should() -> None:
+def test_persistences_load_what_they_should(tmp_path: Path) -> None:
     assert MemoryPersistence().load() is None
-    assert SnapshotFile("does-not-exist.json").load() is None
+    snapshot = SnapshotFile(tmp_path / "does-not-exist.json")
+    assert snapshot.load() is None
+    snapshot.close()
 
 
 # --- Concurrency -----------------------------------------------------------------------------
@@ -382,6 +387,7 @@ def test_concurrent_writers_lose_nothing(opened: Opened) -> None:
     assert opened.store.count("Log") == threads * per_thread
     assert opened.store.count("AppCredentials") == threads * per_thread + 1
     if opened.path is not None:
+        opened.store.close()  # the snapshot holds every row once the journal is folded in
         on_disk = json.loads(opened.path.read_text())
         assert len(on_disk["Log"]) == threads * per_thread
         with tinydb.TinyDB(opened.path) as db:

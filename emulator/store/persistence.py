@@ -6,10 +6,10 @@ change. :class:`SnapshotFile` writes
 it as the ``--db`` file of design.md: a plain TinyDB JSON file that ``tinydb.TinyDB(PATH)`` opens
 unchanged.
 
-Room is left for the append-only journal and the single-process lock of design.md ("The ``--db``
-file"): both belong inside :class:`SnapshotFile` (``load`` takes the lock and replays
-``PATH.journal``; ``close`` folds the journal in and releases the lock), so the Store API does not
-change when they arrive.
+:class:`SnapshotFile` also honours the file's companions (journal.py): ``load`` takes the
+single-process lock and replays ``PATH.journal``; ``save`` removes the journal it has folded in;
+``close`` releases the lock. The journal's writer, which appends instead of saving, is
+:class:`emulator.store.durability.JournalFile`.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from tinydb.storages import MemoryStorage
 from tinydb.table import Table
 
 from emulator.errors import StoreError
+from emulator.store.journal import FileLock, journal_path, replay
 
 Document = dict[str, dict[str, Any]]
 
@@ -77,11 +78,28 @@ class SnapshotFile:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.location = str(self.path)
+        self.journal_path = journal_path(self.path)
+        self.replayed = 0  # journal lines applied by the last load
+        self._file_lock = FileLock(self.path)
 
     def load(self) -> Document | None:
-        """Return the file's document, None when it does not exist or is empty (as TinyDB does)."""
+        """Lock the file; return its document with the journal replayed, None when new or empty."""
         if not self.path.parent.is_dir():
             raise self._error(f"its directory {self.path.parent} does not exist")
+        self._file_lock.acquire()
+        try:
+            document = self._read()
+            base = document if document is not None else {}
+            self.replayed = replay(self.journal_path, base, self._corrupt)
+            if document is None and self.replayed:
+                document = base  # a journal without a snapshot: a kill before the first save
+        except BaseException:
+            self._file_lock.release()
+            raise
+        return document
+
+    def _read(self) -> Document | None:
+        """Return the snapshot's document, None when it does not exist or is empty."""
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
@@ -125,9 +143,12 @@ class SnapshotFile:
                 raise self._error(f"cannot save it ({error.strerror or error})") from None
             raise
         _fsync_directory(directory)
+        # Only now is the journal folded in; a crash before this replays it again (harmless).
+        _remove_quietly(str(self.journal_path))
 
     def close(self) -> None:
-        """Do nothing yet: the lock and the journal will be released here."""
+        """Release the single-process lock."""
+        self._file_lock.release()
 
     def _keep_mode(self, temp_name: str) -> None:
         """Give the new file the old file's permissions (mkstemp creates it 0600)."""
@@ -158,7 +179,8 @@ class _InPlaceTable(Table):
     def _update_table(self, updater: Callable[[Any], None]) -> None:
         tables = self._storage.read() or {}
         raw = tables.setdefault(self.name, {})
-        updater(_StringIds(raw, self.document_id_class))
+        ops = getattr(self._storage, "ops", None)
+        updater(_StringIds(raw, self.document_id_class, self.name, ops))
         self._storage.write(tables)
         self.clear_cache()
 
@@ -166,9 +188,12 @@ class _InPlaceTable(Table):
 class _StringIds(MutableMapping[int, Any]):
     """Show a stored table (string ids, as JSON keeps them) to TinyDB's updaters as int ids."""
 
-    def __init__(self, raw: dict[str, Any], id_class: Callable[[str], int]) -> None:
+    def __init__(self, raw: dict[str, Any], id_class: Callable[[str], int], name: str,
+                 ops: list[list[Any]] | None) -> None:
         self._raw = raw
         self._id = id_class
+        self._name = name
+        self._ops = ops if ops is not None else []  # what changed, for the journal
 
     def __contains__(self, doc_id: object) -> bool:
         return str(doc_id) in self._raw
@@ -178,9 +203,11 @@ class _StringIds(MutableMapping[int, Any]):
 
     def __setitem__(self, doc_id: int, doc: Any) -> None:
         self._raw[str(doc_id)] = doc
+        self._ops.append(["put", self._name, str(doc_id), doc])
 
     def __delitem__(self, doc_id: int) -> None:
         del self._raw[str(doc_id)]
+        self._ops.append(["del", self._name, str(doc_id)])
 
     def __iter__(self) -> Iterator[int]:
         return (self._id(k) for k in self._raw)
@@ -190,15 +217,42 @@ class _StringIds(MutableMapping[int, Any]):
 
     def clear(self) -> None:
         self._raw.clear()  # MutableMapping's popitem loop would be quadratic here
+        self._ops.append(["clear", self._name])
 
 
 class WorkingSet(TinyDB):
-    """The store's in-memory TinyDB: MemoryStorage, with tables that update in place."""
+    """The store's in-memory TinyDB: MemoryStorage, with tables that update in place.
+
+    Every change is also noted in :attr:`ops` (journal.py's operations, rows held live and
+    serialised at commit); ``whole`` says the document was replaced and only a snapshot will do.
+    """
 
     table_class = _InPlaceTable
 
     def __init__(self) -> None:
         super().__init__(storage=MemoryStorage)
+        self.ops: list[list[Any]] = []
+        self.storage.ops = self.ops  # type: ignore[attr-defined]  # read by _InPlaceTable
+        self.whole = False
+
+    def note_put(self, table: str, doc_id: int) -> None:
+        """Note that the row ``doc_id`` of ``table`` was edited in place."""
+        self.ops.append(["put", table, str(doc_id), self.document()[table][str(doc_id)]])
+
+    def drop_table(self, name: str) -> None:
+        """Drop ``name`` and note it."""
+        super().drop_table(name)
+        self.ops.append(["drop", name])
+
+    def drop_tables(self) -> None:
+        """Drop every table; only a whole snapshot can record that."""
+        super().drop_tables()
+        self.whole = True
+
+    def forget(self) -> None:
+        """Forget the noted changes (they were saved, or undone)."""
+        self.ops.clear()
+        self.whole = False
 
     def document(self) -> Document:
         """Return the live document (``{table: {doc_id: row}}``): serialise it, never keep it."""

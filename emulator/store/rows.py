@@ -14,6 +14,7 @@ from emulator.errors import RowRejected
 from emulator.script.js import utf16_length
 from emulator.store.filters import comparison_key
 from emulator.store.schema import DataExtensionSchema
+from emulator.store.types import TYPE_MESSAGE, type_problem
 
 #: Store-side text (no page sees it: the platform shim hands the store text only).
 VALUE_NOT_TEXT = (
@@ -86,6 +87,11 @@ class RowValidator:
             if not field.nullable and (value is None or value == ""):
                 message = assumptions.DE_REQUIRED_FIELD.format(field=field.name, key=key)
                 raise RowRejected(message, key=key, field=field.name, rule="required", value=value)
+            problem = None if value is None else type_problem(field, value)
+            if problem is not None:
+                message = TYPE_MESSAGE.format(value=value[:100], field=field.name, key=key,
+                                              type=field.type, reason=problem)
+                raise RowRejected(message, key=key, field=field.name, rule="type", value=value)
             # A Text(n) column is nvarchar(n): its length counts UTF-16 code units.
             if value is not None and field.is_text and field.length is not None:
                 length = utf16_length(value)

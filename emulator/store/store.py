@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import wraps
 from typing import Any, Protocol, TypeVar
 
+from tinydb.table import Document
+
 from emulator.errors import DataExtensionNotFound, FixtureError, RowRejected, StoreError
+from emulator.store.durability import DEFAULT_FLUSH_INTERVAL, JournalFile
 from emulator.store.filters import compile_filter
+from emulator.store.journal import encode
 from emulator.store.persistence import (
     MemoryPersistence,
     Persistence,
-    SnapshotFile,
     WorkingSet,
 )
+from emulator.store.retention import created_table, expired
 from emulator.store.rows import RowValidator, StoredRow, normalise, primary_key
 from emulator.store.schema import DataExtensionSchema
 
@@ -58,9 +63,9 @@ class Store:
     One re-entrant lock guards every public method: TinyDB is not thread-safe (perf-baseline §4
     lost acknowledged rows and corrupted files without one). A call that changes data validates
     everything first and changes nothing when it raises, so a refused call leaves the data and
-    the file as they were. After each change the whole working set is saved as a snapshot
-    (write-through: a hard kill loses nothing acknowledged, at the price of a write that grows
-    with the store); an append-only journal will replace that snapshot inside :meth:`_commit`.
+    the file as they were. With a :class:`JournalFile` each change is appended to the journal
+    (a cost that does not grow with the store) and a background flusher makes it durable and
+    folds it into snapshots; with any other persistence each change saves a whole snapshot.
     Values are stored as text or None.
     """
 
@@ -73,17 +78,33 @@ class Store:
         self._indexes: dict[str, dict[Hashable, int]] = {}
         self._transaction_depth = 0
         self._unsaved = False
-        document = self._persistence.load()
-        if document is None:
-            self._adopt(self._new_document(), {}, {})
-            self._commit()  # a new --db file exists (and opens in TinyDB) from the start
-        else:
-            self._adopt(document, *self._read_document(document))
+        self.now: Callable[[], float] = time.time  # retention's clock (tests replace it)
+        self._journal = self._persistence if isinstance(self._persistence, JournalFile) else None
+        try:
+            document = self._persistence.load()
+            if document is None:
+                self._adopt(self._new_document(), {}, {})
+                self._commit()  # a new --db file exists (and opens in TinyDB) from the start
+            else:
+                self._adopt(document, *self._read_document(document))
+                self._db.forget()
+            if self._journal is not None:
+                self._journal.start(self._lock, self._db.document)
+        except BaseException:
+            self._persistence.close()  # releases the file's lock
+            raise
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None) -> Store:
-        """Open the store kept in ``path``, or an in-memory store when ``path`` is None."""
-        return cls(SnapshotFile(path) if path is not None else MemoryPersistence())
+    def open(cls, path: str | os.PathLike[str] | None, *,
+             flush_interval: float = DEFAULT_FLUSH_INTERVAL, durable: bool = False) -> Store:
+        """Open the store kept in ``path``, or an in-memory store when ``path`` is None.
+
+        Changes reach the file's journal at once and disk within ``flush_interval`` seconds
+        (``durable``: before the call returns).
+        """
+        if path is None:
+            return cls(MemoryPersistence())
+        return cls(JournalFile(path, flush_interval=flush_interval, durable=durable))
 
     def __enter__(self) -> Store:
         return self
@@ -108,6 +129,7 @@ class Store:
         self._db.drop_table(schema.key)
         self._schemas[schema.key] = schema
         self._insert(schema.key, stored, validator.keys, fresh=True)
+        self._retain(schema.key)
         self._write_schemas()
         self._commit()
         return [dict(row) for row in stored]
@@ -119,6 +141,8 @@ class Store:
         del self._schemas[key]
         self._indexes.pop(key, None)
         self._db.drop_table(key)
+        if created_table(key) in self._db.document():
+            self._db.drop_table(created_table(key))
         self._write_schemas()
         self._commit()
 
@@ -148,6 +172,7 @@ class Store:
         if not stored:
             return []
         self._insert(key, stored, validator.keys)
+        self._retain(key)
         self._commit()
         return [dict(row) for row in stored]
 
@@ -177,11 +202,7 @@ class Store:
         if not targets:
             return 0
         ids = [doc_id for doc_id, _ in targets]
-        self._db.table(key).remove(doc_ids=ids)
-        gone = set(ids)
-        index = self._indexes.get(key, {})
-        for pk in [pk for pk, doc_id in index.items() if doc_id in gone]:
-            del index[pk]
+        self._remove(key, ids)
         self._commit()
         return len(ids)
 
@@ -211,6 +232,7 @@ class Store:
                                     [u[2] for u in updates])
         if inserts:
             self._insert(key, [i[0] for i in inserts], [i[1] for i in inserts])
+            self._retain(key)
         if merged:
             self._commit()
         return len(inserts), len(updates)
@@ -224,6 +246,7 @@ class Store:
         self._db.table(key).truncate()
         self._indexes.pop(key, None)
         self._insert(key, stored, validator.keys, fresh=True)
+        self._retain(key)
         self._commit()
         return len(stored)
 
@@ -269,9 +292,15 @@ class Store:
             validator = RowValidator(schema)
             stored = [validator.check(row) for row in definition.rows]
             document[schema.key] = {str(i): row for i, row in enumerate(stored, 1)}
+            if schema.retention is not None and schema.retention.max_age_days is not None:
+                now = self.now()
+                document[created_table(schema.key)] = {
+                    str(i): {"t": now} for i in range(1, len(stored) + 1)}
             schemas[schema.key] = schema
             indexes[schema.key] = _index(validator.keys, range(1, len(stored) + 1))
         self._adopt(document, schemas, indexes)
+        for key in schemas:
+            self._retain(key)
         self._commit()
 
     @_locked
@@ -311,8 +340,10 @@ class Store:
                     self._restore(before)
                 elif self._unsaved:
                     self._persistence.save(self._db.document())
+                self._db.forget()
             except BaseException:
                 self._restore(before)
+                self._db.forget()  # back as saved: nothing to write
                 raise
             finally:
                 self._transaction_depth, self._unsaved = 0, False
@@ -322,9 +353,14 @@ class Store:
         with self._lock:
             if self._closed:
                 return
-            self._commit()
-            self._closed = True
-            self._persistence.close()
+            try:
+                if self._journal is None:
+                    self._commit()
+                elif self._journal.pending or self._db.ops or self._db.whole:
+                    self._journal.save(self._db.document())  # folds the journal in, removes it
+            finally:
+                self._closed = True
+                self._persistence.close()
 
     # --- Internals -----------------------------------------------------------------------------
 
@@ -345,8 +381,37 @@ class Store:
         doc_ids = table.insert_multiple(stored)
         if fresh:
             self._indexes.pop(key, None)
+        retention = self._schemas[key].retention
+        if retention is not None and retention.max_age_days is not None:
+            if fresh and created_table(key) in self._db.document():
+                self._db.drop_table(created_table(key))
+            now = self.now()
+            created = self._db.table(created_table(key))
+            created.insert_multiple(Document({"t": now}, doc_id) for doc_id in doc_ids)
         if self._schemas[key].primary_keys:
             self._indexes.setdefault(key, {}).update(_index(pks, doc_ids))
+
+    def _remove(self, key: str, ids: list[int]) -> None:
+        """Remove the rows ``ids`` of ``key`` with their key-index entries and creation times."""
+        self._db.table(key).remove(doc_ids=ids)
+        gone = set(ids)
+        index = self._indexes.get(key, {})
+        for pk in [pk for pk, doc_id in index.items() if doc_id in gone]:
+            del index[pk]
+        created = self._db.document().get(created_table(key))
+        if created:
+            present = [doc_id for doc_id in ids if str(doc_id) in created]
+            if present:
+                self._db.table(created_table(key)).remove(doc_ids=present)
+
+    def _retain(self, key: str) -> None:
+        """Drop the oldest rows beyond the DE's retention, if it has one."""
+        retention = self._schemas[key].retention
+        if retention is not None:
+            created = self._db.document().get(created_table(key), {})
+            gone = expired(self._table(key), retention, created, self.now())
+            if gone:
+                self._remove(key, gone)
 
     def _matching(self, key: str, schema: DataExtensionSchema,
                   filter: Any) -> list[tuple[int, StoredRow]]:
@@ -365,6 +430,7 @@ class Store:
         table = self._db.table(key)
         for doc_id, row in zip(doc_ids, rows, strict=True):
             table.update(row, doc_ids=[doc_id])
+            self._db.note_put(key, doc_id)  # edited in place: the table saw no assignment
         if self._schemas[key].primary_keys:
             index = self._indexes.setdefault(key, {})
             changed = set(doc_ids)
@@ -378,11 +444,16 @@ class Store:
         table.insert_multiple(schema.to_json() for schema in self._schemas.values())
 
     def _commit(self) -> None:
-        """Save the change just made (a snapshot now; the journal's append later)."""
+        """Save the change just made: a journal line, or a snapshot when only one will do."""
         if self._transaction_depth:
             self._unsaved = True  # saved once, when the transaction ends
             return
-        self._persistence.save(self._db.document())
+        if self._journal is not None and not self._db.whole:
+            if self._db.ops:
+                self._journal.append(encode(self._db.ops))
+        else:
+            self._persistence.save(self._db.document())
+        self._db.forget()
 
     def _save_point(self) -> tuple[dict[str, Any], dict[str, DataExtensionSchema],
                                    dict[str, dict[Hashable, int]]]:
