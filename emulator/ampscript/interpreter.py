@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from typing import Any
 
 from emulator.ampscript.context import AmpscriptContext
@@ -27,7 +29,7 @@ class Interpreter:
         self.ctx = ctx
         self._output: list[str] = []
 
-    def run(self, program: list[Item]) -> str:
+    def run(self, program: Sequence[Item]) -> str:
         """Execute ``program`` and return the rendered text."""
         for item in program:
             if isinstance(item, Text):
@@ -60,6 +62,18 @@ class Interpreter:
         self._output.append(text)
 
 
+#: Content longer than this is parsed on every call instead of being kept in the cache.
+CACHED_CONTENT_LIMIT = 64 * 1024
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_cached(content: str) -> tuple[Item, ...]:
+    # Pages render the same AMPscript on every request (the token page's GetJWT block); a
+    # program is immutable, so it is parsed once. Errors are not cached and raise every time.
+    return tuple(parse(content))
+
+
 def render(content: str, ctx: AmpscriptContext) -> str:
     """Render ``content`` as ``TreatAsContent`` does: text through, blocks run, inline written."""
-    return Interpreter(ctx).run(parse(content))
+    program = _parse_cached(content) if len(content) <= CACHED_CONTENT_LIMIT else parse(content)
+    return Interpreter(ctx).run(program)

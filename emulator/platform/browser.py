@@ -15,6 +15,7 @@ values the platform picks for each agent are not published. ASSUMED (assumptions
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -67,11 +68,16 @@ class Browser:
         """Return the text ``Write`` gives the object (fidelity.md "CLR rendering", ASSUMED)."""
         return self.js_stringify()
 
-    def js_stringify(self) -> str:
-        """Return the object as Stringify writes it: compact JSON of the five fields."""
+    @functools.cached_property  # noqa: B019 -- frozen, and shared through parse_user_agent's cache
+    def _stringified(self) -> str:
         return stringify(self.fields())
 
+    def js_stringify(self) -> str:
+        """Return the object as Stringify writes it: compact JSON of the five fields."""
+        return self._stringified
 
+
+@functools.lru_cache(maxsize=512)  # clients send the same few agents; a Browser is immutable
 def parse_user_agent(user_agent: str | None) -> Browser:
     """Return the ``Browser`` object the platform builds from a User-Agent header."""
     found = dict(assumptions.UNKNOWN_BROWSER)

@@ -83,7 +83,10 @@ def _array_index(key: Any) -> int | None:
 
 def utf16_length(text: str) -> int:
     """Return the length of ``text`` in UTF-16 code units, as JavaScript counts it."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    if text.isascii():
+        return len(text)
+    # Each UTF-16 code unit is two bytes; surrogatepass counts a lone surrogate as one unit.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def truthy(value: Any) -> bool:
