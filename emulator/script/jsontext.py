@@ -9,6 +9,7 @@ Both work without recursion, so a hostile body of deep nesting cannot exhaust th
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import math
 import re
 from collections.abc import Iterator
@@ -59,6 +60,9 @@ def parse_json(value: Any) -> Any:
 def _parse_text(text: str) -> Any:
     if text.startswith(_BOM):
         return text  # sfmc-facts 2.5: a leading BOM is not skipped; the input comes back
+    strict = _parse_strict(text)
+    if strict is not _NOT_STRICT:
+        return strict
     start = _skip(text, 0)
     if start == len(text):
         return None
@@ -70,6 +74,40 @@ def _parse_text(text: str) -> Any:
         return value  # text after the top-level object or array is ignored (sfmc-facts 2.5)
     # ASSUMED: a top-level scalar must be the whole text (bar whitespace) to come back unchanged.
     return text if _skip(text, end) == len(text) else None
+
+
+_NOT_STRICT = object()
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity: left to the lenient parser
+
+
+def _parse_strict(text: str) -> Any:
+    """Answer for text that is strict JSON, with the C decoder; else ``_NOT_STRICT``.
+
+    Most bodies are strict JSON, and for those both parsers agree: same values, duplicate keys
+    last-wins, a whole-text scalar returned unchanged. Anything else goes to the lenient parser.
+    """
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        return _NOT_STRICT
+    if not isinstance(value, (dict, list)):
+        return text  # a top-level scalar comes back unchanged (sfmc-facts 2.4)
+    return value if _within_depth(value) else None
+
+
+def _within_depth(value: dict[str, Any] | list[Any]) -> bool:
+    """Return whether containers nest at most PARSE_JSON_MAX_DEPTH deep (the lenient rule)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > assumptions.PARSE_JSON_MAX_DEPTH:
+            return False
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return True
 
 
 def _skip(text: str, pos: int) -> int:
