@@ -62,6 +62,8 @@ main.add_command(jwt_group)
               help="Start from no Data Extensions but those of --fixtures.")
 @click.option("--mount", "mounts", multiple=True, envvar="MCEMU_MOUNT", type=_MountList(),
               help="Serve a page at a path, e.g. --mount /jwt-issuer=token (repeatable).")
+@click.option("--pages", envvar="MCEMU_PAGES", type=click.Path(exists=True, file_okay=False),
+              help="Serve the SSJS page files of DIR, each at /<file name without extension>.")
 @click.option("--cors", envvar="MCEMU_CORS", metavar="ORIGIN",
               help="Send CORS headers for this origin ('*' for any). Off by default, as on SFMC.")
 @click.option("--max-body", envvar="MCEMU_MAX_BODY", type=click.IntRange(min=1),
@@ -86,19 +88,23 @@ def serve(host: str, port: int, db: str | None, fixtures: tuple[str, ...],
           no_default_fixtures: bool, mounts: tuple[Any, ...], cors: str | None,
           max_body: int | None, journal_size: int | None, frozen_time: str | None,
           admin_token: str | None, flush_interval: float | None, durable: bool, reseed: bool,
-          quiet: bool) -> None:
+          quiet: bool, pages: str | None = None) -> None:
     """Serve the emulator's pages over HTTP until Ctrl-C."""
     from emulator.app import create_app
     from emulator.server import serve as run_server
 
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # waitress warns "Task queue depth is N" whenever requests wait for a thread: under any load
+    # that is a log line per request, costing throughput and drowning the page's own warnings.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     overrides: dict[str, Any] = {"db": db, "fixtures": fixtures,
                                  "no_default_fixtures": no_default_fixtures, "mount": mounts,
                                  "cors": cors, "admin_token": admin_token,
                                  "durable": durable, "reseed": reseed}
     for name, value in (("max_body", max_body), ("journal_size", journal_size),
-                        ("frozen_time", frozen_time), ("flush_interval", flush_interval)):
+                        ("frozen_time", frozen_time), ("flush_interval", flush_interval),
+                        ("pages", pages)):
         if value is not None:
             overrides[name] = value
     app = _or_exit(lambda: create_app(overrides))
