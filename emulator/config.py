@@ -60,6 +60,9 @@ class Settings:
     flush_interval: float = 1.0
     durable: bool = False
     reseed: bool = False  # --reseed: replace a kept --db file's data by the fixtures
+    pages: str | None = None  # --pages DIR: SSJS page files served at /<file name> (issue 9)
+    ssjs_timeout: float = 10.0  # seconds an SSJS page may run before it is killed (408)
+    ssjs_allow_json: bool = False  # give SSJS pages a native JSON object (Jint has none)
     extra: Mapping[str, Any] = field(default_factory=dict)  # plain Flask config (e.g. TESTING)
 
 
@@ -121,6 +124,9 @@ _ENV_PARSERS: dict[str, Callable[[str, str], Any]] = {
     "flush_interval": _parse_positive_float,
     "durable": _parse_bool,
     "reseed": _parse_bool,
+    "pages": lambda n, t: t.strip() or None,
+    "ssjs_timeout": _parse_positive_float,
+    "ssjs_allow_json": _parse_bool,
 }
 SETTING_NAMES = tuple(_ENV_PARSERS)
 
@@ -135,8 +141,10 @@ def _coerce(name: str, value: Any) -> Any:
         return tuple(m if isinstance(m, Mount) else Mount.parse(str(m)) for m in value)
     if name in ("max_body", "journal_size"):
         return _parse_positive_int(name, str(value))
-    if name == "flush_interval":
+    if name in ("flush_interval", "ssjs_timeout"):
         return _parse_positive_float(name, str(value))
+    if name == "pages" and value is not None:
+        return os.fspath(value)
     if name == "db" and value is not None:
         return os.fspath(value)
     if name == "frozen_time" and isinstance(value, datetime) and value.tzinfo is None:

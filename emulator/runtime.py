@@ -7,6 +7,7 @@ Each part is reached through a getter (``get_store()``), never by holding the ap
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -33,9 +34,12 @@ class Emulator:
     mounts: dict[str, Page]
     fixtures: list[DataExtensionDefinition]
     keys: KeyStore = field(default_factory=KeyStore)  # GetJWTByKeyName's keys (fixtures keys/)
+    ssjs_pool: Any = None  # the worker pool of the --pages SSJS pages (emulator.ssjs)
 
     def close(self) -> None:
-        """Write the store's last state and release it."""
+        """Stop the SSJS workers, write the store's last state and release it."""
+        if self.ssjs_pool is not None:
+            self.ssjs_pool.close()
         self.store.close()
 
 
@@ -80,6 +84,10 @@ def open_store(settings: Settings, definitions: list[DataExtensionDefinition]) -
 def init_app(app: Flask, settings: Settings) -> Emulator:
     """Build the emulator's state for ``app`` from ``settings``."""
     mounts = build_mounts(settings)
+    if settings.pages:  # before the store opens: a colliding page file is a ConfigError
+        from emulator.ssjs.mounts import mount_pages
+
+        mount_pages(settings, mounts)
     definitions = load_fixture_dirs([*settings.fixtures],
                                     include_default=not settings.no_default_fixtures)
     keys = load_key_dirs([*settings.fixtures], include_default=not settings.no_default_fixtures)
@@ -87,6 +95,10 @@ def init_app(app: Flask, settings: Settings) -> Emulator:
                         clock=Clock(settings.frozen_time), journal=Journal(settings.journal_size),
                         mounts=mounts, fixtures=definitions, keys=keys)
     app.extensions[EXTENSION_KEY] = emulator
+    if settings.pages:
+        from emulator.ssjs.mounts import start_pool
+
+        start_pool(emulator)
     return emulator
 
 

@@ -15,6 +15,7 @@ from werkzeug.routing import Rule
 from emulator.pages import Page
 from emulator.pages.runner import run_page
 from emulator.runtime import get_emulator
+from emulator.ssjs.runner import SsjsPage, run_ssjs_page
 from emulator.web.snapshot import snapshot_request
 
 ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
@@ -36,7 +37,8 @@ def _page_view(page: Page) -> Callable[[], Response]:
             return Response(status=204, headers={"Allow": ALLOWED_METHODS})
         emulator = get_emulator()
         snapshot = snapshot_request(request)
-        result = run_page(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys)
+        run = run_ssjs_page if isinstance(page, SsjsPage) else run_page  # --pages files
+        result = run(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys)
         g.mcemu_result = result
         return Response(result.body, status=result.status, headers=result.headers)
 

@@ -1,0 +1,51 @@
+"""``mcemu serve --pages``: a real server process serves SSJS pages and stops its workers."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from test_cli_serve import server  # noqa: F401 -- the fixture that starts mcemu serve
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(child) for child in (task / "children").read_text().split()}
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return "\nState:\tZ" in status
+
+
+@pytest.mark.slow
+def test_serve_pages_answers_and_leaves_no_worker_behind(server, tmp_path: Path) -> None:  # noqa: F811
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "hello.html").write_text(
+        '<b><script runat="server">Platform.Response.Write("hi " + '
+        'Platform.Request.Method);</script></b>\n', encoding="utf-8")
+    (folder / "loop.html").write_text('<script runat="server">for (;;) {}</script>',
+                                      encoding="utf-8")
+    emu = server("--pages", str(folder), env={"MCEMU_SSJS_TIMEOUT": "1"})
+    assert any(f"{emu.url}/hello" in line for line in emu.banner)
+    answer = requests.post(f"{emu.url}/hello", timeout=10)
+    assert (answer.status_code, answer.text) == (200, "<b>hi POST</b>")
+    assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert requests.get(f"{emu.url}/loop", timeout=10).status_code == 408
+    assert requests.get(f"{emu.url}/hello", timeout=10).text == "<b>hi GET</b>"
+    workers = _children(emu.process.pid)
+    assert workers
+    code, _, _ = emu.stop()
+    assert code == 0
+    deadline = time.monotonic() + 10  # bounded wait for the kernel to reap the orphans
+    while time.monotonic() < deadline and not all(_gone(pid) for pid in workers):
+        time.sleep(0.05)
+    assert all(_gone(pid) for pid in workers)
