@@ -19,6 +19,7 @@ from emulator.journal import Journal
 from emulator.keystore import KeyStore, load_key_dirs
 from emulator.pages import BUILTIN_MOUNTS, Page, get_page
 from emulator.store.store import Store
+from emulator.warning_log import WarningLog
 
 EXTENSION_KEY = "mcemu"
 
@@ -35,6 +36,7 @@ class Emulator:
     fixtures: list[DataExtensionDefinition]
     keys: KeyStore = field(default_factory=KeyStore)  # GetJWTByKeyName's keys (fixtures keys/)
     ssjs_pool: Any = None  # the worker pool of the --pages SSJS pages (emulator.ssjs)
+    warning_log: WarningLog = field(default_factory=WarningLog)  # page warnings in the log
 
     def close(self) -> None:
         """Stop the SSJS workers, write the store's last state and release it."""

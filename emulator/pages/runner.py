@@ -18,6 +18,7 @@ from emulator.platform.output import PageRedirect
 from emulator.platform.request import RequestSnapshot
 from emulator.script.errors import ScriptError
 from emulator.store.store import Store
+from emulator.warning_log import WarningLog
 
 log = logging.getLogger("emulator.page")
 
@@ -35,14 +36,16 @@ class PageResult:
 
 
 def run_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
-             keys: KeyStore | None = None) -> PageResult:
+             keys: KeyStore | None = None, warning_log: WarningLog | None = None) -> PageResult:
     """Run ``page`` for ``request``; an exception escaping the script is an HTTP 500.
 
-    ``keys`` is the key store GetJWTByKeyName reads (none when not given).
+    ``keys`` is the key store GetJWTByKeyName reads (none when not given); ``warning_log`` is
+    the app's server-log side of the page's warnings (plain logging when not given).
     """
     context = PageContext(request=request, store=store, clock=clock,
                           content_type=page.content_type, page_name=page.name,
-                          keys=keys if keys is not None else KeyStore())
+                          keys=keys if keys is not None else KeyStore(),
+                          warning_log=warning_log)
     try:
         page.run(PageGlobals(context))
     except PageRedirect as redirect:

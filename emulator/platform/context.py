@@ -18,6 +18,7 @@ from emulator.keystore import KeyStore
 from emulator.platform.headers import encode_body
 from emulator.platform.request import RequestSnapshot
 from emulator.store.store import Store
+from emulator.warning_log import WarningLog
 
 log = logging.getLogger("emulator.page")
 
@@ -40,12 +41,17 @@ class PageContext:
     page_name: str = ""
     keys: KeyStore = field(default_factory=KeyStore)
     charset: str = assumptions.RESPONSE_CHARSET
+    warning_log: WarningLog | None = None  # the app's: repeats folded (emulator.warning_log)
     _ampscript: AmpscriptContext | None = field(default=None, init=False, repr=False)
 
     def warn(self, message: str) -> None:
         """Record a diagnostic for the journal and the log; it never changes the response."""
-        self.warnings.append(message)
-        log.warning("%s %s: %s", self.request.method, self.page_name or "page", message)
+        self.warnings.append(message)  # the journal keeps every one
+        where = f"{self.request.method} {self.page_name or 'page'}"
+        if self.warning_log is not None:
+            self.warning_log.warn(where, message)
+        else:
+            log.warning("%s: %s", where, message)
 
     def record_rows(self, key: str, rows: list[dict[str, Any]]) -> None:
         self.rows_written.extend({"dataExtension": key, "row": row} for row in rows)

@@ -25,6 +25,7 @@ from emulator.ssjs.pagefile import PageFile
 from emulator.ssjs.syntax import SsjsSyntaxError
 from emulator.ssjs.workers import PageTimeout, WorkerLost, WorkerPool
 from emulator.store.store import Store
+from emulator.warning_log import WarningLog
 
 log = logging.getLogger("emulator.page")
 DEFAULT_TIMEOUT = 10.0  # seconds (issue 9)
@@ -81,11 +82,12 @@ def make_page(path: Path, runner: SsjsRunner, name: str | None = None,
 
 
 def run_ssjs_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
-                  keys: KeyStore | None = None) -> PageResult:
+                  keys: KeyStore | None = None,
+                  warning_log: WarningLog | None = None) -> PageResult:
     """Run ``page`` like :func:`run_page`, answering the SSJS runner's own failures too."""
     text = f"text/plain; charset={assumptions.RESPONSE_CHARSET}"
     try:
-        return run_page(page, request, store, clock, keys)
+        return run_page(page, request, store, clock, keys, warning_log)
     except SsjsSyntaxError as error:
         log.error("%s %s: %s", request.method, page.name, error)
         return PageResult(500, [("Content-Type", text)], f"500 - {error}".encode(),

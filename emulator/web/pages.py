@@ -38,7 +38,8 @@ def _page_view(page: Page) -> Callable[[], Response]:
         emulator = get_emulator()
         snapshot = snapshot_request(request)
         run = run_ssjs_page if isinstance(page, SsjsPage) else run_page  # --pages files
-        result = run(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys)
+        result = run(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys,
+                     warning_log=emulator.warning_log)
         g.mcemu_result = result
         return Response(result.body, status=result.status, headers=result.headers)
 
