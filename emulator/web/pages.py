@@ -36,7 +36,7 @@ def _page_view(page: Page) -> Callable[[], Response]:
         if request.method == "OPTIONS":
             return Response(status=204, headers={"Allow": ALLOWED_METHODS})
         emulator = get_emulator()
-        snapshot = snapshot_request(request)
+        snapshot = g.mcemu_snapshot = snapshot_request(request)
         run = run_ssjs_page if isinstance(page, SsjsPage) else run_page  # --pages files
         result = run(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys,
                      warning_log=emulator.warning_log)
