@@ -18,10 +18,11 @@ from typing import Any, Protocol, TypeVar
 
 from tinydb.table import Document
 
-from emulator.errors import DataExtensionNotFound, FixtureError, RowRejected, StoreError
+from emulator.errors import DataExtensionNotFound, StoreError
 from emulator.store.durability import DEFAULT_FLUSH_INTERVAL, JournalFile
 from emulator.store.filters import compile_filter
 from emulator.store.journal import encode
+from emulator.store.loading import FORMAT, META_TABLE, SCHEMAS_TABLE, index_keys, read_document
 from emulator.store.persistence import (
     MemoryPersistence,
     Persistence,
@@ -31,9 +32,6 @@ from emulator.store.retention import created_table, expired
 from emulator.store.rows import RowValidator, StoredRow, normalise, primary_key
 from emulator.store.schema import DataExtensionSchema
 
-SCHEMAS_TABLE = "_schemas"
-META_TABLE = "_meta"
-FORMAT = 1
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -86,7 +84,7 @@ class Store:
                 self._adopt(self._new_document(), {}, {})
                 self._commit()  # a new --db file exists (and opens in TinyDB) from the start
             else:
-                self._adopt(document, *self._read_document(document))
+                self._adopt(document, *read_document(document, self._persistence.location))
                 self._db.forget()
             if self._journal is not None:
                 self._journal.start(self._lock, self._db.document)
@@ -297,7 +295,7 @@ class Store:
                 document[created_table(schema.key)] = {
                     str(i): {"t": now} for i in range(1, len(stored) + 1)}
             schemas[schema.key] = schema
-            indexes[schema.key] = _index(validator.keys, range(1, len(stored) + 1))
+            indexes[schema.key] = index_keys(validator.keys, range(1, len(stored) + 1))
         self._adopt(document, schemas, indexes)
         for key in schemas:
             self._retain(key)
@@ -389,7 +387,7 @@ class Store:
             created = self._db.table(created_table(key))
             created.insert_multiple(Document({"t": now}, doc_id) for doc_id in doc_ids)
         if self._schemas[key].primary_keys:
-            self._indexes.setdefault(key, {}).update(_index(pks, doc_ids))
+            self._indexes.setdefault(key, {}).update(index_keys(pks, doc_ids))
 
     def _remove(self, key: str, ids: list[int]) -> None:
         """Remove the rows ``ids`` of ``key`` with their key-index entries and creation times."""
@@ -436,7 +434,7 @@ class Store:
             changed = set(doc_ids)
             for pk in [pk for pk, doc_id in index.items() if doc_id in changed]:
                 del index[pk]
-            index.update(_index(pks, doc_ids))
+            index.update(index_keys(pks, doc_ids))
 
     def _write_schemas(self) -> None:
         table = self._db.table(SCHEMAS_TABLE)
@@ -483,41 +481,3 @@ class Store:
     @staticmethod
     def _new_document() -> dict[str, Any]:
         return {META_TABLE: {"1": {"format": FORMAT, "generator": "mc-emulator"}}}
-
-    def _read_document(
-        self, document: dict[str, Any]
-    ) -> tuple[dict[str, DataExtensionSchema], dict[str, dict[Hashable, int]]]:
-        """Validate a loaded document; return its schemas and primary-key indexes."""
-        where = self._persistence.location
-        meta = next(iter(document.get(META_TABLE, {}).values()), {})
-        if isinstance(meta.get("format"), int) and meta["format"] > FORMAT:
-            raise StoreError(f"{where}: written by a newer mc-emulator (format {meta['format']}).")
-        schemas: dict[str, DataExtensionSchema] = {}
-        for doc_id, raw in document.get(SCHEMAS_TABLE, {}).items():
-            try:
-                schema = DataExtensionSchema.from_json(raw, f"{where}, {SCHEMAS_TABLE} #{doc_id}")
-            except FixtureError as error:
-                raise StoreError(error.message) from None
-            if schema.key in schemas:
-                raise StoreError(f"{where}: the schema of {schema.key!r} is stored twice.")
-            schemas[schema.key] = schema
-        for table in document:
-            if not table.startswith("_") and table not in schemas:
-                raise StoreError(f"{where}: table {table!r} has no schema in {SCHEMAS_TABLE}.")
-        indexes: dict[str, dict[Hashable, int]] = {}
-        for key, schema in schemas.items():
-            table = document.setdefault(key, {})
-            validator = RowValidator(schema)
-            for doc_id, row in table.items():
-                try:
-                    table[doc_id] = validator.check(row)
-                except RowRejected as error:
-                    problem = f"{where}: table {key!r}, document {doc_id}: {error}"
-                    raise StoreError(problem) from None
-            indexes[key] = _index(validator.keys, (int(doc_id) for doc_id in table))
-        return schemas, indexes
-
-
-def _index(pks: Iterable[Hashable], doc_ids: Iterable[int]) -> dict[Hashable, int]:
-    """Map each primary key to its document id (rows without a key are not indexed)."""
-    return {pk: doc_id for pk, doc_id in zip(pks, doc_ids, strict=True) if pk is not None}
