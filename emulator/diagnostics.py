@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from typing import Any
@@ -34,26 +35,33 @@ NO_EXPIRY = "token has no expiry: its payload has no exp claim, so it is valid f
 
 def secret_named_fields(payload: str) -> list[str]:
     """Return the secret-named field paths in a JSON payload (``[]`` when it is not JSON)."""
+    return list(_secret_named_fields(payload))
+
+
+@functools.lru_cache(maxsize=256)  # a client sends the same body again and again
+def _secret_named_fields(payload: str) -> tuple[str, ...]:
     try:
         document = json.loads(payload)
     except (ValueError, RecursionError):
-        return []
+        return ()
     found: list[str] = []
-    _collect(document, "", found)
-    return found
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:  # iterative: a payload may nest as deep as json.loads allows
+        node, prefix = stack.pop()
+        if isinstance(node, dict):
+            for name, value in reversed(node.items()):
+                path = f"{prefix}{name}"
+                stack.append((value, f"{path}."))
+                stack.append((_FOUND, path) if SECRET_NAME.search(name) else (None, ""))
+        elif isinstance(node, list):
+            stack.extend((value, f"{prefix}{index}.")
+                         for index, value in reversed(list(enumerate(node))))
+        elif node is _FOUND:
+            found.append(prefix)
+    return tuple(found)
 
 
-def _collect(node: Any, prefix: str, found: list[str]) -> None:
-    # Iterative enough for real payloads; json.loads already bounded the depth.
-    if isinstance(node, dict):
-        for name, value in node.items():
-            path = f"{prefix}{name}"
-            if SECRET_NAME.search(name):
-                found.append(path)
-            _collect(value, f"{path}.", found)
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            _collect(value, f"{prefix}{index}.", found)
+_FOUND = object()  # marks a secret-named field's path on the stack, in document order
 
 
 def secret_payload_warning(payload: str) -> str | None:

@@ -253,8 +253,8 @@ class _Compiler:
             raise _Problem(f"the filter has more than {MAX_FILTER_PARTS} parts")
         if not isinstance(node, Mapping):
             raise _Problem(f"{path} must be an object ({_shapes()}), not {_describe(node)}")
-        simple = any(key in node for key in _SIMPLE_KEYS)
-        complex_ = any(key in node for key in _COMPLEX_KEYS)
+        simple = not node.keys().isdisjoint(_SIMPLE_KEYS)
+        complex_ = not node.keys().isdisjoint(_COMPLEX_KEYS)
         if simple and complex_:
             raise _Problem(f"{path} mixes a simple and a complex filter; expected {_shapes()}")
         if complex_:
