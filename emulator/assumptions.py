@@ -249,13 +249,15 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption("retention", "A DE's retention is enforced when rows are added (not on a timer): "
                "maxRows drops the oldest rows beyond the limit, maxAgeDays the rows stored more "
                "than that many days ago by the machine's clock; an update keeps a row's age."),
-    Assumption("decimal-digits", "A Decimal(p, s) value with more than p - s digits before the "
-               "point is refused (as SQL Server's decimal overflows); extra decimals are kept as "
-               "given."),
+    Assumption("decimal-digits", "A Decimal(p, s) value is rounded half away from zero to s "
+               "decimals, then refused with more than p - s digits before the point (as SQL "
+               "Server's decimal(p, s) rounds and overflows)."),
     Assumption("email-format", "An EmailAddress value must be local-part@domain: one '@' "
                "between two non-empty parts, no whitespace, at most 254 characters."),
-    Assumption("typed-text", "Typed fields (Number, Decimal, Boolean, Date) are checked on write "
-               "but stored as the text given; Rows.Retrieve returns that text."),
+    Assumption("typed-text", "Typed fields are stored typed (Number an integer, Decimal its "
+               "canonical text, Boolean a boolean, Date zone-less ISO text to the millisecond); a "
+               "typed field given empty text stores null; Rows.Retrieve renders a Date to the "
+               "second, rounded."),
 )
 
 # --- SSJS pages run verbatim (issue 9) ------------------------------------------------------------

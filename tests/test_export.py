@@ -73,7 +73,9 @@ def test_the_json_format_is_readable_and_deterministic(tmp_path: Path, db: Path)
     assert run("export", "Orders", "--db", str(db), "--out", str(out)).exit_code == 0
     text = (out / "data_extensions" / "Orders.json").read_text(encoding="utf-8")
     assert text.endswith("]\n}\n")
-    assert '    {"Id": "1", "Total": "9.50", "Note": "Zoë says \\"hi\\",\\nthen leaves"},' in text
+    # typed JSON values: a Number as a number, a Decimal as its canonical text (scale 2)
+    assert '    {"Id": 1, "Total": "9.50", "Note": "Zoë says \\"hi\\",\\nthen leaves"},' in text
+    assert '    {"Id": 2, "Total": "0.00", "Note": null}' in text
     assert json.loads(text)["retention"] == {"maxAgeDays": 30}
     assert list(json.loads(text)) == ["key", "name", "fields", "retention", "rows"]
 
@@ -85,7 +87,7 @@ def test_csv_rows_sit_beside_the_schema(tmp_path: Path, db: Path) -> None:
     folder = out / "data_extensions"
     assert "rows" not in json.loads((folder / "Orders.json").read_text(encoding="utf-8"))
     assert (folder / "Orders.csv").read_text(encoding="utf-8") == (
-        'Id,Total,Note\n1,9.50,"Zoë says ""hi"",\nthen leaves"\n2,0,\n')
+        'Id,Total,Note\n1,9.50,"Zoë says ""hi"",\nthen leaves"\n2,0.00,\n')
 
 
 def test_an_empty_string_in_csv_is_a_warning(tmp_path: Path) -> None:

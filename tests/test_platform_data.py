@@ -191,7 +191,7 @@ def test_write_functions_return_counts(g: PageGlobals, store: Store) -> None:
     assert store.count("members_key") == 4
     assert f.UpsertData("Log", ["Msg"], ["a"], ["N"], [1]) == 1  # no primary key: appended
     assert f.UpsertData("Log", ["Msg"], ["a"], ["N"], [2]) == 1  # now it matches: updated
-    assert store.rows("Log") == [{"Msg": "a", "N": "2"}]
+    assert store.rows("Log") == [{"Msg": "a", "N": 2}]
 
 
 @pytest.mark.parametrize(("call", "message"), [

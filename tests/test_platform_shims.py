@@ -156,9 +156,10 @@ def test_rows_add_returns_counts_and_stores_clr_text(page, store):
     assert people.Add([{"Email": "b@x", "Name": "Bob", "Note": {"k": 1}},
                        {"Email": "c@x", "Name": "Cy", "Note": UNDEFINED, "Age": None}]) == 2
     assert store.rows("People") == [
-        {"Email": "a@x", "Name": "Ann", "Age": "42", "Note": "True"},
+        {"Email": "a@x", "Name": "Ann", "Age": 42, "Note": "True"},  # a Number stored typed
         {"Email": "b@x", "Name": "Bob", "Age": None, "Note": assumptions.CLR_OBJECT_TEXT},
-        {"Email": "c@x", "Name": "Cy", "Age": "", "Note": ""}]  # null/undefined stored empty
+        # null/undefined stored empty: "" in a Text field, null in a typed one
+        {"Email": "c@x", "Name": "Cy", "Age": None, "Note": ""}]
     assert [w["dataExtension"] for w in page.context.rows_written] == ["People"] * 3
 
 

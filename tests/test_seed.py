@@ -74,7 +74,7 @@ def test_a_new_db_file_gets_the_data_extensions_and_a_summary(tmp_path: Path) ->
     result = seed(str(tmp_path / "fx"), "--db", str(path))
     assert result.exit_code == 0, result.output
     assert "Users: created, 1 added" in result.output
-    assert table(path, "Users") == [{"Id": "u1", "Name": "Ann", "Age": "41"}]
+    assert table(path, "Users") == [{"Id": "u1", "Name": "Ann", "Age": 41}]  # stored typed
 
 
 def test_upsert_is_the_default_and_is_idempotent(tmp_path: Path, db: Path) -> None:
@@ -87,7 +87,7 @@ def test_upsert_is_the_default_and_is_idempotent(tmp_path: Path, db: Path) -> No
     assert seed(str(source), "--db", str(db)).exit_code == 0
     assert db.read_bytes() == after_first
     rows = table(db, "Users")
-    assert rows[0] == {"Id": "U1", "Name": "Ann B.", "Age": "41"}  # an update keeps Age
+    assert rows[0] == {"Id": "U1", "Name": "Ann B.", "Age": 41}  # an update keeps Age
     assert [r["Id"] for r in rows] == ["U1", "u2", "u3"]
 
 
@@ -139,7 +139,7 @@ def test_csv_rows_seed_too(tmp_path: Path, db: Path) -> None:
     source = de_file(tmp_path / "more", "Users", USERS)
     source.with_suffix(".csv").write_text("Id,Name,Age\nu7,Gus,7\n", encoding="utf-8")
     assert seed(str(source), "--db", str(db)).exit_code == 0
-    assert table(db, "Users")[-1] == {"Id": "u7", "Name": "Gus", "Age": "7"}
+    assert table(db, "Users")[-1] == {"Id": "u7", "Name": "Gus", "Age": 7}
 
 
 def test_a_file_named_otherwise_than_its_key_seeds_the_key(tmp_path: Path, db: Path) -> None:

@@ -117,7 +117,7 @@ def test_field_names_are_case_insensitive_and_stored_as_defined(de_store: Store)
         ([credential("ok"), credential("DEMO")], "duplicate-key", "client_id"),
         ([credential("ok"), credential("OK")], "duplicate-key", "client_id"),
         ([credential("ok"), {**credential("n"), "CLIENT_ID": "m"}], "duplicate-field", "client_id"),
-        ([credential("ok"), credential("n", Note=42)], "value-type", "Note"),  # type: ignore[arg-type]
+        ([credential("ok"), credential("n", Note=[42])], "value-type", "Note"),  # type: ignore[arg-type]
     ],
 )
 def test_a_rejected_row_leaves_data_and_file_untouched(

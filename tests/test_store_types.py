@@ -35,16 +35,22 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     opened.close()
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("N", "42"), ("N", "-2147483648"), ("N", "2147483647"), ("N", " 7 "), ("N", "3.0"),
-    ("D", "123.45"), ("D", "999.999"), ("D", "-0.5"),
-    ("B", "True"), ("B", "false"), ("B", "1"), ("B", "0"),
-    ("When", "2024-01-15"), ("When", "1/15/2024 12:00:00 AM"), ("When", "2024-01-15T10:00:00Z"),
-    ("Mail", "ann@example.com"), ("Tel", "anything at all"), ("N", ""), ("Mail", None),
+@pytest.mark.parametrize(("field", "value", "stored"), [
+    ("N", "42", 42), ("N", "-2147483648", -(2**31)), ("N", "2147483647", 2**31 - 1),
+    ("N", " 7 ", 7), ("N", "3.0", 3),
+    ("D", "123.45", "123.45"), ("D", "999.994", "999.99"), ("D", "-0.5", "-0.50"),
+    ("D", "0.005", "0.01"), ("D", "-0.001", "0.00"),
+    ("B", "True", True), ("B", "false", False), ("B", "1", True), ("B", "0", False),
+    ("When", "2024-01-15", "2024-01-15T00:00:00.000"),
+    ("When", "1/15/2024 12:00:00 AM", "2024-01-15T00:00:00.000"),
+    ("When", "2024-01-15T10:00:00Z", "2024-01-15T04:00:00.000"),  # to the platform's CST
+    ("Mail", "ann@example.com", "ann@example.com"), ("Tel", "anything at all", "anything at all"),
+    ("N", "", None), ("Mail", None, None),
 ])
-def test_values_of_the_right_type_are_stored_as_given(store: Store, field: str,
-                                                      value: str | None) -> None:
-    assert store.add_rows("Typed", [{field: value}])[0][field] == value
+def test_values_of_the_right_type_are_stored_typed(store: Store, field: str, value: str | None,
+                                                   stored: object) -> None:
+    kept = store.add_rows("Typed", [{field: value}])[0][field]
+    assert kept == stored and type(kept) is type(stored)
 
 
 @pytest.mark.parametrize(("field", "value", "reason"), [
@@ -53,6 +59,7 @@ def test_values_of_the_right_type_are_stored_as_given(store: Store, field: str,
     ("N", "2147483648", "between -2147483648 and 2147483647"),
     ("N", "NaN", "not a finite number"),
     ("D", "1234.5", "at most 3 digits before the decimal point"),
+    ("D", "999.995", "at most 3 digits before the decimal point"),  # rounds to 1000.00
     ("D", "1,5", "is not a number"),
     ("B", "maybe", "is not a boolean"),
     ("When", "yesterday", "is not a date"),
@@ -83,7 +90,7 @@ def test_updates_and_defaults_are_checked_too(store: Store) -> None:
         {"name": "N", "type": "Number", "defaultValue": "many"}]}, "test")
     with pytest.raises(RowRejected, match="'many' for field N of Data Extension Bad"):
         store.create(bad_default, [{}])
-    assert store.rows("Typed")[0]["N"] == "1"
+    assert store.rows("Typed")[0]["N"] == 1
 
 
 def test_a_page_catches_a_type_violation_as_a_platform_error(store: Store) -> None:

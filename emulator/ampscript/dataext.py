@@ -1,8 +1,9 @@
 """Data Extension queries shared by AMPscript (Lookup, LookupRows) and SSJS (Rows.Lookup,
 Platform.Function.Lookup...): find a DE by name, build a where filter, read typed cells, order rows.
 
-The store keeps every value as text; these helpers give the typed values the platform returns
-(sfmc-facts 3.23, 3.26) and build the ANDed ``equals`` filters the store compiles.
+The store keeps every value in its field's stored form (store/types.py); these helpers give the
+typed values the platform returns (sfmc-facts 3.23, 3.26) and build the ANDed ``equals`` filters
+the store compiles.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from typing import Any
 
 from emulator import assumptions
 from emulator.errors import DataExtensionNotFound
-from emulator.store.filters import comparison_key, parse_boolean, parse_date, parse_number
+from emulator.store.filters import comparison_key
 from emulator.store.schema import DataExtensionSchema, Field
 from emulator.store.store import Store
+from emulator.store.types import lookup_value
 
-StoredRow = dict[str, "str | None"]
+StoredRow = dict[str, Any]  # values in their stored forms (store/types.py)
 
 #: RT (sfmc-facts 3.29): the Platform.Function DE functions find DEs by name; a key that is not a
 #: name throws this. AMPscript's Lookup family uses the same text (ASSUMED "de-name-missing").
@@ -64,25 +66,9 @@ def where_filter(pairs: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
     return parts[0]
 
 
-def typed_cell(field: Field, text: str | None) -> Any:
-    """Return a stored cell as its type: int/float, bool, datetime, text; None when empty.
-
-    A value its type cannot read (the store does not type-check writes yet) comes back as the
-    stored text (ASSUMED "typed-cell-fallback").
-    """
-    if text is None or text == "":
-        return None
-    try:
-        if field.type in ("Number", "Decimal"):
-            number = parse_number(text)
-            return int(number) if number == number.to_integral_value() else float(number)
-        if field.type == "Boolean":
-            return parse_boolean(text)
-        if field.type == "Date":
-            return parse_date(text)
-    except ValueError:
-        return text
-    return text
+def typed_cell(field: Field, value: Any) -> Any:
+    """Return a stored cell as its type: int/float, bool, datetime, text; None when empty."""
+    return lookup_value(field, value)
 
 
 def iso_date(moment: datetime) -> str:
@@ -102,8 +88,8 @@ def sort_rows(schema: DataExtensionSchema, rows: list[StoredRow],
     return ordered
 
 
-def _sort_key(field: Field, text: str | None) -> tuple[int, Any]:
-    key = comparison_key(field, text)
+def _sort_key(field: Field, value: Any) -> tuple[int, Any]:
+    key = comparison_key(field, value)
     if key is None:
         return (0, "")
     if isinstance(key, tuple):  # text the field's type cannot read: after typed values

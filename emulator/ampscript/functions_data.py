@@ -36,7 +36,7 @@ def _schema(run: Runtime, name: Any) -> DataExtensionSchema:
 
 
 def _query(run: Runtime, schema: DataExtensionSchema, pairs: tuple[Any, ...],
-           limit: int | None) -> list[dict[str, str | None]]:
+           limit: int | None) -> list[dict[str, Any]]:
     criteria = where_filter([(clr_text(pairs[i]), clr_text(pairs[i + 1]))
                              for i in range(0, len(pairs), 2)])
     store = run.ctx.store
@@ -48,9 +48,9 @@ def _query(run: Runtime, schema: DataExtensionSchema, pairs: tuple[Any, ...],
         raise AmpscriptError(error.message) from None
 
 
-def _typed(schema: DataExtensionSchema, name: str, text: str | None) -> Any:
+def _typed(schema: DataExtensionSchema, name: str, stored: Any) -> Any:
     field = schema.field(name)
-    value = None if field is None else typed_cell(field, text)
+    value = None if field is None else typed_cell(field, stored)
     return DB_NULL if value is None else value
 
 

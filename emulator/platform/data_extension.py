@@ -16,7 +16,7 @@ from emulator.ampscript.dataext import parse_order, sort_rows, where_filter
 from emulator.errors import StoreError
 from emulator.platform.calls import arity, padded
 from emulator.platform.context import PageContext
-from emulator.platform.de_values import limit_of, row_texts, typed_row, where_pairs
+from emulator.platform.de_values import limit_of, row_texts, text_row, typed_row, where_pairs
 from emulator.script.clr import clr_text
 from emulator.script.errors import PlatformError
 from emulator.script.js import UNDEFINED, is_nullish
@@ -71,12 +71,13 @@ class Rows:
         try:
             # The store refuses undefined, null, object and array Values (ASSUMED
             # "filter-value-types") and bounds hostile filters itself.
+            schema = self._context.store.schema(self._key)
             found = self._context.store.retrieve(self._key, criteria, limit=RETRIEVE_LIMIT)
         except StoreError as error:
             raise PlatformError(error.message) from None
-        # RT: every value comes back as a string; an empty field is "".
-        return [{name: "" if value is None else str(value) for name, value in row.items()}
-                for row in found]
+        # RT: every value comes back as a string ("42", "True", "1/15/2024 12:00:00 AM"); an
+        # empty field is "".
+        return [text_row(schema, row) for row in found]
 
     def Lookup(self, *args: Any) -> list[dict[str, Any]] | None:  # noqa: N802 (SSJS name)
         """Return the rows matching every (field, value) pair, typed; null when none (RT 3.23).

@@ -135,7 +135,7 @@ class DataExtensionFunctions:
             raise PlatformError(DE_NAME_MISSING) from None
 
     def _retrieve(self, schema: DataExtensionSchema, function: str, columns: Any, values: Any,
-                  limit: int | None) -> list[dict[str, str | None]]:
+                  limit: int | None) -> list[dict[str, Any]]:
         criteria = where_filter(where_pairs(function, columns, values))
         return self._store_call(
             lambda: self._context.store.retrieve(schema.key, criteria, limit=limit))
@@ -153,7 +153,7 @@ def _unknown_field(schema: DataExtensionSchema, column: Any) -> str:
 
 
 def _typed_rows(schema: DataExtensionSchema,
-                rows: list[dict[str, str | None]]) -> list[dict[str, Any]] | None:
+                rows: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     if not rows:
         return None  # RT 3.27: no match is null, not []
     # ASSUMED "lookuprows-values": typed like Rows.Lookup, no _CustomObjectKey/_CreatedDate.

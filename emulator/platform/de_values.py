@@ -13,6 +13,7 @@ from emulator.script.clr import clr_text
 from emulator.script.errors import PlatformError
 from emulator.script.js import is_nullish, is_number
 from emulator.store.schema import DataExtensionSchema
+from emulator.store.types import retrieve_text
 
 INVALID_LIMIT = "Invalid row limit {value!r}: give a whole number."
 
@@ -70,11 +71,16 @@ def where_pairs(function: str, columns: Any, values: Any) -> list[tuple[str, str
     return [(as_text(name), as_text(value)) for name, value in zip(names, given, strict=True)]
 
 
-def typed_row(schema: DataExtensionSchema, row: dict[str, str | None]) -> dict[str, Any]:
+def typed_row(schema: DataExtensionSchema, row: dict[str, Any]) -> dict[str, Any]:
     """Return a stored row as Rows.Lookup gives it: typed values, dates as ISO text (RT 3.23)."""
     typed: dict[str, Any] = {}
-    for name, text in row.items():
+    for name, stored in row.items():
         field = schema.field(name)
-        value = text if field is None else typed_cell(field, text)
+        value = stored if field is None else typed_cell(field, stored)
         typed[name] = iso_date(value) if isinstance(value, datetime) else value
     return typed
+
+
+def text_row(schema: DataExtensionSchema, row: dict[str, Any]) -> dict[str, str]:
+    """Return a stored row as Rows.Retrieve gives it: every value a string (RT 3.12)."""
+    return {name: retrieve_text(schema.field(name), value) for name, value in row.items()}

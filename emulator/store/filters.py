@@ -25,9 +25,9 @@ from emulator.script.js import is_number
 if TYPE_CHECKING:  # schema.py imports comparison_key from here
     from emulator.store.schema import DataExtensionSchema, Field
 
-Row = Mapping[str, "str | None"]
+Row = Mapping[str, Any]  # a stored row (store/types.py forms)
 Predicate = Callable[[Row], bool]
-Check = Callable[["str | None"], bool]  # tests one stored cell
+Check = Callable[[Any], bool]  # tests one stored cell
 
 # Bounds on hostile filters: InvalidFilter instead of RecursionError or a stalled server.
 MAX_FILTER_DEPTH = assumptions.FILTER_MAX_DEPTH
@@ -102,23 +102,57 @@ def typed_value(field: Field, text: str) -> Any:
     return text.casefold() if parser is None else parser(text)
 
 
-def comparison_key(field: Field, text: str | None) -> Any:
+def cell_value(field: Field, value: Any) -> Any:
+    """Return a cell (stored form, or text) as ``field`` compares it; raise ValueError.
+
+    Stored forms (store/types.py) are read directly: a Number's int and a Boolean's bool as they
+    are, a Date's ISO text by ``fromisoformat``; text is parsed by the field's type.
+    """
+    if isinstance(value, str):
+        if field.type == "Date":
+            try:
+                moment = datetime.fromisoformat(value)  # the stored form: no zone
+            except ValueError:
+                moment = None
+            if moment is not None and moment.tzinfo is None:
+                return moment
+        return typed_value(field, value)
+    if isinstance(value, bool):
+        if field.type == "Boolean":
+            return value
+    elif isinstance(value, (int, Decimal)) and field.type in ("Number", "Decimal"):
+        return value
+    elif isinstance(value, datetime) and field.type == "Date":
+        return value
+    return typed_value(field, clr_text(value))
+
+
+def comparison_key(field: Field, value: Any) -> Any:
     """Return a hashable key under which equal values of ``field`` coincide (None when empty)."""
-    if text is None or text == "":
+    if value is None or value == "":
         return None
     try:
-        return typed_value(field, text)
+        return cell_value(field, value)
     except ValueError:
-        # Values are not type-checked on write yet; an unparseable one only equals itself.
-        return ("text", text)
+        # Only a value the store refused can get here; it only equals itself.
+        return ("text", clr_text(value))
 
 
-def _row_value(field: Field, raw: str | None) -> Any:
+def cell_text(field: Field, value: Any) -> str:
+    """Return a stored cell as the text ``like`` matches: the Rows.Retrieve rendering."""
+    if isinstance(value, str) and field.type != "Date":
+        return value
+    from emulator.store.types import retrieve_text  # types.py imports this module
+
+    return retrieve_text(field, value)
+
+
+def _row_value(field: Field, raw: Any) -> Any:
     """Return the typed value of a stored cell, or None when empty or unparseable."""
     if raw is None or raw == "":
         return None  # SQL semantics: an empty cell matches no comparison, only isNull
     try:
-        return typed_value(field, raw)
+        return cell_value(field, raw)
     except ValueError:
         return None
 
@@ -142,7 +176,7 @@ def _comparison(test: Callable[[Any, Any], bool]) -> Callable[[Field, Any], Chec
     def build(field: Field, value: Any) -> Check:
         wanted = _operand(field, value, "Value")
 
-        def check(raw: str | None) -> bool:
+        def check(raw: Any) -> bool:
             have = _row_value(field, raw)
             return have is not None and test(have, wanted)
 
@@ -165,7 +199,7 @@ def _between(field: Field, value: Any) -> Check:
     low = _operand(field, value[0], "Value[0]")
     high = _operand(field, value[1], "Value[1]")
 
-    def check(raw: str | None) -> bool:
+    def check(raw: Any) -> bool:
         have = _row_value(field, raw)
         return have is not None and low <= have <= high
 
@@ -177,7 +211,7 @@ def _in(field: Field, value: Any) -> Check:
         raise _Problem(f"IN needs Value as a non-empty array, not {_describe(value)}")
     wanted = [_operand(field, item, f"Value[{i}]") for i, item in enumerate(value)]
 
-    def check(raw: str | None) -> bool:
+    def check(raw: Any) -> bool:
         have = _row_value(field, raw)
         return have is not None and have in wanted
 
@@ -190,10 +224,10 @@ def _like(field: Field, value: Any) -> Check:
     body = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in text)
     pattern = re.compile(f".*{body}.*", re.DOTALL)
 
-    def check(raw: str | None) -> bool:
-        if not raw:
+    def check(raw: Any) -> bool:
+        if raw is None or raw == "":
             return False  # an empty cell is null: it matches no comparison
-        return pattern.fullmatch(raw.casefold()) is not None
+        return pattern.fullmatch(cell_text(field, raw).casefold()) is not None
 
     return check
 

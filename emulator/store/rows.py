@@ -1,7 +1,8 @@
 """Row validation: what a row must satisfy to enter a Data Extension.
 
 One validator serves the store (every write) and the fixture loader (rows checked at load time,
-so errors name the file and row).
+so errors name the file and row). Every value passes :func:`emulator.store.types.to_stored` on
+the way in, so a row comes out in its fields' canonical stored forms (types.py).
 """
 
 from __future__ import annotations
@@ -11,18 +12,20 @@ from typing import Any
 
 from emulator import assumptions
 from emulator.errors import RowRejected
+from emulator.script.clr import clr_text
 from emulator.script.js import utf16_length
 from emulator.store.filters import comparison_key
-from emulator.store.schema import DataExtensionSchema
-from emulator.store.types import TYPE_MESSAGE, type_problem
+from emulator.store.schema import DataExtensionSchema, Field
+from emulator.store.types import TYPE_MESSAGE, accepts, to_stored
 
 #: Store-side text (no page sees it: the platform shim hands the store text only).
 VALUE_NOT_TEXT = (
-    "The value for field {field} of Data Extension {key} must be text or null, not {type}."
+    "The value for field {field} of Data Extension {key} must be text, a number, a boolean or "
+    "null, not {type}."
 )
 DE_FIELD_TWICE = assumptions.DE_FIELD_TWICE
 
-StoredRow = dict[str, "str | None"]
+StoredRow = dict[str, Any]  # values in their stored forms (types.py)
 
 
 def normalise(schema: DataExtensionSchema, row: Mapping[str, Any]) -> StoredRow:
@@ -39,7 +42,7 @@ def normalise(schema: DataExtensionSchema, row: Mapping[str, Any]) -> StoredRow:
             names = f"{spelled[field.name]}, {name}"
             message = DE_FIELD_TWICE.format(field=field.name, key=key, names=names)
             raise RowRejected(message, key=key, field=field.name, rule="duplicate-field")
-        if value is not None and not isinstance(value, str):
+        if not accepts(value):
             message = VALUE_NOT_TEXT.format(field=field.name, key=key, type=type(value).__name__)
             raise RowRejected(message, key=key, field=field.name, rule="value-type", value=value)
         given[field.name] = value
@@ -47,13 +50,27 @@ def normalise(schema: DataExtensionSchema, row: Mapping[str, Any]) -> StoredRow:
     return given
 
 
-def primary_key(schema: DataExtensionSchema, row: Mapping[str, str | None]) -> Hashable:
-    """Return the comparable primary key of a normalised row (None without a primary key)."""
+def primary_key(schema: DataExtensionSchema, row: Mapping[str, Any],
+                stored: bool = False) -> Hashable:
+    """Return the comparable primary key of a normalised row (None without a primary key).
+
+    The row's values are converted to their stored forms first (``stored``: they are already),
+    so a key given as text and the same key as stored coincide.
+    """
     fields = schema.primary_keys
     if not fields:
         return None
     # Compared as the column type compares (Text case-insensitively, sfmc-facts 3.20).
-    return tuple(comparison_key(f, row.get(f.name)) for f in fields)
+    if stored:
+        return tuple(comparison_key(f, row.get(f.name)) for f in fields)
+    return tuple(comparison_key(f, _stored_or_given(f, row.get(f.name))) for f in fields)
+
+
+def _stored_or_given(field: Field, value: Any) -> Any:
+    try:
+        return to_stored(field, value)
+    except ValueError:
+        return value  # refused elsewhere; here it only equals itself
 
 
 class RowValidator:
@@ -87,11 +104,13 @@ class RowValidator:
             if not field.nullable and (value is None or value == ""):
                 message = assumptions.DE_REQUIRED_FIELD.format(field=field.name, key=key)
                 raise RowRejected(message, key=key, field=field.name, rule="required", value=value)
-            problem = None if value is None else type_problem(field, value)
-            if problem is not None:
-                message = TYPE_MESSAGE.format(value=value[:100], field=field.name, key=key,
-                                              type=field.type, reason=problem)
-                raise RowRejected(message, key=key, field=field.name, rule="type", value=value)
+            try:
+                value = to_stored(field, value)
+            except ValueError as problem:
+                message = TYPE_MESSAGE.format(value=clr_text(value)[:100], field=field.name,
+                                              key=key, type=field.type, reason=problem)
+                raise RowRejected(message, key=key, field=field.name, rule="type",
+                                  value=value) from None
             # A Text(n) column is nvarchar(n): its length counts UTF-16 code units.
             if value is not None and field.is_text and field.length is not None:
                 length = utf16_length(value)
@@ -107,7 +126,7 @@ class RowValidator:
 
     def _claim_key(self, stored: StoredRow) -> Hashable:
         fields = self.schema.primary_keys
-        pk = primary_key(self.schema, stored)
+        pk = primary_key(self.schema, stored, stored=True)
         if pk is None:
             return None  # no primary key: the DE is append-only (design.md)
         if pk in self._taken or pk in self._seen:

@@ -39,7 +39,7 @@ class Definition(Protocol):
     """A Data Extension to install whole: a schema and its rows (fixtures' definitions fit)."""
 
     schema: DataExtensionSchema
-    rows: Sequence[Mapping[str, str | None]]
+    rows: Sequence[Mapping[str, Any]]
 
 
 def _locked(method: F) -> F:
@@ -64,7 +64,8 @@ class Store:
     the file as they were. With a :class:`JournalFile` each change is appended to the journal
     (a cost that does not grow with the store) and a background flusher makes it durable and
     folds it into snapshots; with any other persistence each change saves a whole snapshot.
-    Values are stored as text or None.
+    Values are stored in their fields' canonical forms (store/types.py): JSON-safe ints, bools,
+    text or None.
     """
 
     def __init__(self, persistence: Persistence | None = None) -> None:
@@ -163,7 +164,7 @@ class Store:
 
     @_locked
     def add_rows(self, key: str, rows: Sequence[Mapping[str, Any]]) -> list[StoredRow]:
-        """Add ``rows`` (text or None values) all or nothing; return them as stored."""
+        """Add ``rows`` all or nothing; return them as stored (values converted by types.py)."""
         schema = self._require(key)
         validator = RowValidator(schema, taken=self._indexes.get(key, {}))
         stored = [validator.check(row) for row in rows]

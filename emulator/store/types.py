@@ -1,14 +1,39 @@
-"""Field type rules: which text a Number, Decimal, Boolean, Date or EmailAddress field accepts.
+"""Field types: the one conversion every value passes on its way into a Data Extension.
 
-Values are still stored as the text given (Retrieve renders them unchanged); these rules only
-refuse text the platform would not store in a column of that type, with an error naming the
-Data Extension, the field, the value and the rule broken.
+:func:`to_stored` turns a given value (text from a page or a CSV file, a JSON number or boolean
+from a fixture or the admin API, or a value already stored) into the field's canonical stored
+form, or refuses it with the reason the platform would not store it. The stored forms are plain
+JSON values, so the ``--db`` file holds them as they are:
+
+========================  ===========================================================
+field type                stored form
+========================  ===========================================================
+Number                    ``int`` (32-bit)
+Decimal                   canonical decimal text: ``"3.14"``; with a ``scale``, exactly
+                          that many decimals (``"3.10"``), rounded half away from zero
+                          as SQL Server's ``decimal(p, s)`` does. Text, not a float, so
+                          no binary rounding error creeps in.
+Boolean                   ``bool``
+Date                      zone-less ISO text with milliseconds: ``"2024-01-15T00:00:00.000"``
+                          (the form Rows.Lookup returns, sfmc-facts 3.23)
+Text, EmailAddress,       ``str`` (an empty string stays empty)
+Phone, Locale
+any, when empty           ``None`` (a typed field given ``""`` stores null)
+========================  ===========================================================
+
+:func:`retrieve_text` renders a stored value the way Rows.Retrieve returns it (every value a
+string, sfmc-facts 3.12) and :func:`lookup_value` the way the lookups return it (typed, 3.23/3.26).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
+from emulator.script.clr import clr_datetime, clr_text
+from emulator.script.js import is_number
 from emulator.store.filters import parse_boolean, parse_date, parse_number
 from emulator.store.schema import Field
 
@@ -20,51 +45,85 @@ TYPE_MESSAGE = ("The value {value!r} for field {field} of Data Extension {key} i
                 "{type}: {reason}.")
 
 
-def _number(field: Field, text: str) -> str | None:
-    number = parse_number(text)
-    if number != number.to_integral_value():
-        return "a Number holds whole numbers only"
-    if not NUMBER_MIN <= number <= NUMBER_MAX:
-        return f"a Number lies between {NUMBER_MIN} and {NUMBER_MAX}"
-    return None
+class TypeRuleError(ValueError):
+    """A value the field's type refuses; the message is the rule broken."""
 
 
-def _decimal(field: Field, text: str) -> str | None:
-    number = parse_number(text)
-    if field.precision is None:
-        return None
-    scale = field.scale or 0
-    whole_digits = len(str(abs(int(number)))) if int(number) else 0
-    if whole_digits > field.precision - scale:
-        # ASSUMED: like SQL Server's decimal(p, s), too many whole digits is an overflow error;
-        # extra decimals are kept as given (SQL would round them).
-        return (f"Decimal({field.precision},{scale}) holds at most "
-                f"{field.precision - scale} digits before the decimal point")
-    return None
+def _text_of(value: Any) -> str:
+    """Return a given non-text value as text: numbers and booleans by their CLR text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return clr_text(value)
 
 
-def _boolean(field: Field, text: str) -> str | None:
-    parse_boolean(text)
-    return None
+def _number(field: Field, value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        whole = value
+    else:
+        number = parse_number(_text_of(value))
+        if number != number.to_integral_value():
+            raise TypeRuleError("a Number holds whole numbers only")
+        whole = int(number)
+    if not NUMBER_MIN <= whole <= NUMBER_MAX:
+        raise TypeRuleError(f"a Number lies between {NUMBER_MIN} and {NUMBER_MAX}")
+    return whole
 
 
-def _date(field: Field, text: str) -> str | None:
-    parse_date(text)
-    return None
+def _decimal(field: Field, value: Any) -> str:
+    number = value if isinstance(value, Decimal) else parse_number(_text_of(value))
+    if field.scale is not None:
+        # ASSUMED: like SQL Server's decimal(p, s), extra decimals are rounded half away from
+        # zero and fewer are padded, so the stored text always has `scale` decimals.
+        number = number.quantize(Decimal(1).scaleb(-field.scale), rounding=ROUND_HALF_UP)
+    else:
+        number = number.normalize()
+        if number.as_tuple().exponent > 0:  # type: ignore[operator]
+            number = number.quantize(Decimal(1))
+    if field.precision is not None:
+        scale = field.scale or 0
+        whole_digits = len(str(abs(int(number)))) if int(number) else 0
+        if whole_digits > field.precision - scale:
+            # ASSUMED: like SQL Server's decimal(p, s), too many whole digits is an overflow.
+            raise TypeRuleError(f"Decimal({field.precision},{scale}) holds at most "
+                                f"{field.precision - scale} digits before the decimal point")
+    if number == 0:
+        number = abs(number)  # no "-0.00"
+    return format(number, "f")
 
 
-def _email(field: Field, text: str) -> str | None:
+def _boolean(field: Field, value: Any) -> bool:
+    return value if isinstance(value, bool) else parse_boolean(_text_of(value))
+
+
+def _date(field: Field, value: Any) -> str:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        moment = parse_date(value)
+    else:
+        raise TypeRuleError(f"{_text_of(value)!r} is not a date (ISO 8601 or "
+                            "M/D/YYYY h:mm:ss AM)")
+    if moment.tzinfo is not None:
+        moment = parse_date(moment.isoformat())  # to the platform's clock, without zone
+    # ASSUMED: kept to the millisecond (sub-millisecond digits are dropped).
+    return moment.isoformat(timespec="milliseconds")
+
+
+def _email(field: Field, value: Any) -> str:
+    text = _text_of(value)
     local, at, domain = text.strip().rpartition("@")
     # ASSUMED: the platform's exact e-mail grammar is unpublished; one "@" between two parts,
     # no spaces, is the rule applied.
     if not at or not local or not domain or "@" in local or any(c.isspace() for c in text.strip()):
-        return "an e-mail address is local-part@domain"
+        raise TypeRuleError("an e-mail address is local-part@domain")
     if len(text) > EMAIL_MAX_LENGTH:
-        return f"an e-mail address has at most {EMAIL_MAX_LENGTH} characters"
-    return None
+        raise TypeRuleError(f"an e-mail address has at most {EMAIL_MAX_LENGTH} characters")
+    return text
 
 
-_RULES: dict[str, Callable[[Field, str], str | None]] = {
+_CONVERTERS: dict[str, Callable[[Field, Any], Any]] = {
     "Number": _number,
     "Decimal": _decimal,
     "Boolean": _boolean,
@@ -73,12 +132,63 @@ _RULES: dict[str, Callable[[Field, str], str | None]] = {
 }
 
 
-def type_problem(field: Field, text: str) -> str | None:
-    """Return why ``text`` cannot go into ``field``, or None when it can (empty always can)."""
-    rule = _RULES.get(field.type)
-    if rule is None or text == "":
+def to_stored(field: Field, value: Any) -> Any:
+    """Return ``value`` in ``field``'s stored form; raise ValueError naming the rule broken.
+
+    Text fields keep text as it is and store numbers and booleans by their CLR text; an empty
+    value of a typed field is null. Converting a stored value again gives it back unchanged.
+    """
+    if value is None:
+        return None
+    convert = _CONVERTERS.get(field.type)
+    if convert is None:
+        return _text_of(value)
+    if value == "" and isinstance(value, str):
+        return "" if field.is_text else None
+    return convert(field, value)
+
+
+def accepts(value: Any) -> bool:
+    """Return whether ``value`` is of a kind the store converts: text, number, boolean or null."""
+    return value is None or isinstance(value, (str, bool, Decimal, datetime)) or is_number(value)
+
+
+def retrieve_text(field: Field | None, value: Any) -> str:
+    """Return a stored value as Rows.Retrieve gives it (sfmc-facts 3.12): always a string.
+
+    ``42``, ``True``/``False``, dates ``1/15/2024 12:00:00 AM`` (to the second, rounded), a
+    Decimal as its text, null as ``""``.
+    """
+    if value is None:
+        return ""
+    if field is not None and field.type == "Date" and isinstance(value, str):
+        try:
+            moment = parse_date(value)
+        except ValueError:
+            return value
+        moment = (moment + timedelta(microseconds=500_000)).replace(microsecond=0)
+        return clr_datetime(moment)
+    return clr_text(value)
+
+
+def lookup_value(field: Field, value: Any) -> Any:
+    """Return a stored value as the lookups give it: int/float, bool, datetime, text; None empty.
+
+    A value its type cannot read (not possible for rows the store converted) comes back as it
+    is (ASSUMED "typed-cell-fallback").
+    """
+    if value is None or value == "":
         return None
     try:
-        return rule(field, text)
-    except ValueError as error:
-        return str(error)
+        if field.type == "Number":
+            return value if isinstance(value, int) else _number(field, value)
+        if field.type == "Decimal":
+            number = parse_number(_text_of(value))
+            return int(number) if number == number.to_integral_value() else float(number)
+        if field.type == "Boolean":
+            return _boolean(field, value)
+        if field.type == "Date":
+            return value if isinstance(value, datetime) else parse_date(_text_of(value))
+    except ValueError:
+        return value
+    return value
