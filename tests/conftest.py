@@ -99,3 +99,29 @@ def write_de(directory: Path, key: str, fields: list[dict[str, Any]],
     path.write_text(json.dumps({"key": key, "fields": fields, "rows": rows or []}),
                     encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the wheel once and install it, with pytest but no extras, in a fresh venv.
+
+    Returns the venv's folder. Tests that use it run from elsewhere, so the installed package,
+    not the source tree, answers.
+    """
+    import subprocess
+    import sys
+    import venv
+
+    root = Path(__file__).resolve().parent.parent
+    scratch = tmp_path_factory.mktemp("wheel")
+    wheels = scratch / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--wheel-dir", str(wheels), str(root)], check=True)
+    wheel = next(wheels.glob("mc_emulator-*.whl"))
+    env_dir = scratch / "venv"
+    venv.create(env_dir, with_pip=True)
+    install = subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                              "--disable-pip-version-check", str(wheel), "pytest"],
+                             capture_output=True, text=True, timeout=600)
+    assert install.returncode == 0, install.stdout + install.stderr
+    return env_dir

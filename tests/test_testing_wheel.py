@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
-import venv
 from pathlib import Path
 
 import pytest
@@ -46,19 +44,9 @@ def test_decorator():
 
 
 @pytest.mark.slow
-def test_the_plugin_works_from_a_wheel_installed_without_extras(tmp_path):
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--no-build-isolation", "--wheel-dir", str(wheels), str(ROOT)], check=True)
-    wheel = next(wheels.glob("mc_emulator-*.whl"))
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
+def test_the_plugin_works_from_a_wheel_installed_without_extras(installed_wheel, tmp_path):
+    env_dir = installed_wheel  # the wheel as a user installs it, then only pytest: no test extra
     python = str(env_dir / "bin" / "python")
-    # The wheel as a user installs it, then only pytest: no test extra.
-    install = subprocess.run([python, "-m", "pip", "install", "--quiet",
-                              "--disable-pip-version-check", str(wheel), "pytest"],
-                             capture_output=True, text=True, timeout=600)
-    assert install.returncode == 0, install.stdout + install.stderr
     project = tmp_path / "client-project"
     project.mkdir()
     imported = subprocess.run(
