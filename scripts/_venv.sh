@@ -14,7 +14,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$python" -m venv "$VENV"
 fi
 # Reinstall when pyproject.toml (or the extras asked for) changed since the last install.
-stamp="$VENV/.mcemu-installed$( [ -n "$extras" ] && echo -test )"
+stamp="$VENV/.mcemu-installed"
+if [ -n "$extras" ]; then stamp="$stamp-test"; fi
 want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "Installing mc-emulator$extras into $VENV (editable) ..." >&2
