@@ -35,7 +35,12 @@ NO_EXPIRY = "token has no expiry: its payload has no exp claim, so it is valid f
 
 def secret_named_fields(payload: str) -> list[str]:
     """Return the secret-named field paths in a JSON payload (``[]`` when it is not JSON)."""
+    if len(payload) > CACHED_PAYLOAD_LIMIT:  # a huge payload is scanned, never kept
+        return list(_secret_named_fields.__wrapped__(payload))
     return list(_secret_named_fields(payload))
+
+
+CACHED_PAYLOAD_LIMIT = 16 * 1024  # payloads up to this size are cached (256 of them at most)
 
 
 @functools.lru_cache(maxsize=256)  # a client sends the same body again and again
@@ -79,6 +84,8 @@ def issued_token_warnings(body: str) -> list[str]:
     Only a JWT whose payload is a JSON object without ``exp`` is "no expiry"; any other body,
     or a payload that is not a JSON object, raises nothing.
     """
+    if '"access_token"' not in body:
+        return []  # every page's answer passes here: parse only the ones that carry a token
     try:
         answer = json.loads(body)
         token = answer["access_token"] if isinstance(answer, dict) else None

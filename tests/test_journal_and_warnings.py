@@ -119,3 +119,25 @@ def test_issued_token_warnings_ignore_what_is_no_token():
     for body in ("", "nope", "[]", '{"access_token": 3}', '{"access_token": "a.%%%.c"}',
                  '{"access_token": "a.WzFd.c"}'):
         assert issued_token_warnings(body) == []
+
+
+def test_hostile_agents_and_payloads_are_read_but_never_cached():
+    from emulator.diagnostics import _secret_named_fields, secret_named_fields
+    from emulator.platform.browser import _cached_parse, parse_user_agent
+
+    agent = "Mozilla/5.0 (Windows NT 10.0) Firefox/120.0 " + "x" * 100_000
+    before = _cached_parse.cache_info().currsize
+    assert parse_user_agent(agent).Browser == "Firefox"
+    assert _cached_parse.cache_info().currsize == before
+    payload = '{"client_secret": "s", "pad": "' + "x" * 100_000 + '"}'
+    before = _secret_named_fields.cache_info().currsize
+    assert secret_named_fields(payload) == ["client_secret"]
+    assert _secret_named_fields.cache_info().currsize == before
+
+
+def test_only_answers_carrying_a_token_are_parsed_for_expiry():
+    from emulator.diagnostics import NO_EXPIRY, issued_token_warnings
+
+    assert issued_token_warnings('{"Error":"Invalid operation specified."}') == []
+    token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhIjoxfQ.sig"  # payload {"a":1}
+    assert issued_token_warnings('{"access_token":"' + token + '"}') == [NO_EXPIRY]

@@ -77,9 +77,22 @@ class Browser:
         return self._stringified
 
 
-@functools.lru_cache(maxsize=512)  # clients send the same few agents; a Browser is immutable
+CACHED_AGENT_LIMIT = 1024  # longer (hostile) agents are parsed every time, never kept
+
+
 def parse_user_agent(user_agent: str | None) -> Browser:
     """Return the ``Browser`` object the platform builds from a User-Agent header."""
+    if user_agent is not None and len(user_agent) > CACHED_AGENT_LIMIT:
+        return _parse_user_agent(user_agent)
+    return _cached_parse(user_agent)
+
+
+@functools.lru_cache(maxsize=512)  # clients send the same few agents; a Browser is immutable
+def _cached_parse(user_agent: str | None) -> Browser:
+    return _parse_user_agent(user_agent)
+
+
+def _parse_user_agent(user_agent: str | None) -> Browser:
     found = dict(assumptions.UNKNOWN_BROWSER)
     text = user_agent or ""
     for name, pattern in BROWSER_RULES:

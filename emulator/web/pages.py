@@ -27,7 +27,8 @@ def init_app(app: Flask) -> None:
         # methods=None: the rule matches every HTTP method, even unusual ones.
         app.url_map.add(Rule(path, endpoint=endpoint, methods=None))
         app.view_functions[endpoint] = _page_view(page)
-    app.after_request(_add_cors_headers)
+    if get_emulator(app).settings.cors:
+        app.after_request(_add_cors_headers)  # CORS is off by default: no cost per request then
 
 
 def _page_view(page: Page) -> Callable[[], Response]:
@@ -49,7 +50,7 @@ def _page_view(page: Page) -> Callable[[], Response]:
 
 def _add_cors_headers(response: Response) -> Response:
     origin = get_emulator().settings.cors
-    if not origin or request.path.startswith("/_emulator/"):
+    if request.path.startswith("/_emulator/"):
         return response
     asked = request.headers.get("Origin")
     if origin != "*" and asked != origin:
