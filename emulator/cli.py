@@ -6,6 +6,7 @@ the OS path separator; booleans ``1``/``0``). Exit codes: 0 ok, 1 the data was r
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -108,6 +109,9 @@ def serve(host: str, port: int, db: str | None, fixtures: tuple[str, ...],
         if value is not None:
             overrides[name] = value
     app = _or_exit(lambda: create_app(overrides))
+    # The app, its fixtures and every module loaded so far live as long as this process does:
+    # moved out of the collector's reach, full collections no longer walk them again and again.
+    gc.freeze()
     try:
         run_server(app, host, port, on_ready=lambda url: _print_banner(app, url))
     except OSError as error:

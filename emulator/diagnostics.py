@@ -86,18 +86,25 @@ def issued_token_warnings(body: str) -> list[str]:
     """
     if '"access_token"' not in body:
         return []  # every page's answer passes here: parse only the ones that carry a token
+    if len(body) > CACHED_PAYLOAD_LIMIT:  # a huge answer is read, never kept
+        return list(_issued_token_warnings.__wrapped__(body))
+    return list(_issued_token_warnings(body))
+
+
+@functools.lru_cache(maxsize=256)  # a page answers a client the same token again and again
+def _issued_token_warnings(body: str) -> tuple[str, ...]:
     try:
         answer = json.loads(body)
         token = answer["access_token"] if isinstance(answer, dict) else None
         if not isinstance(token, str) or token.count(".") != 2:
-            return []
+            return ()
         segment = token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
     except (ValueError, KeyError, RecursionError, binascii.Error):
-        return []
+        return ()
     if isinstance(claims, dict) and "exp" not in claims:
-        return [NO_EXPIRY]
-    return []
+        return (NO_EXPIRY,)
+    return ()
 
 
 def non_secret_key_warning(kind: str, text: str, key: Any = None) -> str:

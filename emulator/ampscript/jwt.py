@@ -22,6 +22,12 @@ ALGORITHMS: dict[str, Callable[..., Any]] = {
     "HS512": hashlib.sha512,
 }
 _CANONICAL = {name.lower(): name for name in ALGORITHMS}
+#: The fixed header of each algorithm, Base64url-encoded once (sfmc-facts 4.3: alg first, compact).
+_HEADER_SEGMENTS = {
+    name: base64.urlsafe_b64encode(f'{{"alg":"{name}","typ":"JWT"}}'.encode("ascii"))
+    .rstrip(b"=").decode("ascii")
+    for name in ALGORITHMS
+}
 
 
 def sign_jwt(key: str, algorithm: str, payload: str, function: str = "GetJWT") -> str:
@@ -34,12 +40,10 @@ def sign_jwt(key: str, algorithm: str, payload: str, function: str = "GetJWT") -
         raise bad_parameter(function, "Algorithm", 2, algorithm[:100])
     if not key:
         raise bad_parameter(function, "Key", 1, "")
-    # The header is fixed text, alg first and compact (sfmc-facts 4.3).
-    header = f'{{"alg":"{canonical}","typ":"JWT"}}'
     # The payload is signed as given, never parsed or re-serialised (sfmc-facts 4.4).
-    signing_input = f"{b64url(header.encode('ascii'))}.{b64url(utf8(payload))}"
+    signing_input = f"{_HEADER_SEGMENTS[canonical]}.{b64url(utf8(payload))}"
     # The key is its UTF-8 bytes, never Base64-decoded (sfmc-facts 4.2, 4.2b).
-    digest = hmac.new(utf8(key), signing_input.encode("ascii"), ALGORITHMS[canonical]).digest()
+    digest = hmac.digest(utf8(key), signing_input.encode("ascii"), ALGORITHMS[canonical])
     return f"{signing_input}.{b64url(digest)}"
 
 

@@ -35,6 +35,17 @@ class Variables:
     @staticmethod
     def key(name: str) -> str:
         """Return the canonical key of ``name``; raise ``ValueError`` for an invalid name."""
+        key = _KEYS.get(name) if isinstance(name, str) else None
+        if key is not None:
+            return key
         if not isinstance(name, str) or _NAME.fullmatch(name) is None:
             raise ValueError(f"invalid AMPscript variable name {name!r}")
-        return name.removeprefix("@").lower()
+        key = name.removeprefix("@").lower()
+        if len(_KEYS) < _KEYS_LIMIT:  # bounded: pages choose their names
+            _KEYS[name] = key
+        return key
+
+
+#: Canonical keys of the names seen so far: pages use a few names, on every request.
+_KEYS: dict[str, str] = {}
+_KEYS_LIMIT = 4096

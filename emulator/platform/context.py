@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from emulator import assumptions
@@ -46,12 +47,10 @@ class PageContext:
 
     def warn(self, message: str) -> None:
         """Record a diagnostic for the journal and the log; it never changes the response."""
-        self.warnings.append(message)  # the journal keeps every one
-        where = f"{self.request.method} {self.page_name or 'page'}"
-        if self.warning_log is not None:
-            self.warning_log.warn(where, message)
-        else:
-            log.warning("%s: %s", where, message)
+        _warn(self.warnings, self._where(), self.warning_log, message)
+
+    def _where(self) -> str:
+        return f"{self.request.method} {self.page_name or 'page'}"
 
     def record_rows(self, key: str, rows: list[dict[str, Any]]) -> None:
         self.rows_written.extend({"dataExtension": key, "row": row} for row in rows)
@@ -63,7 +62,10 @@ class PageContext:
         page (ASSUMED "now-per-page").
         """
         if self._ampscript is None:
-            self._ampscript = AmpscriptContext(variables=self.variables, warn=self.warn,
+            # Not self.warn: a bound method would make page and AMPscript contexts a reference
+            # cycle, left for the garbage collector after every request instead of freed at once.
+            warn = partial(_warn, self.warnings, self._where(), self.warning_log)
+            self._ampscript = AmpscriptContext(variables=self.variables, warn=warn,
                                                store=self.store, clock=self.clock, keys=self.keys)
         return self._ampscript
 
@@ -86,3 +88,11 @@ class PageContext:
     def body_bytes(self) -> bytes:
         """Return the body encoded in the response charset."""
         return encode_body(self.body_text(), self.charset)
+
+
+def _warn(warnings: list[str], where: str, warning_log: WarningLog | None, message: str) -> None:
+    warnings.append(message)  # the journal keeps every one
+    if warning_log is not None:
+        warning_log.warn(where, message)
+    else:
+        log.warning("%s: %s", where, message)

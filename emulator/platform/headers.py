@@ -8,6 +8,7 @@ or send what the HTTP server cannot encode; a refusal is a catchable PlatformErr
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from datetime import datetime, timezone
 from urllib.parse import quote
@@ -95,6 +96,7 @@ _NOT_CHARSETS = ("idna", "punycode")
 _NO_BOM = {"utf-16": "utf-16-le", "utf-32": "utf-32-le"}
 
 
+@functools.lru_cache(maxsize=64)  # every response asks; an unknown name raises, so is not kept
 def charset_codec(name: str) -> str:
     """Return the Python codec of a charset name; raise a PlatformError for an unknown one."""
     try:

@@ -83,6 +83,10 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")  # NaN and Infinity: left to the lenient parser
 
 
+# One decoder for every body: json.loads with any option builds a new one per call.
+_STRICT_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 def _parse_strict(text: str) -> Any:
     """Answer for text that is strict JSON, with the C decoder; else ``_NOT_STRICT``.
 
@@ -90,7 +94,7 @@ def _parse_strict(text: str) -> Any:
     last-wins, a whole-text scalar returned unchanged. Anything else goes to the lenient parser.
     """
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = _STRICT_DECODER.decode(text)
     except (ValueError, RecursionError):
         return _NOT_STRICT
     if not isinstance(value, (dict, list)):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator as op
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -265,11 +265,65 @@ _LOGICAL_BY_FOLDED = {name.casefold(): entry for name, entry in LOGICAL_OPERATOR
 
 
 def compile_filter(schema: DataExtensionSchema, filter: Any) -> Predicate:
-    """Return a predicate over stored rows of ``schema``; raise InvalidFilter when malformed."""
+    """Return a predicate over stored rows of ``schema``; raise InvalidFilter when malformed.
+
+    Predicates are kept per schema by the filter's frozen form: a page asks the same question
+    on every request (the seed's credential lookup), and freezing costs less than compiling.
+    A refused filter is never kept, so it is refused again with the same message.
+    """
+    frozen = _frozen(filter)
+    cache = schema.compiled_filters
+    if frozen is not None:
+        predicate = cache.get(frozen)
+        if predicate is not None:
+            return predicate
     try:
-        return _Compiler(schema).part(filter, "filter", 1)
+        predicate = _Compiler(schema).part(filter, "filter", 1)
     except _Problem as problem:
         raise InvalidFilter(schema.key, str(problem)) from None
+    if frozen is not None:
+        if len(cache) >= FILTER_CACHE_SIZE:
+            cache.clear()  # bounded: a page building new filters cannot grow it
+        cache[frozen] = predicate
+    return predicate
+
+
+FILTER_CACHE_SIZE = 256  # compiled filters kept per schema
+_FROZEN_NODES = 64  # a larger filter is compiled every time rather than kept
+#: Values a filter holds that freeze as themselves. Their type is part of the key, so 1, 1.0,
+#: True and "1" (equal or alike in Python) stay distinct filters.
+_SCALARS = frozenset({str, int, float, bool, Decimal, type(None)})
+
+
+def _frozen(filter: Any) -> Hashable | None:
+    """Return a hashable, type-exact form of ``filter``, or None when it is not worth keeping.
+
+    None for anything but JSON-like values (dicts with string keys, lists, scalars), for more
+    than _FROZEN_NODES nodes and for nesting beyond MAX_FILTER_DEPTH (refused when compiled).
+    """
+    budget = [_FROZEN_NODES]
+
+    def freeze(node: Any, depth: int) -> Hashable | None:
+        budget[0] -= 1
+        kind = type(node)
+        if kind in _SCALARS:
+            return (kind, node)
+        if budget[0] < 0 or depth > MAX_FILTER_DEPTH + 1:
+            return None
+        if kind is dict:
+            items = []
+            for name, value in node.items():
+                inner = freeze(value, depth + 1)
+                if type(name) is not str or inner is None:
+                    return None
+                items.append((name, inner))
+            return (dict, tuple(items))
+        if kind is list or kind is tuple:
+            inner_items = [freeze(value, depth + 1) for value in node]
+            return None if None in inner_items else (list, tuple(inner_items))
+        return None
+
+    return freeze(filter, 0)
 
 
 class _Compiler:

@@ -131,4 +131,8 @@ def _apply(document: dict[str, Any], op: Op) -> None:
 
 def encode(ops: list[Op]) -> bytes:
     """Return ``ops`` as one journal line (ASCII JSON and a newline)."""
-    return json.dumps(ops, separators=(",", ":")).encode("ascii") + b"\n"
+    return _LINE_ENCODER.encode(ops).encode("ascii") + b"\n"
+
+
+# One encoder for every line: json.dumps with any option builds a new one per call.
+_LINE_ENCODER = json.JSONEncoder(separators=(",", ":"))

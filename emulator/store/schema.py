@@ -99,11 +99,24 @@ class DataExtensionSchema:
     _by_name: dict[str, Field] = dataclass_field(
         init=False, repr=False, compare=False, hash=False, default_factory=dict
     )
+    # Derived once: every row written and every lookup reads them (a schema never changes).
+    _primary_keys: tuple[Field, ...] = dataclass_field(
+        init=False, repr=False, compare=False, hash=False, default=()
+    )
+    _field_names: tuple[str, ...] = dataclass_field(
+        init=False, repr=False, compare=False, hash=False, default=()
+    )
+    #: Compiled Rows.Retrieve filters by their frozen form (filters.compile_filter's cache).
+    compiled_filters: dict[Any, Any] = dataclass_field(
+        init=False, repr=False, compare=False, hash=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", tuple(self.fields))
         # Field names are case-insensitive on the platform (sfmc-facts 3.21).
         object.__setattr__(self, "_by_name", {f.name.casefold(): f for f in self.fields})
+        object.__setattr__(self, "_primary_keys", tuple(f for f in self.fields if f.primary_key))
+        object.__setattr__(self, "_field_names", tuple(f.name for f in self.fields))
 
     def field(self, name: str) -> Field | None:
         """Return the field called ``name`` (any case), or None."""
@@ -112,12 +125,12 @@ class DataExtensionSchema:
     @property
     def primary_keys(self) -> tuple[Field, ...]:
         """Return the primary-key fields, in schema order."""
-        return tuple(f for f in self.fields if f.primary_key)
+        return self._primary_keys
 
     @property
     def field_names(self) -> tuple[str, ...]:
         """Return the field names as the schema spells them."""
-        return tuple(f.name for f in self.fields)
+        return self._field_names
 
     def to_json(self) -> dict[str, Any]:
         """Return the schema in the DE file format, without rows."""

@@ -4,43 +4,68 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 
 from emulator.runtime import get_emulator
 
 log = logging.getLogger("emulator.requests")
 
 
+# What _record reads from the WSGI environ: when the request arrived (_Timed), and the page's
+# name, request snapshot and result (web/pages.py). The environ, not flask.g: it is one dict
+# lookup away, where every g access passes a context proxy.
+STARTED_KEY = "mcemu.started"
+PAGE_KEY = "mcemu.page"
+SNAPSHOT_KEY = "mcemu.snapshot"
+RESULT_KEY = "mcemu.result"
+
+
 def init_app(app: Flask) -> None:
-    app.before_request(_start_timer)
+    app.wsgi_app = _Timed(app.wsgi_app)  # type: ignore[method-assign]
     app.after_request(_record)
 
 
-def _start_timer() -> None:
-    g.mcemu_started = time.perf_counter()
+class _Timed:
+    """Note when a request arrived, before Flask builds its context.
+
+    A WSGI wrapper rather than a ``before_request`` hook: the hook costs Flask a coroutine check
+    and a ``g`` write on every request, and starts the clock later.
+    """
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        environ[STARTED_KEY] = time.perf_counter()
+        return self.wsgi_app(environ, start_response)
 
 
 def _record(response: Response) -> Response:
-    if request.path.startswith("/_emulator/"):
+    # The request itself, not Flask's proxy: read a dozen times here, on every request.
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    path = current.path
+    if path.startswith("/_emulator/"):
         return response  # the journal is about what clients did, not about reading it
-    started = g.get("mcemu_started", time.perf_counter())
+    environ = current.environ
+    started = environ.get(STARTED_KEY) or time.perf_counter()
     duration_ms = (time.perf_counter() - started) * 1000
-    result = g.get("mcemu_result")
-    snapshot = g.get("mcemu_snapshot")  # what the page read: reused rather than read again
-    emulator = get_emulator()
+    result = environ.get(RESULT_KEY)
+    snapshot = environ.get(SNAPSHOT_KEY)  # what the page read: reused rather than read again
     if snapshot is not None:
         request_body, query_string = snapshot.body, snapshot.query_string
         request_headers = list(snapshot.headers)
     else:  # a refusal: no page ran (and a body refused as too large must not be read)
         request_body = b""
-        query_string = request.query_string.decode("utf-8", errors="replace")
-        request_headers = list(request.headers.items())
-    entry = emulator.journal.record(
+        query_string = current.query_string.decode("utf-8", errors="replace")
+        request_headers = list(current.headers.items())
+    entry = get_emulator().journal.record(
         time=datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-        method=request.method, path=request.path, query_string=query_string,
-        page=g.get("mcemu_page"), status=response.status_code, duration_ms=duration_ms,
+        method=current.method, path=path, query_string=query_string,
+        page=environ.get(PAGE_KEY), status=response.status_code, duration_ms=duration_ms,
         request_headers=request_headers, request_body=request_body,
         response_headers=list(response.headers.items()),
         response_body=response.get_data() if not response.is_streamed else b"",
@@ -48,7 +73,7 @@ def _record(response: Response) -> Response:
         warnings=result.warnings if result else None,
         error=result.error if result else None)
     if log.isEnabledFor(logging.INFO):  # building the line costs; --quiet skips it
-        log.info("%s %s %s %.1fms%s", request.method, request.full_path.rstrip("?"),
+        log.info("%s %s %s %.1fms%s", current.method, current.full_path.rstrip("?"),
                  response.status_code, duration_ms,
                  f" ({len(entry.warnings)} warning(s))" if entry.warnings else "")
     return response

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from werkzeug.routing import Rule
 
 from emulator.pages import Page
 from emulator.pages.runner import run_page
-from emulator.runtime import get_emulator
+from emulator.runtime import Emulator, get_emulator
 from emulator.ssjs.runner import SsjsPage, run_ssjs_page
+from emulator.web import journaling
 from emulator.web.snapshot import snapshot_request
 
 ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
@@ -26,22 +27,25 @@ def init_app(app: Flask) -> None:
         endpoint = f"page:{path}"
         # methods=None: the rule matches every HTTP method, even unusual ones.
         app.url_map.add(Rule(path, endpoint=endpoint, methods=None))
-        app.view_functions[endpoint] = _page_view(page)
+        app.view_functions[endpoint] = _page_view(page, get_emulator(app))
     if get_emulator(app).settings.cors:
         app.after_request(_add_cors_headers)  # CORS is off by default: no cost per request then
 
 
-def _page_view(page: Page) -> Callable[[], Response]:
+def _page_view(page: Page, emulator: Emulator) -> Callable[[], Response]:
+    run = run_ssjs_page if isinstance(page, SsjsPage) else run_page  # --pages files
+
     def serve_page() -> Response:
-        g.mcemu_page = page.name
-        if request.method == "OPTIONS":
+        # The request itself, not Flask's proxy: this path reads it a dozen times per request.
+        current = request._get_current_object()  # type: ignore[attr-defined]
+        environ = current.environ
+        environ[journaling.PAGE_KEY] = page.name
+        if current.method == "OPTIONS":
             return Response(status=204, headers={"Allow": ALLOWED_METHODS})
-        emulator = get_emulator()
-        snapshot = g.mcemu_snapshot = snapshot_request(request)
-        run = run_ssjs_page if isinstance(page, SsjsPage) else run_page  # --pages files
+        snapshot = environ[journaling.SNAPSHOT_KEY] = snapshot_request(current)
         result = run(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys,
                      warning_log=emulator.warning_log)
-        g.mcemu_result = result
+        environ[journaling.RESULT_KEY] = result
         return Response(result.body, status=result.status, headers=result.headers)
 
     serve_page.__name__ = f"serve_{page.name}"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from flask import Request
@@ -14,20 +16,50 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def snapshot_request(request: Request) -> RequestSnapshot:
-    """Read the whole body (Werkzeug enforces the size limit) and copy what pages may read."""
+    """Read the whole body (Werkzeug enforces the size limit) and copy what pages may read.
+
+    Every request to a page passes here, so values come from the WSGI environ where Werkzeug's
+    properties would only reread it (headers, method, client address, scheme).
+    """
     body = request.get_data(cache=True)
-    headers = tuple((name, value) for name, value in request.headers.items())
+    environ = request.environ
     query_string = request.query_string.decode("utf-8", errors="replace")
     return RequestSnapshot(
         method=request.method,
         url=_request_url(request, query_string),
         query_string=query_string,
-        headers=headers,
+        headers=environ_headers(environ),
         body=body,
-        client_ip=request.remote_addr or "",
-        is_ssl=request.scheme == "https",
+        client_ip=environ.get("REMOTE_ADDR") or "",
+        is_ssl=environ.get("wsgi.url_scheme") == "https",
         form=_form_fields(request, body),
     )
+
+
+def environ_headers(environ: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Return the request headers in the environ's order, named as Werkzeug's ``headers`` names
+    them (``HTTP_USER_AGENT`` is ``User-Agent``; Content-Type and -Length only when set)."""
+    headers = []
+    for key, value in environ.items():
+        name = _HEADER_NAMES.get(key)
+        if name is None:
+            if not key.startswith("HTTP_") or key in _CGI_TWINS:
+                if key in _CGI_HEADERS and value:
+                    headers.append((_CGI_HEADERS[key], value))
+                continue
+            name = key[5:].replace("_", "-").title()
+            if len(_HEADER_NAMES) < _HEADER_NAMES_LIMIT:  # bounded: clients choose header names
+                _HEADER_NAMES[key] = name
+        headers.append((name, value))
+    return tuple(headers)
+
+
+# The environ spells Content-Type and Content-Length without HTTP_ (PEP 3333); a client's own
+# HTTP_CONTENT_TYPE would be a second copy, which Werkzeug's headers leave out too.
+_CGI_HEADERS = {"CONTENT_TYPE": "Content-Type", "CONTENT_LENGTH": "Content-Length"}
+_CGI_TWINS = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
+_HEADER_NAMES: dict[str, str] = {}
+_HEADER_NAMES_LIMIT = 1024
 
 
 def _request_url(request: Request, query_string: str) -> str:
@@ -40,7 +72,7 @@ def _request_url(request: Request, query_string: str) -> str:
     # PATH_INFO holds the path's bytes decoded as Latin-1 (PEP 3333); quote them back.
     path = quote((environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
                  .encode("latin-1", errors="replace"), safe="/:@!$&'()*+,;=~")
-    url = f"{request.scheme}://{request.host}{path}"
+    url = f"{environ.get('wsgi.url_scheme', 'http')}://{request.host}{path}"
     return f"{url}?{query_string}" if query_string else url
 
 
