@@ -289,7 +289,7 @@ def compile_filter(schema: DataExtensionSchema, filter: Any) -> Predicate:
 
 
 FILTER_CACHE_SIZE = 256  # compiled filters kept per schema
-_FROZEN_NODES = 64  # a larger filter is compiled every time rather than kept
+_FROZEN_NODES = 200  # entries of the frozen form; a larger filter is compiled every time
 #: Values a filter holds that freeze as themselves. Their type is part of the key, so 1, 1.0,
 #: True and "1" (equal or alike in Python) stay distinct filters.
 _SCALARS = frozenset({str, int, float, bool, Decimal, type(None)})
@@ -298,32 +298,36 @@ _SCALARS = frozenset({str, int, float, bool, Decimal, type(None)})
 def _frozen(filter: Any) -> Hashable | None:
     """Return a hashable, type-exact form of ``filter``, or None when it is not worth keeping.
 
-    None for anything but JSON-like values (dicts with string keys, lists, scalars), for more
-    than _FROZEN_NODES nodes and for nesting beyond MAX_FILTER_DEPTH (refused when compiled).
+    None for anything but JSON-like values (dicts with string keys, lists, scalars), and for
+    more than _FROZEN_NODES containers and values, however nested.
     """
-    budget = [_FROZEN_NODES]
-
-    def freeze(node: Any, depth: int) -> Hashable | None:
-        budget[0] -= 1
+    # Iterative, one flat tuple: a container is its type, its size and then its entries in
+    # order, so the flat form determines the nesting and no recursion depth is at risk.
+    flat: list[Any] = []
+    pending = [filter]
+    while pending:
+        if len(flat) > _FROZEN_NODES:
+            return None
+        node = pending.pop()
         kind = type(node)
         if kind in _SCALARS:
-            return (kind, node)
-        if budget[0] < 0 or depth > MAX_FILTER_DEPTH + 1:
-            return None
-        if kind is dict:
-            items = []
-            for name, value in node.items():
-                inner = freeze(value, depth + 1)
-                if type(name) is not str or inner is None:
+            flat.append(kind)
+            flat.append(node)
+        elif kind is dict:
+            flat.append(dict)
+            flat.append(len(node))
+            for name in node:
+                if type(name) is not str:
                     return None
-                items.append((name, inner))
-            return (dict, tuple(items))
-        if kind is list or kind is tuple:
-            inner_items = [freeze(value, depth + 1) for value in node]
-            return None if None in inner_items else (list, tuple(inner_items))
-        return None
-
-    return freeze(filter, 0)
+                flat.append(name)
+            pending.extend(reversed(node.values()))
+        elif kind is list or kind is tuple:
+            flat.append(list)
+            flat.append(len(node))
+            pending.extend(reversed(node))
+        else:
+            return None
+    return tuple(flat)
 
 
 class _Compiler:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from flask import Flask, Response, request
@@ -57,23 +56,22 @@ def _record(response: Response) -> Response:
     snapshot = environ.get(SNAPSHOT_KEY)  # what the page read: reused rather than read again
     if snapshot is not None:
         request_body, query_string = snapshot.body, snapshot.query_string
-        request_headers = list(snapshot.headers)
+        request_headers: Sequence[tuple[str, str]] = snapshot.headers  # a tuple: kept as is
     else:  # a refusal: no page ran (and a body refused as too large must not be read)
         request_body = b""
         query_string = current.query_string.decode("utf-8", errors="replace")
         request_headers = list(current.headers.items())
-    entry = get_emulator().journal.record(
-        time=datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-        method=current.method, path=path, query_string=query_string,
+    warnings = result.warnings if result else ()
+    get_emulator().journal.record(
+        at=time.time(), method=current.method, path=path, query_string=query_string,
         page=environ.get(PAGE_KEY), status=response.status_code, duration_ms=duration_ms,
         request_headers=request_headers, request_body=request_body,
         response_headers=list(response.headers.items()),
         response_body=response.get_data() if not response.is_streamed else b"",
-        rows_written=result.rows_written if result else None,
-        warnings=result.warnings if result else None,
+        rows_written=result.rows_written if result else None, warnings=warnings,
         error=result.error if result else None)
     if log.isEnabledFor(logging.INFO):  # building the line costs; --quiet skips it
         log.info("%s %s %s %.1fms%s", current.method, current.full_path.rstrip("?"),
                  response.status_code, duration_ms,
-                 f" ({len(entry.warnings)} warning(s))" if entry.warnings else "")
+                 f" ({len(warnings)} warning(s))" if warnings else "")
     return response
