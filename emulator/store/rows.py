@@ -97,31 +97,31 @@ class RowValidator:
         key = self.schema.key
         given = normalise(self.schema, row)
         stored: StoredRow = {}
-        for field in self.schema.fields:
-            value = given.get(field.name)
-            if value is None or (value == "" and not field.nullable):
-                value = field.default_value if field.default_value is not None else value
-            if not field.nullable and (value is None or value == ""):
-                message = assumptions.DE_REQUIRED_FIELD.format(field=field.name, key=key)
-                raise RowRejected(message, key=key, field=field.name, rule="required", value=value)
-            try:
-                value = to_stored(field, value)
-            except ValueError as problem:
-                message = TYPE_MESSAGE.format(value=clr_text(value)[:100], field=field.name,
-                                              key=key, type=field.type, reason=problem)
-                raise RowRejected(message, key=key, field=field.name, rule="type",
-                                  value=value) from None
-            # A Text(n) column is nvarchar(n): its length counts UTF-16 code units.
-            if value is not None and field.is_text and field.length is not None:
-                length = utf16_length(value)
-                if length > field.length:
-                    message = assumptions.DE_VALUE_TOO_LONG.format(
-                        field=field.name, key=key, length=length, limit=field.length
-                    )
-                    raise RowRejected(
-                        message, key=key, field=field.name, rule="length", value=value
-                    )
-            stored[field.name] = value
+        for name, field, nullable, default, text_limit in _plan(self.schema):
+            value = given.get(name)
+            if value is None or value == "":
+                if default is not None and (value is None or not nullable):
+                    value = default
+                if not nullable and (value is None or value == ""):
+                    message = assumptions.DE_REQUIRED_FIELD.format(field=name, key=key)
+                    raise RowRejected(message, key=key, field=name, rule="required", value=value)
+            if value is not None:
+                try:
+                    value = to_stored(field, value)
+                except ValueError as problem:
+                    message = TYPE_MESSAGE.format(value=clr_text(value)[:100], field=name,
+                                                  key=key, type=field.type, reason=problem)
+                    raise RowRejected(message, key=key, field=name, rule="type",
+                                      value=value) from None
+                # A Text(n) column is nvarchar(n): its length counts UTF-16 code units.
+                if text_limit is not None and value is not None:
+                    length = utf16_length(value)
+                    if length > text_limit:
+                        message = assumptions.DE_VALUE_TOO_LONG.format(
+                            field=name, key=key, length=length, limit=text_limit)
+                        raise RowRejected(
+                            message, key=key, field=name, rule="length", value=value)
+            stored[name] = value
         return stored
 
     def _claim_key(self, stored: StoredRow) -> Hashable:
@@ -137,3 +137,25 @@ class RowValidator:
             raise RowRejected(message, key=key, field=names, rule="duplicate-key", value=values)
         self._seen.add(pk)
         return pk
+
+
+# name, field, nullable, default value, length limit (text fields with a length only)
+_FieldPlan = tuple[str, Field, bool, "str | None", "int | None"]
+_PLANS: dict[int, tuple[DataExtensionSchema, tuple[_FieldPlan, ...]]] = {}
+_PLANS_LIMIT = 256
+
+
+def _plan(schema: DataExtensionSchema) -> tuple[_FieldPlan, ...]:
+    """Return what checking a row of ``schema`` reads of each field, derived once per schema.
+
+    Kept by the schema's identity (a schema never changes; a redefined DE has a new one).
+    """
+    found = _PLANS.get(id(schema))
+    if found is not None and found[0] is schema:
+        return found[1]
+    plan = tuple((f.name, f, f.nullable, f.default_value,
+                  f.length if f.is_text else None) for f in schema.fields)
+    if len(_PLANS) >= _PLANS_LIMIT:
+        _PLANS.clear()
+    _PLANS[id(schema)] = (schema, plan)
+    return plan

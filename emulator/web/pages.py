@@ -42,7 +42,8 @@ def _page_view(page: Page, emulator: Emulator) -> Callable[[], Response]:
         environ[journaling.PAGE_KEY] = page.name
         if current.method == "OPTIONS":
             return Response(status=204, headers={"Allow": ALLOWED_METHODS})
-        snapshot = environ[journaling.SNAPSHOT_KEY] = snapshot_request(current)
+        snapshot = environ[journaling.SNAPSHOT_KEY] = snapshot_request(
+            current, emulator.settings.max_body)
         result = run(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys,
                      warning_log=emulator.warning_log)
         environ[journaling.RESULT_KEY] = result

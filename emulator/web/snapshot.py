@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Request
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.formparser import parse_form_data
 
 from emulator.platform.request import RequestSnapshot
@@ -15,13 +16,13 @@ from emulator.platform.request import RequestSnapshot
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def snapshot_request(request: Request) -> RequestSnapshot:
-    """Read the whole body (Werkzeug enforces the size limit) and copy what pages may read.
+def snapshot_request(request: Request, max_body: int | None = None) -> RequestSnapshot:
+    """Read the whole body (at most ``max_body`` bytes) and copy what pages may read.
 
     Every request to a page passes here, so values come from the WSGI environ where Werkzeug's
     properties would only reread it (headers, method, client address, scheme).
     """
-    body = request.get_data(cache=True)
+    body = read_body(request, max_body)
     environ = request.environ
     query_string = request.query_string.decode("utf-8", errors="replace")
     return RequestSnapshot(
@@ -34,6 +35,27 @@ def snapshot_request(request: Request) -> RequestSnapshot:
         is_ssl=environ.get("wsgi.url_scheme") == "https",
         form=_form_fields(request, body),
     )
+
+
+def read_body(request: Request, max_body: int | None) -> bytes:
+    """Return the request body; a declared length over ``max_body`` is a 413 before any read.
+
+    A body with a plain Content-Length (nearly every request) is read from the WSGI stream in
+    one call; any other (chunked, or a length Werkzeug would reinterpret) goes through
+    Werkzeug's stream, which applies the app's MAX_CONTENT_LENGTH to it.
+    """
+    environ = request.environ
+    declared = environ.get("CONTENT_LENGTH")
+    if (not declared or not declared.isascii() or not declared.isdigit()
+            or "HTTP_TRANSFER_ENCODING" in environ):
+        return request.get_data(cache=True)
+    length = int(declared)
+    if max_body is not None and length > max_body:
+        raise RequestEntityTooLarge()
+    body = environ["wsgi.input"].read(length) if length else b""
+    if len(body) < length:
+        raise ClientDisconnected()  # as Werkzeug's stream answers a body cut short: 400
+    return body
 
 
 def environ_headers(environ: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
