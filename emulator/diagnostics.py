@@ -71,6 +71,13 @@ _FOUND = object()  # marks a secret-named field's path on the stack, in document
 
 def secret_payload_warning(payload: str) -> str | None:
     """Return the warning for a payload with secret-named fields, or ``None``."""
+    if len(payload) > CACHED_PAYLOAD_LIMIT:
+        return _secret_payload_warning.__wrapped__(payload)
+    return _secret_payload_warning(payload)
+
+
+@functools.lru_cache(maxsize=256)  # every token a client asks for carries the same payload
+def _secret_payload_warning(payload: str) -> str | None:
     fields = secret_named_fields(payload)
     if not fields:
         return None

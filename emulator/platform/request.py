@@ -121,6 +121,7 @@ class PlatformRequest:
         self._query = parse_query(snapshot.query_string)
         self._post_data_read = False
         self._browser: browser.Browser | None = None
+        self._headers: dict[str, str] | None = None  # by case-folded name, built on first read
 
     # --- properties (sfmc-facts 1.1–1.10) -------------------------------------------------------
     @property
@@ -192,8 +193,19 @@ class PlatformRequest:
         return _lookup(self._snapshot.form, name)
 
     def GetRequestHeader(self, name: Any) -> str | None:
-        """Return the request header ``name``, or None when absent."""
-        return _lookup(self._snapshot.headers, name)
+        """Return the request header ``name``, or None when absent.
+
+        Repeated headers are joined with "," and names compare case-insensitively, as
+        :func:`_lookup` does; a page reads several headers, so they are indexed once.
+        """
+        if is_nullish(name):
+            return None  # sfmc-facts 1.14: a null or undefined name finds nothing
+        if self._headers is None:
+            grouped: dict[str, list[str]] = {}
+            for key, value in self._snapshot.headers:
+                grouped.setdefault(key.casefold(), []).append(value)
+            self._headers = {key: ",".join(values) for key, values in grouped.items()}
+        return self._headers.get((name if isinstance(name, str) else clr_text(name)).casefold())
 
     def GetCookieValue(self, name: Any) -> str | None:
         """Return the value of the cookie ``name``, or None when absent."""
