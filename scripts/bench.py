@@ -20,8 +20,15 @@ client-bound and left out of the medians.
 rows already stored, in-process (Flask test client) and over HTTP (one connection), as ratios
 to the 0-row figure.
 
+``stop``: what a stop under load keeps. ``mcemu serve --db`` is loaded by 16 keep-alive
+connections for a few seconds, then stopped by each signal in turn (a fresh file each time); it
+prints the requests answered 200, the ``HTTPProperties`` rows the file then holds, and the
+missing ones against the bound the loss window allows (request rate x ``--flush-interval``).
+SIGTERM and SIGINT must lose none; SIGKILL at most the bound.
+
     .venv/bin/python scripts/bench.py http [--rounds 3] [--duration 10] [--connections 16]
     .venv/bin/python scripts/bench.py growth [--sizes 0,1000,10000,50000] [--requests 500]
+    .venv/bin/python scripts/bench.py stop [--signals SIGKILL,SIGKILL,SIGTERM] [--seconds 5]
 """
 
 from __future__ import annotations
@@ -383,6 +390,71 @@ def bench_growth(sizes: list[int], count: int) -> None:
           f"HTTP x{over_http[sizes[-1]] / over_http[sizes[0]]:.2f}")
 
 
+def _stop_run(mcemu: str, signal_name: str, seconds: float, connections: int,
+              flush_interval: float) -> tuple[int, int, float]:
+    """Load a fresh ``--db`` server, stop it with ``signal_name``: (answered, kept, rate)."""
+    import http.client
+    import signal
+    import threading
+
+    from emulator.store.store import Store
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "stop.json"
+        port = free_port()
+        server = start_server([mcemu, "serve", "--quiet", "--port", str(port), "--db", str(path),
+                               "--flush-interval", str(flush_interval)], port)
+        answered = [0]
+        lock = threading.Lock()
+        done = threading.Event()
+
+        def client() -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                while not done.is_set():
+                    connection.request("POST", "/token", TOKEN_BODY,
+                                       {"Content-Type": "application/json"})
+                    answer = connection.getresponse()
+                    answer.read()
+                    if answer.status == 200:
+                        with lock:
+                            answered[0] += 1
+            except (OSError, http.client.HTTPException):
+                pass  # the server went away: what it answered before is counted
+            finally:
+                connection.close()
+
+        workers = [threading.Thread(target=client) for _ in range(connections)]
+        started = time.monotonic()
+        for worker in workers:
+            worker.start()
+        time.sleep(seconds)
+        with lock:
+            rate = answered[0] / (time.monotonic() - started)
+        server.send_signal(getattr(signal, signal_name))
+        server.wait(timeout=120)
+        done.set()
+        for worker in workers:
+            worker.join(timeout=60)
+        with Store.open(path) as store:  # the default fixtures seed no HTTPProperties rows
+            kept = store.count("HTTPProperties")
+        return answered[0], kept, rate
+
+
+def bench_stop(signals: list[str], seconds: float, connections: int,
+               flush_interval: float) -> None:
+    mcemu = str(Path(sys.executable).with_name("mcemu"))
+    print(f"mcemu serve --db under {connections} connections for {seconds:g} s, then a signal "
+          f"(--flush-interval {flush_interval:g} s)")
+    for name in signals:
+        answered, kept, rate = _stop_run(mcemu, name, seconds, connections, flush_interval)
+        missing = max(0, answered - kept)
+        bound = 0.0 if name != "SIGKILL" else rate * flush_interval
+        verdict = "within" if missing <= bound else "OVER"
+        print(f"  {name:7}: answered {answered:6}  kept {kept:6}  missing {missing:5}  at "
+              f"{rate:5.0f} req/s; bound {bound:5.0f} (missing/bound "
+              f"{missing / bound if bound else float(missing > 0):.2f}): {verdict}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     modes = parser.add_subparsers(dest="mode", required=True)
@@ -398,6 +470,12 @@ def main(argv: list[str] | None = None) -> int:
     growth = modes.add_parser("growth", help="p50 as the HTTPProperties table grows")
     growth.add_argument("--sizes", default="0,1000,10000,50000")
     growth.add_argument("--requests", type=int, default=500)
+    stop = modes.add_parser("stop", help="rows kept when a loaded --db server is stopped")
+    stop.add_argument("--signals", default="SIGKILL,SIGKILL,SIGTERM",
+                      help="comma-separated: SIGKILL, SIGTERM, SIGINT")
+    stop.add_argument("--seconds", type=float, default=5.0, help="load before the signal")
+    stop.add_argument("--connections", type=int, default=16)
+    stop.add_argument("--flush-interval", type=float, default=1.0)
     baseline = modes.add_parser("_baseline", help=argparse.SUPPRESS)
     baseline.add_argument("port", type=int)
     args = parser.parse_args(argv)
@@ -409,6 +487,14 @@ def main(argv: list[str] | None = None) -> int:
         bench_http(args.rounds, args.duration, args.connections, args.store)
     elif args.mode == "growth":
         bench_growth([int(n) for n in args.sizes.split(",")], args.requests)
+    elif args.mode == "stop":
+        names = [name.strip().upper() for name in args.signals.split(",") if name.strip()]
+        unknown = [name for name in names if name not in ("SIGKILL", "SIGTERM", "SIGINT")]
+        if unknown or not names:
+            parser.error(f"--signals takes SIGKILL, SIGTERM and SIGINT, not {unknown or 'none'}")
+        if args.seconds <= 0 or args.connections < 1 or args.flush_interval <= 0:
+            parser.error("--seconds and --flush-interval must be above 0, --connections >= 1")
+        bench_stop(names, args.seconds, args.connections, args.flush_interval)
     return 0
 
 

@@ -75,3 +75,14 @@ def test_the_test_extra_has_its_own_stamp(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith(".mcemu-installed-test")
     assert any(c.endswith(f"{work}[test]") for c in calls(work))
+
+
+def test_the_stop_benchmark_refuses_bad_arguments_before_starting_anything() -> None:
+    import sys
+
+    for args, text in ((["--signals", "SIGHUP"], "--signals takes SIGKILL, SIGTERM and SIGINT"),
+                       (["--seconds", "0"], "must be above 0"),
+                       (["--connections", "0"], "--connections >= 1")):
+        done = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "stop", *args],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and text in done.stderr, (args, done.stderr)
