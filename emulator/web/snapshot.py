@@ -14,9 +14,10 @@ from werkzeug.formparser import parse_form_data
 from emulator.platform.request import RequestSnapshot
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_LENGTH_DIGITS = 18  # a longer Content-Length is hostile or absurd: Werkzeug's rules answer it
 
 
-def snapshot_request(request: Request, max_body: int | None = None) -> RequestSnapshot:
+def snapshot_request(request: Request, max_body: int | None) -> RequestSnapshot:
     """Read the whole body (at most ``max_body`` bytes) and copy what pages may read.
 
     Every request to a page passes here, so values come from the WSGI environ where Werkzeug's
@@ -46,8 +47,8 @@ def read_body(request: Request, max_body: int | None) -> bytes:
     """
     environ = request.environ
     declared = environ.get("CONTENT_LENGTH")
-    if (not declared or not declared.isascii() or not declared.isdigit()
-            or "HTTP_TRANSFER_ENCODING" in environ):
+    if (not declared or len(declared) > _LENGTH_DIGITS or not declared.isascii()
+            or not declared.isdigit() or "HTTP_TRANSFER_ENCODING" in environ):
         return request.get_data(cache=True)
     length = int(declared)
     if max_body is not None and length > max_body:
