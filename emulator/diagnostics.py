@@ -15,7 +15,10 @@ import binascii
 import functools
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 #: A field name that looks like a secret (fidelity.md), matched case-insensitively.
 SECRET_NAME = re.compile(r"secret|password|passwd|pwd|api[_-]?key|private[_-]?key", re.IGNORECASE)
@@ -33,22 +36,30 @@ SECRET_IN_PAYLOAD = ("token carries {names}: secret-named field(s) {fields} in a
 NO_EXPIRY = "token has no expiry: its payload has no exp claim, so it is valid forever"
 
 
+CACHED_TEXT_LIMIT = 16 * 1024  # texts up to this size are cached (256 of them at most)
+
+
+def _cached_for_small_texts(compute: Callable[[str], T]) -> Callable[[str], T]:
+    """Keep ``compute``'s answers for the last 256 texts of up to CACHED_TEXT_LIMIT characters.
+
+    A client sends the same body again and again; a huge text is computed, never kept.
+    """
+    cached = functools.lru_cache(maxsize=256)(compute)
+
+    @functools.wraps(compute)
+    def answer(text: str) -> T:
+        return compute(text) if len(text) > CACHED_TEXT_LIMIT else cached(text)
+
+    answer.cache_info = cached.cache_info  # type: ignore[attr-defined]
+    return answer
+
+
 def secret_named_fields(payload: str) -> list[str]:
     """Return the secret-named field paths in a JSON payload (``[]`` when it is not JSON)."""
-    if len(payload) > CACHED_PAYLOAD_LIMIT:  # a huge payload is scanned, never kept
-        return list(_secret_named_fields.__wrapped__(payload))
-    return list(_secret_named_fields(payload))
-
-
-CACHED_PAYLOAD_LIMIT = 16 * 1024  # payloads up to this size are cached (256 of them at most)
-
-
-@functools.lru_cache(maxsize=256)  # a client sends the same body again and again
-def _secret_named_fields(payload: str) -> tuple[str, ...]:
     try:
         document = json.loads(payload)
     except (ValueError, RecursionError):
-        return ()
+        return []
     found: list[str] = []
     stack: list[tuple[Any, str]] = [(document, "")]
     while stack:  # iterative: a payload may nest as deep as json.loads allows
@@ -63,21 +74,15 @@ def _secret_named_fields(payload: str) -> tuple[str, ...]:
                          for index, value in reversed(list(enumerate(node))))
         elif node is _FOUND:
             found.append(prefix)
-    return tuple(found)
+    return found
 
 
 _FOUND = object()  # marks a secret-named field's path on the stack, in document order
 
 
+@_cached_for_small_texts  # every token a client asks for carries the same payload
 def secret_payload_warning(payload: str) -> str | None:
     """Return the warning for a payload with secret-named fields, or ``None``."""
-    if len(payload) > CACHED_PAYLOAD_LIMIT:
-        return _secret_payload_warning.__wrapped__(payload)
-    return _secret_payload_warning(payload)
-
-
-@functools.lru_cache(maxsize=256)  # every token a client asks for carries the same payload
-def _secret_payload_warning(payload: str) -> str | None:
     fields = secret_named_fields(payload)
     if not fields:
         return None
@@ -93,12 +98,10 @@ def issued_token_warnings(body: str) -> list[str]:
     """
     if '"access_token"' not in body:
         return []  # every page's answer passes here: parse only the ones that carry a token
-    if len(body) > CACHED_PAYLOAD_LIMIT:  # a huge answer is read, never kept
-        return list(_issued_token_warnings.__wrapped__(body))
     return list(_issued_token_warnings(body))
 
 
-@functools.lru_cache(maxsize=256)  # a page answers a client the same token again and again
+@_cached_for_small_texts  # a page answers a client the same token again and again
 def _issued_token_warnings(body: str) -> tuple[str, ...]:
     try:
         answer = json.loads(body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 
@@ -122,7 +123,12 @@ def test_issued_token_warnings_ignore_what_is_no_token():
 
 
 def test_hostile_agents_and_payloads_are_read_but_never_cached():
-    from emulator.diagnostics import _secret_named_fields, secret_named_fields
+    from emulator.diagnostics import (
+        NO_EXPIRY,
+        _issued_token_warnings,
+        issued_token_warnings,
+        secret_payload_warning,
+    )
     from emulator.platform.browser import _cached_parse, parse_user_agent
 
     agent = "Mozilla/5.0 (Windows NT 10.0) Firefox/120.0 " + "x" * 100_000
@@ -130,9 +136,18 @@ def test_hostile_agents_and_payloads_are_read_but_never_cached():
     assert parse_user_agent(agent).Browser == "Firefox"
     assert _cached_parse.cache_info().currsize == before
     payload = '{"client_secret": "s", "pad": "' + "x" * 100_000 + '"}'
-    before = _secret_named_fields.cache_info().currsize
-    assert secret_named_fields(payload) == ["client_secret"]
-    assert _secret_named_fields.cache_info().currsize == before
+    before = secret_payload_warning.cache_info()
+    assert "'client_secret'" in secret_payload_warning(payload)
+    assert secret_payload_warning.cache_info() == before  # neither looked up nor kept
+    claims = base64.urlsafe_b64encode(json.dumps({"pad": "x" * 100_000}).encode()).decode()
+    answer = json.dumps({"access_token": f"e30.{claims.rstrip('=')}.sig"})
+    before = _issued_token_warnings.cache_info()
+    assert issued_token_warnings(answer) == [NO_EXPIRY]
+    assert _issued_token_warnings.cache_info() == before
+    small = json.dumps({"access_token": "e30.e30.sig", "n": id(answer)})
+    assert issued_token_warnings(small) == issued_token_warnings(small) == [NO_EXPIRY]
+    after = _issued_token_warnings.cache_info()
+    assert (after.misses, after.hits) == (before.misses + 1, before.hits + 1)  # kept, reused
 
 
 def test_only_answers_carrying_a_token_are_parsed_for_expiry():

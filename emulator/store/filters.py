@@ -289,7 +289,7 @@ def compile_filter(schema: DataExtensionSchema, filter: Any) -> Predicate:
 
 
 FILTER_CACHE_SIZE = 256  # compiled filters kept per schema
-_FROZEN_NODES = 200  # entries of the frozen form; a larger filter is compiled every time
+_FROZEN_ENTRIES = 200  # items of the frozen form; a larger filter is compiled every time
 #: Values a filter holds that freeze as themselves. Their type is part of the key, so 1, 1.0,
 #: True and "1" (equal or alike in Python) stay distinct filters.
 _SCALARS = frozenset({str, int, float, bool, Decimal, type(None)})
@@ -299,14 +299,15 @@ def _frozen(filter: Any) -> Hashable | None:
     """Return a hashable, type-exact form of ``filter``, or None when it is not worth keeping.
 
     None for anything but JSON-like values (dicts with string keys, lists, scalars), and for
-    more than _FROZEN_NODES containers and values, however nested.
+    a frozen form of more than _FROZEN_ENTRIES items (two per value, two plus the keys per
+    container), however nested.
     """
     # Iterative, one flat tuple: a container is its type, its size and then its entries in
     # order, so the flat form determines the nesting and no recursion depth is at risk.
     flat: list[Any] = []
     pending = [filter]
     while pending:
-        if len(flat) > _FROZEN_NODES:
+        if len(flat) > _FROZEN_ENTRIES:
             return None
         node = pending.pop()
         kind = type(node)

@@ -97,7 +97,8 @@ class RowValidator:
         key = self.schema.key
         given = normalise(self.schema, row)
         stored: StoredRow = {}
-        for name, field, nullable, default, text_limit in _plan(self.schema):
+        for field in self.schema.fields:
+            name, nullable, default = field.name, field.nullable, field.default_value
             value = given.get(name)
             if value is None or value == "":
                 if default is not None and (value is None or not nullable):
@@ -114,11 +115,11 @@ class RowValidator:
                     raise RowRejected(message, key=key, field=name, rule="type",
                                       value=value) from None
                 # A Text(n) column is nvarchar(n): its length counts UTF-16 code units.
-                if text_limit is not None and value is not None:
+                if field.text_limit is not None and value is not None:
                     length = utf16_length(value)
-                    if length > text_limit:
+                    if length > field.text_limit:
                         message = assumptions.DE_VALUE_TOO_LONG.format(
-                            field=name, key=key, length=length, limit=text_limit)
+                            field=name, key=key, length=length, limit=field.text_limit)
                         raise RowRejected(
                             message, key=key, field=name, rule="length", value=value)
             stored[name] = value
@@ -137,25 +138,3 @@ class RowValidator:
             raise RowRejected(message, key=key, field=names, rule="duplicate-key", value=values)
         self._seen.add(pk)
         return pk
-
-
-# name, field, nullable, default value, length limit (text fields with a length only)
-_FieldPlan = tuple[str, Field, bool, "str | None", "int | None"]
-_PLANS: dict[int, tuple[DataExtensionSchema, tuple[_FieldPlan, ...]]] = {}
-_PLANS_LIMIT = 256
-
-
-def _plan(schema: DataExtensionSchema) -> tuple[_FieldPlan, ...]:
-    """Return what checking a row of ``schema`` reads of each field, derived once per schema.
-
-    Kept by the schema's identity (a schema never changes; a redefined DE has a new one).
-    """
-    found = _PLANS.get(id(schema))
-    if found is not None and found[0] is schema:
-        return found[1]
-    plan = tuple((f.name, f, f.nullable, f.default_value,
-                  f.length if f.is_text else None) for f in schema.fields)
-    if len(_PLANS) >= _PLANS_LIMIT:
-        _PLANS.clear()
-    _PLANS[id(schema)] = (schema, plan)
-    return plan

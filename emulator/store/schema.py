@@ -45,11 +45,14 @@ class Field:
     precision: int | None = None
     scale: int | None = None
     default_value: str | None = None
+    #: The most UTF-16 code units a value may hold: ``length`` for text types, else None.
+    text_limit: int | None = dataclass_field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         if self.type == "Text" and self.length is None:
             # ASSUMED "text-length": a Text field without a length holds 4000 characters.
             object.__setattr__(self, "length", assumptions.TEXT_DEFAULT_LENGTH)
+        object.__setattr__(self, "text_limit", self.length if self.is_text else None)
 
     @property
     def is_text(self) -> bool:
