@@ -54,7 +54,7 @@ class Settings:
     max_body: int = DEFAULT_MAX_BODY
     journal_size: int = 500
     frozen_time: datetime | None = None
-    # --admin-token: the admin API then answers any client that presents it (admin_safety.py)
+    # --admin-token: the admin API then answers any client that presents it (web/admin/safety.py)
     admin_token: str | None = field(default=None, repr=False)
     # --db only: seconds of changes a hard kill may lose; --durable: none (fsync per change)
     flush_interval: float = 1.0

@@ -23,6 +23,18 @@ class EmulatorError(Exception):
         return self.message
 
 
+class NotEmulatedError(EmulatorError):
+    """A real platform feature, function or URL that the emulator does not implement (yet).
+
+    The one root of every "not emulated" error: a page's (``script.errors.FeatureNotEmulated``,
+    which the page can also catch) and the mock's (``testing.errors.URLNotEmulated``, which is
+    also a ``requests.ConnectionError``). A name the platform does not have is the user's error,
+    never this.
+    """
+
+    code = "not_emulated"
+
+
 class ConfigError(EmulatorError):
     """A setting, option or environment variable has a value the emulator cannot use."""
 

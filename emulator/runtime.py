@@ -11,15 +11,16 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from emulator.ampscript.keys import KeyStore
 from emulator.clock import Clock
 from emulator.config import Settings
 from emulator.errors import ConfigError
-from emulator.fixtures import DataExtensionDefinition, load_fixture_dirs
-from emulator.journal import Journal
-from emulator.keystore import KeyStore, load_key_dirs
+from emulator.fixtures.discovery import load_fixture_dirs
+from emulator.fixtures.documents import DataExtensionDefinition
+from emulator.fixtures.keystore import load_key_dirs
+from emulator.journal import Journal, WarningLog
 from emulator.pages import BUILTIN_MOUNTS, Page, get_page
 from emulator.store.store import Store
-from emulator.warning_log import WarningLog
 
 EXTENSION_KEY = "mcemu"
 

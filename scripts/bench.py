@@ -44,7 +44,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from emulator.seeding import load_seed_paths, seed_db_file
+from emulator.fixtures.seeding import load_seed_paths, seed_db_file
 
 FIELDS = ["Id", "Email", "FirstName", "LastName", "City", "Country", "Phone", "Segment", "Note"]
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from conftest import token_body
 
-from emulator.web.admin_safety import is_loopback_address, is_loopback_host
+from emulator.web.admin.safety import is_loopback_address, is_loopback_host
 
 REMOTE = {"REMOTE_ADDR": "10.1.2.3"}
 JSON = "application/json"

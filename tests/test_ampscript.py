@@ -11,10 +11,10 @@ from emulator.ampscript import FUNCTIONS, AmpscriptContext, Variables, render, s
 from emulator.ampscript.functions import FunctionEntry
 from emulator.ampscript.interpreter import Interpreter
 from emulator.ampscript.parser import MAX_NESTING, parse
-from emulator.diagnostics import non_secret_key_warning, secret_payload_warning
 from emulator.script.clr import ARRAY_TEXT
-from emulator.script.errors import AmpscriptError, NotEmulatedError
-from emulator.script.js import UNDEFINED
+from emulator.script.errors import AmpscriptError, FeatureNotEmulated
+from emulator.script.undefined import UNDEFINED
+from emulator.tokens import non_secret_key_warning, secret_payload_warning
 
 SEED_BLOCK = "%%[SET @JWT = GetJWT(@Secret, 'HS256', @JSON)]%%"
 PROBE_PAYLOAD = '{"sub":"probe","n":7}'
@@ -175,7 +175,7 @@ def test_bad_algorithm_raises_from_render(ctx: AmpscriptContext) -> None:
 
 
 def test_unknown_function_is_not_emulated(ctx: AmpscriptContext) -> None:
-    with pytest.raises(NotEmulatedError) as raised:
+    with pytest.raises(FeatureNotEmulated) as raised:
         render("%%=HTTPGet('https://example.org')=%%", ctx)
     error = raised.value
     assert isinstance(error, AmpscriptError)
@@ -242,7 +242,7 @@ def test_errors_are_found_before_anything_runs(ctx: AmpscriptContext) -> None:
 def test_syntax_errors(ctx: AmpscriptContext, content: str, reason: str) -> None:
     with pytest.raises(AmpscriptError) as raised:
         render(content, ctx)
-    assert not isinstance(raised.value, NotEmulatedError)
+    assert not isinstance(raised.value, FeatureNotEmulated)
     assert raised.value.message.startswith(assumptions.AMPSCRIPT_SYNTAX.format(reason=""))
     assert reason in raised.value.message
 
@@ -257,7 +257,7 @@ def test_syntax_errors(ctx: AmpscriptContext, content: str, reason: str) -> None
      "Tag-based AMPscript"),
 ])
 def test_unemulated_features_say_so(ctx: AmpscriptContext, content: str, what: str) -> None:
-    with pytest.raises(NotEmulatedError, match="is not emulated by mc-emulator") as raised:
+    with pytest.raises(FeatureNotEmulated, match="is not emulated by mc-emulator") as raised:
         render(content, ctx)
     assert what in raised.value.message
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from emulator.ampscript import AmpscriptContext, Variables, render, sign_jwt
+from emulator.ampscript.keys import KeyStore, SigningKey
 from emulator.clock import Clock
-from emulator.keystore import KeyStore, SigningKey
-from emulator.script.errors import AmpscriptError, NotEmulatedError
+from emulator.script.errors import AmpscriptError, FeatureNotEmulated
 
 GRUSS = "Grusß €ä"
 KEY_42B = "oGbE/i+gRbdjSen3sVYES5DylJE760qsgNWI77UBUdM="
@@ -137,7 +137,7 @@ def test_encoding_errors(ctx: AmpscriptContext, expression: str, parameter: str)
     'RegExMatch("abc","[a-z-[b]]",0)',
 ])
 def test_unemulated_regex_features_say_so(ctx: AmpscriptContext, expression: str) -> None:
-    with pytest.raises(NotEmulatedError):
+    with pytest.raises(FeatureNotEmulated):
         ev(ctx, expression)
 
 

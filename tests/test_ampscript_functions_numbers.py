@@ -8,7 +8,7 @@ import pytest
 
 from emulator.ampscript import AmpscriptContext, Variables, render
 from emulator.clock import Clock
-from emulator.script.errors import AmpscriptError, NotEmulatedError
+from emulator.script.errors import AmpscriptError, FeatureNotEmulated
 
 FROZEN = datetime(2026, 3, 4, 19, 52, 7, tzinfo=timezone.utc)  # 13:52:07 CST
 
@@ -205,5 +205,5 @@ def test_format_errors(ctx: AmpscriptContext, expression: str, error: str) -> No
     'FormatNumber(1234,"0.00E+0")',
 ])
 def test_unemulated_formatting_says_so(ctx: AmpscriptContext, expression: str) -> None:
-    with pytest.raises(NotEmulatedError, match="not emulated"):
+    with pytest.raises(FeatureNotEmulated, match="not emulated"):
         ev(ctx, expression)

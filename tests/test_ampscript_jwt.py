@@ -12,8 +12,8 @@ import jwt
 import pytest
 
 from emulator.ampscript import sign_jwt
-from emulator.ampscript.jwt import ALGORITHMS
 from emulator.script.errors import AmpscriptError
+from emulator.tokens import ALGORITHMS
 
 HS256_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
 LONG_KEY = "k" * 64  # long enough that PyJWT does not warn for any HMAC size

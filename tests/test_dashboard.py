@@ -12,7 +12,7 @@ import pytest
 from conftest import DEMO, b64url_decode, token_body
 
 from emulator.runtime import get_emulator
-from emulator.web.ui_tokens import decode_jwt
+from emulator.web.ui.tokens import decode_jwt
 
 UI = "/_emulator/ui"
 SAME_SITE = {"Origin": "http://localhost"}

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from emulator.cli import main
-from emulator.export import file_stem
-from emulator.fixtures import load_data_extension_folder
+from emulator.fixtures.discovery import load_data_extension_folder
+from emulator.fixtures.export import file_stem
 from emulator.store.schema import DataExtensionSchema
 from emulator.store.store import Store
 

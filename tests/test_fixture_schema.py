@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from emulator.errors import FixtureError
-from emulator.fixtures import default_fixtures_dir, load_data_extension_file
+from emulator.fixtures.discovery import default_fixtures_dir, load_data_extension_file
 from emulator.schemas import data_extension_schema
 
 F = {"name": "A"}

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from emulator.errors import FixtureError
-from emulator.fixtures import (
+from emulator.fixtures.discovery import (
     default_fixtures_dir,
     load_data_extension_file,
     load_fixture_dirs,

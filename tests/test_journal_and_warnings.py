@@ -109,13 +109,13 @@ def test_the_warnings_reach_the_server_log(client, caplog):
 
 
 def test_a_non_string_key_that_is_no_error_object_names_another_cause():
-    from emulator.diagnostics import non_secret_key_warning
+    from emulator.tokens import non_secret_key_warning
 
     assert "(the key was not a string)" in non_secret_key_warning("a number", "42", 42)
 
 
 def test_issued_token_warnings_ignore_what_is_no_token():
-    from emulator.diagnostics import issued_token_warnings
+    from emulator.tokens import issued_token_warnings
 
     for body in ("", "nope", "[]", '{"access_token": 3}', '{"access_token": "a.%%%.c"}',
                  '{"access_token": "a.WzFd.c"}'):
@@ -123,13 +123,13 @@ def test_issued_token_warnings_ignore_what_is_no_token():
 
 
 def test_hostile_agents_and_payloads_are_read_but_never_cached():
-    from emulator.diagnostics import (
+    from emulator.platform.browser import _cached_parse, parse_user_agent
+    from emulator.tokens import (
         NO_EXPIRY,
         _issued_token_warnings,
         issued_token_warnings,
         secret_payload_warning,
     )
-    from emulator.platform.browser import _cached_parse, parse_user_agent
 
     agent = "Mozilla/5.0 (Windows NT 10.0) Firefox/120.0 " + "x" * 100_000
     before = _cached_parse.cache_info().currsize
@@ -151,7 +151,7 @@ def test_hostile_agents_and_payloads_are_read_but_never_cached():
 
 
 def test_only_answers_carrying_a_token_are_parsed_for_expiry():
-    from emulator.diagnostics import NO_EXPIRY, issued_token_warnings
+    from emulator.tokens import NO_EXPIRY, issued_token_warnings
 
     assert issued_token_warnings('{"Error":"Invalid operation specified."}') == []
     token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhIjoxfQ.sig"  # payload {"a":1}

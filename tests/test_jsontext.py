@@ -9,8 +9,8 @@ import pytest
 
 from emulator import assumptions
 from emulator.script.errors import PlatformError
-from emulator.script.js import UNDEFINED
 from emulator.script.jsontext import parse_json, stringify
+from emulator.script.undefined import UNDEFINED
 
 # --- ParseJSON ----------------------------------------------------------------------------------
 

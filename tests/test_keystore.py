@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from emulator.ampscript import sign_jwt
+from emulator.ampscript.keys import KeyStore
 from emulator.clock import Clock
 from emulator.errors import FixtureError
-from emulator.keystore import KeyStore, load_key_dirs, load_key_file
+from emulator.fixtures.keystore import load_key_dirs, load_key_file
 from emulator.pages import JSON_CODE_RESOURCE, Page
 from emulator.pages.runner import run_page
 from emulator.platform.globals import PageGlobals

@@ -8,14 +8,14 @@ import pytest
 
 from emulator import assumptions
 from emulator.clock import Clock
-from emulator.fixtures import load_fixture_dirs
+from emulator.fixtures.discovery import load_fixture_dirs
 from emulator.pages import JSON_CODE_RESOURCE, Page
 from emulator.pages.runner import run_page
 from emulator.platform.context import PageContext
 from emulator.platform.globals import PageGlobals
 from emulator.platform.request import RequestSnapshot
-from emulator.script.errors import JSTypeError, NotEmulatedError, PlatformError, ScriptError
-from emulator.script.js import UNDEFINED
+from emulator.script.errors import FeatureNotEmulated, JSTypeError, PlatformError, ScriptError
+from emulator.script.undefined import UNDEFINED
 from emulator.store.schema import DataExtensionSchema
 from emulator.store.store import Store
 
@@ -134,7 +134,7 @@ def test_an_ampscript_error_is_caught_by_page_code(page):
 
 
 def test_an_unknown_function_is_never_an_empty_string(page):
-    with pytest.raises(NotEmulatedError):
+    with pytest.raises(FeatureNotEmulated):
         page.Platform.Function.TreatAsContent("%%=NoSuchFunction()=%%")
 
 

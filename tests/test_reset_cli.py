@@ -17,7 +17,7 @@ EXTRA = DataExtensionSchema.from_json({"key": "Extra", "fields": [{"name": "A"}]
 
 def changed_db(path: Path) -> Path:
     """A --db file with the default fixtures, changed: a row more, a DE more, a row gone."""
-    from emulator.fixtures import load_fixture_dirs
+    from emulator.fixtures.discovery import load_fixture_dirs
 
     with Store.open(path) as store:
         store.replace_all(load_fixture_dirs([]))

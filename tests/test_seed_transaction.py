@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from emulator.errors import RowRejected, StoreError
-from emulator.fixtures import load_fixture_dirs
+from emulator.fixtures.discovery import load_fixture_dirs
 from emulator.store.schema import DataExtensionSchema
 from emulator.store.store import Store
 

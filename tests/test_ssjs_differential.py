@@ -19,7 +19,7 @@ from test_forged_tokens import CORPUS as FORGED
 
 import emulator.pages
 from emulator.clock import Clock
-from emulator.fixtures import load_fixture_dirs
+from emulator.fixtures.discovery import load_fixture_dirs
 from emulator.pages import get_page
 from emulator.pages.runner import PageResult, run_page
 from emulator.platform.request import RequestSnapshot

@@ -92,7 +92,7 @@ def test_values_cross_the_host_boundary_unchanged() -> None:
     from datetime import datetime
 
     from emulator.platform.browser import parse_user_agent
-    from emulator.script.js import UNDEFINED
+    from emulator.script.undefined import UNDEFINED
     from emulator.ssjs.host import from_wire, to_wire
 
     browser = parse_user_agent(None)

@@ -13,7 +13,7 @@ import pytest
 import tinydb
 
 from emulator.errors import DataExtensionNotFound, RowRejected, StoreError
-from emulator.store.persistence import MemoryPersistence, SnapshotFile
+from emulator.store.persistence import EphemeralStorage, SnapshotFile
 from emulator.store.schema import DataExtensionSchema
 from emulator.store.store import Store
 
@@ -356,9 +356,9 @@ def test_a_missing_directory_is_refused(tmp_path: Path) -> None:
 
 
 def test_persistences_load_what_they_should(tmp_path: Path) -> None:
-    assert MemoryPersistence().load() is None
+    assert EphemeralStorage().read() is None
     snapshot = SnapshotFile(tmp_path / "does-not-exist.json")
-    assert snapshot.load() is None
+    assert snapshot.read() is None
     snapshot.close()
 
 

@@ -17,12 +17,12 @@ from emulator.store.store import Store
 # middle of snapshot writes and journal appends alike.
 WRITER = """
 import sys
-from emulator.store.durability import JournalFile
+from emulator.store.durability import WalFile
 from emulator.store.schema import DataExtensionSchema
 from emulator.store.store import Store
 
 path, durable = sys.argv[1], sys.argv[2] == "durable"
-store = Store(JournalFile(path, flush_interval=0.01, durable=durable, fold_min_bytes=2000))
+store = Store(WalFile(path, flush_interval=0.01, durable=durable, fold_min_bytes=2000))
 if not store.has("Log"):
     store.create(DataExtensionSchema.from_json({"key": "Log", "fields": [{"name": "N"}]}, "t"))
 n = store.count("Log")

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from emulator.cli import main
 from emulator.config import load_settings
 from emulator.errors import StoreError, StoreLocked
-from emulator.fixtures import load_fixture_dirs
+from emulator.fixtures.discovery import load_fixture_dirs
 from emulator.runtime import open_store
-from emulator.store.durability import JournalFile
+from emulator.store.durability import WalFile
 from emulator.store.schema import DataExtensionSchema
 from emulator.store.store import Store
 
@@ -31,7 +31,7 @@ def journal_of(path: Path) -> Path:
 
 def crash_copy(store: Store, path: Path, into: Path) -> Path:
     """Copy the file and its journal as a hard kill would leave them (buffer handed to the OS)."""
-    store._journal.flush()  # what the flusher does every interval
+    store._wal.flush()  # what the flusher does every interval
     into.mkdir()
     shutil.copy(path, into / path.name)
     if journal_of(path).exists():
@@ -76,10 +76,10 @@ def test_a_clean_close_folds_the_journal_in_for_plain_tinydb(path: Path) -> None
 
 
 def test_the_flusher_folds_a_grown_journal_into_a_snapshot(path: Path) -> None:
-    store = Store(JournalFile(path, fold_min_bytes=1, flush_interval=3600))
+    store = Store(WalFile(path, fold_min_bytes=1, flush_interval=3600))
     store.create(LOG)
     store.add_rows("Log", [{"Line": "x" * 100}])
-    store._journal.flush()
+    store._wal.flush()
     assert not journal_of(path).exists()
     assert len(json.loads(path.read_text())["Log"]) == 1
     store.add_rows("Log", [{"Line": "y"}])
@@ -120,7 +120,7 @@ def test_a_bad_journal_line_before_the_last_is_corruption(path: Path, tmp_path: 
     before = copy.read_bytes(), journal.read_bytes()
     with pytest.raises(StoreError) as caught:
         Store.open(copy)
-    assert f"journal {journal}, line 2" in str(caught.value)
+    assert f"write-ahead log {journal}, line 2" in str(caught.value)
     assert (copy.read_bytes(), journal.read_bytes()) == before  # never overwritten
     journal.unlink()
     Store.open(copy).close()  # the refused open released the lock

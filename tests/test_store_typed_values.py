@@ -23,7 +23,7 @@ from emulator.ampscript import AmpscriptContext, Variables, render
 from emulator.cli import main
 from emulator.clock import Clock
 from emulator.errors import FixtureError, RowRejected, StoreError
-from emulator.fixtures import load_data_extension_folder
+from emulator.fixtures.discovery import load_data_extension_folder
 from emulator.pages import JSON_CODE_RESOURCE
 from emulator.platform.context import PageContext
 from emulator.platform.globals import PageGlobals

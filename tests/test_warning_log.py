@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from emulator.warning_log import MAX_TRACKED, WarningLog
+from emulator.journal import MAX_TRACKED, WarningLog
 
 
 class Ticks:

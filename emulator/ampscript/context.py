@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from emulator.ampscript.keys import KeyStore
 from emulator.ampscript.variables import Variables
 from emulator.clock import Clock
-from emulator.keystore import KeyStore
 from emulator.store.store import Store
 
 

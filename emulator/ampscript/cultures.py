@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from emulator import assumptions
-from emulator.script.errors import NotEmulatedError
+from emulator.script.errors import FeatureNotEmulated
 
 NBSP = "\u00a0"
 
@@ -103,6 +103,6 @@ def culture(name: str | None) -> Culture:
     if found is not None:
         return found
     if key.split("-")[0] in LANGUAGES:
-        raise NotEmulatedError(assumptions.AMPSCRIPT_CULTURE_NOT_EMULATED.format(
+        raise FeatureNotEmulated(assumptions.AMPSCRIPT_CULTURE_NOT_EMULATED.format(
             name=name, known=", ".join(c.name for c in (EN_US, DE_DE, FR_FR, JA_JP))))
     return EN_US  # RT: zz-ZZ and other names that are no culture format as en-US

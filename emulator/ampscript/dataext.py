@@ -14,10 +14,9 @@ from typing import Any
 
 from emulator import assumptions
 from emulator.errors import DataExtensionNotFound
-from emulator.store.filters import comparison_key
 from emulator.store.schema import DataExtensionSchema, Field
 from emulator.store.store import Store
-from emulator.store.types import lookup_value
+from emulator.store.types import comparison_key, lookup_value
 
 StoredRow = dict[str, Any]  # values in their stored forms (store/types.py)
 

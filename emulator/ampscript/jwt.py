@@ -6,21 +6,13 @@ HMAC is computed directly: PyJWT refuses PEM- or JWK-looking keys that SFMC sign
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
-from collections.abc import Callable
-from typing import Any
 
 from emulator import assumptions
 from emulator.script.clr import utf8
 from emulator.script.errors import AmpscriptError
+from emulator.tokens import ALGORITHMS, b64url
 
-#: Canonical algorithm name → hash constructor for HMAC.
-ALGORITHMS: dict[str, Callable[..., Any]] = {
-    "HS256": hashlib.sha256,
-    "HS384": hashlib.sha384,
-    "HS512": hashlib.sha512,
-}
 _CANONICAL = {name.lower(): name for name in ALGORITHMS}
 #: The fixed header of each algorithm, Base64url-encoded once (sfmc-facts 4.3: alg first, compact).
 _HEADER_SEGMENTS = {
@@ -51,8 +43,3 @@ def bad_parameter(function: str, parameter: str, ordinal: int, value: str) -> Am
     """Return the AMPscript error for an invalid parameter value."""
     return AmpscriptError(assumptions.AMPSCRIPT_BAD_PARAMETER.format(
         name=function, parameter=parameter, ordinal=ordinal, value=value))
-
-
-def b64url(data: bytes) -> str:
-    """Return Base64url of ``data`` without padding."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")

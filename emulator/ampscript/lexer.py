@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator import assumptions
-from emulator.script.errors import AmpscriptError, NotEmulatedError
+from emulator.script.errors import AmpscriptError, FeatureNotEmulated
 
 AMPSCRIPT_NOT_EMULATED = assumptions.AMPSCRIPT_NOT_EMULATED
 
@@ -139,6 +139,6 @@ def syntax_error(source: str, offset: int, reason: str) -> AmpscriptError:
         reason=f"{reason} at {where(source, offset)}"))
 
 
-def not_emulated(source: str, offset: int, what: str) -> NotEmulatedError:
+def not_emulated(source: str, offset: int, what: str) -> FeatureNotEmulated:
     """Return the error for an AMPscript feature the emulator does not implement."""
-    return NotEmulatedError(AMPSCRIPT_NOT_EMULATED.format(what=what, where=where(source, offset)))
+    return FeatureNotEmulated(AMPSCRIPT_NOT_EMULATED.format(what=what, where=where(source, offset)))

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from emulator import assumptions
 from emulator.ampscript.cultures import Culture
-from emulator.script.errors import NotEmulatedError
+from emulator.script.errors import FeatureNotEmulated
 
 _STANDARD = re.compile(r"([A-Za-z])([0-9]{0,2})")
 #: Digits Decimal keeps: a double has at most 309 integer digits, a format at most 99 decimals.
@@ -158,7 +158,7 @@ def _sections(pattern: str) -> list[list[tuple[str, str]]]:
         elif char in "%\u2030":
             sections[-1].append(("percent", char))
         elif char in "Ee" and re.match(r"[Ee][+-]?0", pattern[index:index + 3]):
-            raise NotEmulatedError(assumptions.AMPSCRIPT_FEATURE_NOT_EMULATED.format(
+            raise FeatureNotEmulated(assumptions.AMPSCRIPT_FEATURE_NOT_EMULATED.format(
                 what="A custom number pattern with an exponent (E0)"))
         else:
             sections[-1].append(("literal", char))

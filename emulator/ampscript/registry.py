@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from emulator import assumptions
 from emulator.ampscript.context import AmpscriptContext
-from emulator.script.errors import AmpscriptError, NotEmulatedError
+from emulator.script.errors import AmpscriptError, FeatureNotEmulated
 
 
 class Runtime(Protocol):
@@ -89,7 +89,7 @@ def ampscript_function(name: str, args: int | tuple[int, int | None], *, tag: st
 
 
 def unknown_function(name: str, functions: dict[str, FunctionEntry] = FUNCTIONS,
-                     ) -> NotEmulatedError:
+                     ) -> FeatureNotEmulated:
     """Return the error for a function the emulator does not implement."""
     known = ", ".join(sorted((entry.name for entry in functions.values()), key=str.lower))
-    return NotEmulatedError(assumptions.AMPSCRIPT_UNKNOWN_FUNCTION.format(name=name, known=known))
+    return FeatureNotEmulated(assumptions.AMPSCRIPT_UNKNOWN_FUNCTION.format(name=name, known=known))

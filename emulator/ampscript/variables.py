@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from emulator.script.js import UNDEFINED
+from emulator.script.undefined import UNDEFINED
 
 _NAME = re.compile(r"@?[A-Za-z0-9_]+")
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from emulator.diagnostics import SECRET_NAME
 from emulator.platform.globals import PageGlobals
 from emulator.script import js
 from emulator.script.errors import ScriptError
+from emulator.tokens import SECRET_NAME
 
 MAX_TOKEN_LENGTH = 8192
 ALGORITHMS = ["HS256", "HS384", "HS512"]
@@ -55,18 +55,18 @@ def constant_time_equals(left: Any, right: str) -> bool:
     return difference == 0
 
 
-def api_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purpose
+def api_page(g: PageGlobals) -> None:
     """Run the protected page against the page globals ``g``."""
-    Platform = g.Platform  # noqa: N806
+    Platform = g.Platform
     Platform.Load("core", "1")
-    DataExtension, Variable, Write, Stringify = (  # noqa: N806
+    DataExtension, Variable, Write, Stringify = (
         g.DataExtension, g.Variable, g.Write, g.Stringify)
-    errorLogDEInit = "CustomAppException"  # noqa: N806
+    errorLogDEInit = "CustomAppException"
 
-    def Reject(reason: str) -> dict[str, Any]:  # noqa: N802
+    def Reject(reason: str) -> dict[str, Any]:
         return {"Error": reason}
 
-    def VerifyRequest(authorization: Any) -> dict[str, Any]:  # noqa: N802
+    def VerifyRequest(authorization: Any) -> dict[str, Any]:
         if not js.truthy(authorization):
             return Reject("Missing Authorization header.")
         # HTTP authentication schemes are case-insensitive; spaces around the token do not count.
@@ -79,7 +79,7 @@ def api_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purpos
             return Reject("Authorization header must carry exactly one token.")
         return VerifyToken(parts[1])
 
-    def VerifyToken(token: str) -> dict[str, Any]:  # noqa: N802
+    def VerifyToken(token: str) -> dict[str, Any]:
         if js.get(token, "length") > MAX_TOKEN_LENGTH:
             return Reject("Token too large.")
         segments = token.split(".")
@@ -88,7 +88,7 @@ def api_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purpos
         for segment in segments:
             if not _BASE64URL.fullmatch(segment):
                 return Reject("Malformed token: segments must be unpadded Base64url.")
-        headerText = Base64UrlDecode(segments[0])  # noqa: N806
+        headerText = Base64UrlDecode(segments[0])
         header = Platform.Function.ParseJSON(headerText)
         if not is_plain_object(header):
             return Reject("Malformed token: the header is not a JSON object.")
@@ -98,16 +98,16 @@ def api_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purpos
         # GetJWT always writes this exact header (fidelity.md, "AMPscript GetJWT", RT).
         if headerText != '{"alg":"' + alg + '","typ":"JWT"}':
             return Reject("Invalid token header.")
-        payloadText = Base64UrlDecode(segments[1])  # noqa: N806
+        payloadText = Base64UrlDecode(segments[1])
         claims = Platform.Function.ParseJSON(payloadText)
         if not is_plain_object(claims):
             return Reject("Malformed token: the payload is not a JSON object.")
-        clientId = js.get(claims, "client_id")  # noqa: N806
+        clientId = js.get(claims, "client_id")
         if js.is_nullish(clientId) or js.strict_eq(clientId, ""):
             return Reject("Token has no client_id claim.")
         if not isinstance(clientId, str):
             return Reject("The client_id claim must be a string.")
-        signingSecret = FindSigningSecret(clientId)  # noqa: N806
+        signingSecret = FindSigningSecret(clientId)
         if not js.truthy(signingSecret):
             return Reject("Unknown client.")
         if not constant_time_equals(SignLike(signingSecret, alg, payloadText), token):
@@ -120,7 +120,7 @@ def api_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purpos
                 return Reject("Token has expired.")
         return {"verified": True, "claims": WithoutSecrets(claims)}
 
-    def Base64UrlDecode(segment: str) -> Any:  # noqa: N802
+    def Base64UrlDecode(segment: str) -> Any:
         text = segment.replace("-", "+").replace("_", "/")
         while len(text) % 4 != 0:
             text += "="
@@ -132,9 +132,9 @@ def api_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purpos
             return None  # not Base64: the caller reports a malformed token
         return Variable.GetValue("@Decoded")
 
-    def FindSigningSecret(clientId: str) -> Any:  # noqa: N802, N803
-        appCredentialsDE = DataExtension.Init("AppCredentials")  # noqa: N806
-        dataSet = appCredentialsDE.Rows.Retrieve({  # noqa: N806
+    def FindSigningSecret(clientId: str) -> Any:
+        appCredentialsDE = DataExtension.Init("AppCredentials")
+        dataSet = appCredentialsDE.Rows.Retrieve({
             "Property": "client_id",
             "SimpleOperator": "equals",
             "Value": clientId,
@@ -143,7 +143,7 @@ def api_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purpos
             return None
         return js.get(js.get(dataSet, 0), "signing_secret")
 
-    def SignLike(signingSecret: Any, alg: str, payloadText: Any) -> Any:  # noqa: N802, N803
+    def SignLike(signingSecret: Any, alg: str, payloadText: Any) -> Any:
         Variable.SetValue("@Secret", signingSecret)
         Variable.SetValue("@Alg", alg)
         Variable.SetValue("@Payload", payloadText)
@@ -151,7 +151,7 @@ def api_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purpos
             "%%[SET @Expected = GetJWT(@Secret, @Alg, @Payload)]%%")
         return Variable.GetValue("@Expected")
 
-    def WithoutSecrets(value: Any) -> Any:  # noqa: N802
+    def WithoutSecrets(value: Any) -> Any:
         if isinstance(value, list):  # Object.prototype.toString.call(value) === "[object Array]"
             return [WithoutSecrets(item) for item in value]
         if not is_plain_object(value):
@@ -163,7 +163,7 @@ def api_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purpos
         return kept
 
     try:
-        HTTPPropertiesDE = DataExtension.Init("HTTPProperties")  # noqa: N806
+        HTTPPropertiesDE = DataExtension.Init("HTTPProperties")
         HTTPPropertiesDE.Rows.Add({
             "Browser": Platform.Request.Browser,
             "ClientIP": Platform.Request.ClientIP,
@@ -178,7 +178,7 @@ def api_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purpos
         response = VerifyRequest(Platform.Request.GetRequestHeader("Authorization"))
         Write(Stringify(response))
     except ScriptError as ex:
-        APIExceptionDE = DataExtension.Init(errorLogDEInit)  # noqa: N806
+        APIExceptionDE = DataExtension.Init(errorLogDEInit)
         APIExceptionDE.Rows.Add({
             "Message": ex.message,
             "Description": ex.description,

@@ -20,16 +20,16 @@ TOKEN_LIFETIME = 3600  # seconds; the answer's expires_in
 NOT_AUTHORIZED = "Not Authorized. Please validate your credentials."
 
 
-def hardened_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purpose
+def hardened_page(g: PageGlobals) -> None:
     """Run the hardened token page against the page globals ``g``."""
-    Platform = g.Platform  # noqa: N806
+    Platform = g.Platform
     Platform.Load("core", "1")
-    DataExtension, Variable, Write, Stringify = (  # noqa: N806
+    DataExtension, Variable, Write, Stringify = (
         g.DataExtension, g.Variable, g.Write, g.Stringify)
-    errorLogDEInit = "CustomAppException"  # noqa: N806
-    tokenLifetime = TOKEN_LIFETIME  # noqa: N806
+    errorLogDEInit = "CustomAppException"
+    tokenLifetime = TOKEN_LIFETIME
 
-    def IssueToken(credentials: Any) -> dict[str, Any]:  # noqa: N802
+    def IssueToken(credentials: Any) -> dict[str, Any]:
         if not js.strict_eq(js.get(credentials, "grant_type"), "client_credentials"):
             return {"Error": "Unsupported grant_type: use client_credentials."}
         client_id = js.get(credentials, "client_id")
@@ -37,8 +37,8 @@ def hardened_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on p
         if (not isinstance(client_id, str) or not js.truthy(client_id)
                 or not isinstance(client_secret, str) or not js.truthy(client_secret)):
             return {"Error": "Missing credentials: client_id and client_secret are required."}
-        appCredentialsDE = DataExtension.Init("AppCredentials")  # noqa: N806
-        dataSet = appCredentialsDE.Rows.Retrieve({  # noqa: N806
+        appCredentialsDE = DataExtension.Init("AppCredentials")
+        dataSet = appCredentialsDE.Rows.Retrieve({
             "Property": "client_id",
             "SimpleOperator": "equals",
             "Value": client_id,
@@ -66,9 +66,9 @@ def hardened_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on p
         }
 
     try:
-        jsonPost = Platform.Request.GetPostData()  # noqa: N806
+        jsonPost = Platform.Request.GetPostData()
         json = Platform.Function.ParseJSON(jsonPost)
-        HTTPPropertiesDE = DataExtension.Init("HTTPProperties")  # noqa: N806
+        HTTPPropertiesDE = DataExtension.Init("HTTPProperties")
         HTTPPropertiesDE.Rows.Add({
             "Browser": Platform.Request.Browser,
             "ClientIP": Platform.Request.ClientIP,
@@ -92,7 +92,7 @@ def hardened_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on p
             response = {"Error": "Invalid operation specified."}
         Write(Stringify(response))
     except ScriptError as ex:
-        APIExceptionDE = DataExtension.Init(errorLogDEInit)  # noqa: N806
+        APIExceptionDE = DataExtension.Init(errorLogDEInit)
         APIExceptionDE.Rows.Add({
             "Message": ex.message,
             "Description": ex.description,

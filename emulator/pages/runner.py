@@ -8,9 +8,9 @@ from html import escape
 from typing import Any
 
 from emulator import assumptions
+from emulator.ampscript.keys import KeyStore
 from emulator.clock import Clock
-from emulator.diagnostics import issued_token_warnings
-from emulator.keystore import KeyStore
+from emulator.journal import WarningLog
 from emulator.pages import Page
 from emulator.platform.context import PageContext
 from emulator.platform.globals import PageGlobals
@@ -18,7 +18,7 @@ from emulator.platform.output import PageRedirect
 from emulator.platform.request import RequestSnapshot
 from emulator.script.errors import ScriptError
 from emulator.store.store import Store
-from emulator.warning_log import WarningLog
+from emulator.tokens import issued_token_warnings
 
 log = logging.getLogger("emulator.page")
 

@@ -16,15 +16,15 @@ from emulator.script import js
 from emulator.script.errors import ScriptError
 
 
-def token_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purpose
+def token_page(g: PageGlobals) -> None:
     """Run the token page against the page globals ``g``."""
-    Platform = g.Platform  # noqa: N806
+    Platform = g.Platform
     Platform.Load("core", "1")
-    DataExtension, Variable, Write, Stringify = (  # noqa: N806
+    DataExtension, Variable, Write, Stringify = (
         g.DataExtension, g.Variable, g.Write, g.Stringify)
-    errorLogDEInit = "CustomAppException"  # noqa: N806
+    errorLogDEInit = "CustomAppException"
 
-    def GetAccessToken(credentials: Any, errorLogDEInit: str) -> Any:  # noqa: N802, N803
+    def GetAccessToken(credentials: Any, errorLogDEInit: str) -> Any:
         try:
             if (not js.truthy(js.get(credentials, "grant_type"))
                     or not js.truthy(js.get(credentials, "client_id"))
@@ -35,7 +35,7 @@ def token_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purp
                                "client id and secret.",
                 }
             else:
-                appCredentialsDE = DataExtension.Init("AppCredentials")  # noqa: N806
+                appCredentialsDE = DataExtension.Init("AppCredentials")
                 complexfilter = {
                     "LeftOperand": {
                         "Property": "client_id",
@@ -49,7 +49,7 @@ def token_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purp
                         "Value": js.get(credentials, "client_secret"),
                     },
                 }
-                dataSet = appCredentialsDE.Rows.Retrieve(complexfilter)  # noqa: N806
+                dataSet = appCredentialsDE.Rows.Retrieve(complexfilter)
                 if not js.truthy(dataSet) or js.strict_eq(js.get(dataSet, "length"), 0):
                     response = {
                         "message": "Not Authorized. Please validate your credentials.",
@@ -59,7 +59,7 @@ def token_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purp
                 else:
                     return js.get(js.get(dataSet, 0), "signing_secret")
         except ScriptError as ex:
-            APIExceptionDE = DataExtension.Init(errorLogDEInit)  # noqa: N806
+            APIExceptionDE = DataExtension.Init(errorLogDEInit)
             APIExceptionDE.Rows.Add({
                 "Message": ex.message,
                 "Description": ex.description,
@@ -68,16 +68,16 @@ def token_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purp
             })
             raise
 
-    def GetJWT(payload: Any, signingSecret: Any, errorLogDEInit: str) -> Any:  # noqa: N802, N803
+    def GetJWT(payload: Any, signingSecret: Any, errorLogDEInit: str) -> Any:
         try:
             Variable.SetValue("@JSON", payload)
             Variable.SetValue("@Secret", signingSecret)
             # The SSJS literal "\%\%[...]\%\%" is this string: `\%` is just `%` in JavaScript.
-            ampScriptBlock = "%%[SET @JWT = GetJWT(@Secret, 'HS256', @JSON)]%%"  # noqa: N806
+            ampScriptBlock = "%%[SET @JWT = GetJWT(@Secret, 'HS256', @JSON)]%%"
             Platform.Function.TreatAsContent(ampScriptBlock)
             return Variable.GetValue("@JWT")
         except ScriptError as ex:
-            APIExceptionDE = DataExtension.Init(errorLogDEInit)  # noqa: N806
+            APIExceptionDE = DataExtension.Init(errorLogDEInit)
             APIExceptionDE.Rows.Add({
                 "Message": ex.message,
                 "Description": ex.description,
@@ -87,9 +87,9 @@ def token_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purp
             raise
 
     try:
-        jsonPost = Platform.Request.GetPostData()  # noqa: N806
+        jsonPost = Platform.Request.GetPostData()
         json = Platform.Function.ParseJSON(jsonPost)
-        HTTPPropertiesDE = DataExtension.Init("HTTPProperties")  # noqa: N806
+        HTTPPropertiesDE = DataExtension.Init("HTTPProperties")
         HTTPPropertiesDE.Rows.Add({
             "Browser": Platform.Request.Browser,
             "ClientIP": Platform.Request.ClientIP,
@@ -121,7 +121,7 @@ def token_page(g: PageGlobals) -> None:  # noqa: N806 -- SSJS names kept on purp
                 }
         Write(Stringify(response))
     except ScriptError as ex:
-        APIExceptionDE = DataExtension.Init(errorLogDEInit)  # noqa: N806
+        APIExceptionDE = DataExtension.Init(errorLogDEInit)
         APIExceptionDE.Rows.Add({
             "Message": ex.message,
             "Description": ex.description,

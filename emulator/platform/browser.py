@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from emulator import assumptions
-from emulator.script.js import UNDEFINED
 from emulator.script.jsontext import stringify
+from emulator.script.undefined import UNDEFINED
 
 #: (Browser name, pattern whose ``version`` group is the version). Order matters: Edge and Opera
 #: agents also name Chrome, and Chrome agents also name Safari.
@@ -68,7 +68,7 @@ class Browser:
         """Return the text ``Write`` gives the object (fidelity.md "CLR rendering", ASSUMED)."""
         return self.js_stringify()
 
-    @functools.cached_property  # noqa: B019 -- frozen, and shared through parse_user_agent's cache
+    @functools.cached_property
     def _stringified(self) -> str:
         return stringify(self.fields())
 

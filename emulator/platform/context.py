@@ -14,12 +14,12 @@ from typing import Any
 
 from emulator import assumptions
 from emulator.ampscript import AmpscriptContext, Variables
+from emulator.ampscript.keys import KeyStore
 from emulator.clock import Clock
-from emulator.keystore import KeyStore
+from emulator.journal import WarningLog
 from emulator.platform.headers import encode_body
 from emulator.platform.request import RequestSnapshot
 from emulator.store.store import Store
-from emulator.warning_log import WarningLog
 
 log = logging.getLogger("emulator.page")
 
@@ -42,7 +42,7 @@ class PageContext:
     page_name: str = ""
     keys: KeyStore = field(default_factory=KeyStore)
     charset: str = assumptions.RESPONSE_CHARSET
-    warning_log: WarningLog | None = None  # the app's: repeats folded (emulator.warning_log)
+    warning_log: WarningLog | None = None  # the app's: repeats folded (emulator.journal)
     _ampscript: AmpscriptContext | None = field(default=None, init=False, repr=False)
 
     def warn(self, message: str) -> None:

@@ -19,7 +19,8 @@ from emulator.platform.context import PageContext
 from emulator.platform.de_values import limit_of, row_texts, text_row, typed_row, where_pairs
 from emulator.script.clr import clr_text
 from emulator.script.errors import PlatformError
-from emulator.script.js import UNDEFINED, is_nullish
+from emulator.script.js import is_nullish
+from emulator.script.undefined import UNDEFINED
 
 RETRIEVE_LIMIT = 2500  # OFF: "Retrieves up to 2500 rows"
 RETRIEVE_POSITIONAL = "There was an error retrieving the rows."  # RT (sfmc-facts 3.13)
@@ -32,7 +33,7 @@ class DataExtensionFactory:
     def __init__(self, context: PageContext) -> None:
         self._context = context
 
-    def Init(self, key: Any) -> DataExtensionObject:  # noqa: N802 (SSJS name)
+    def Init(self, key: Any) -> DataExtensionObject:
         # Binding is lazy: a missing key only fails when its rows are touched (RT).
         return DataExtensionObject(clr_text(key), self._context)
 
@@ -52,7 +53,7 @@ class Rows:
         self._key = key
         self._context = context
 
-    def Add(self, rows: Any) -> int:  # noqa: N802 (SSJS name)
+    def Add(self, rows: Any) -> int:
         items = rows if isinstance(rows, list) else [rows]
         if not all(isinstance(item, dict) for item in items):
             raise PlatformError(ADD_NOT_OBJECT)
@@ -64,7 +65,7 @@ class Rows:
         self._context.record_rows(self._key, stored)
         return len(stored)
 
-    def Retrieve(self, filter: Any = UNDEFINED, *extra: Any) -> list[dict[str, str]]:  # noqa: N802, A002
+    def Retrieve(self, filter: Any = UNDEFINED, *extra: Any) -> list[dict[str, str]]:
         if extra or not (filter is UNDEFINED or filter is None or isinstance(filter, dict)):
             raise PlatformError(RETRIEVE_POSITIONAL)
         criteria = filter if isinstance(filter, dict) else None
@@ -79,7 +80,7 @@ class Rows:
         # empty field is "".
         return [text_row(schema, row) for row in found]
 
-    def Lookup(self, *args: Any) -> list[dict[str, Any]] | None:  # noqa: N802 (SSJS name)
+    def Lookup(self, *args: Any) -> list[dict[str, Any]] | None:
         """Return the rows matching every (field, value) pair, typed; null when none (RT 3.23).
 
         ``limit`` may be numeric text (RT); ``orderBy`` is a field, optionally ``DESC``
@@ -105,7 +106,7 @@ class Rows:
             return None  # RT: no match is null, not []
         return [typed_row(schema, row) for row in found]
 
-    def Update(self, *args: Any) -> int:  # noqa: N802 (SSJS name)
+    def Update(self, *args: Any) -> int:
         """Set ``values`` on the rows matching every pair; return how many (RT 3.24: 0 if none)."""
         arity(args, 3, 3)
         values, fields, where_values = args
@@ -119,7 +120,7 @@ class Rows:
         self._context.record_rows(self._key, updated)
         return len(updated)
 
-    def Remove(self, *args: Any) -> int:  # noqa: N802 (SSJS name)
+    def Remove(self, *args: Any) -> int:
         """Delete the rows matching every pair; return how many (OFF deletes, RT 3.25 count)."""
         arity(args, 2, 2)
         criteria = where_filter(where_pairs("Rows.Remove", *args))

@@ -39,7 +39,7 @@ class DataExtensionFunctions:
 
     _context: PageContext
 
-    def Lookup(self, *args: Any) -> Any:  # noqa: N802 (SSJS name)
+    def Lookup(self, *args: Any) -> Any:
         """Return ``returnColumn`` of the first match, typed (a date is a date); null if none.
 
         RT 3.26: an empty field is a CLR null that throws when compared; here it is plain null.
@@ -53,7 +53,7 @@ class DataExtensionFunctions:
         found = self._retrieve(schema, "Lookup", where_columns, where_values, limit=1)
         return typed_cell(field, found[0][field.name]) if found else None
 
-    def LookupRows(self, *args: Any) -> list[dict[str, Any]] | None:  # noqa: N802 (SSJS name)
+    def LookupRows(self, *args: Any) -> list[dict[str, Any]] | None:
         """Return up to 2,000 matching rows, typed like Rows.Lookup; null when none (RT 3.27)."""
         arity(args, 3, 3)
         name, where_columns, where_values = args
@@ -62,7 +62,7 @@ class DataExtensionFunctions:
                               limit=LOOKUP_ROWS_LIMIT)
         return _typed_rows(schema, rows)
 
-    def LookupOrderedRows(self, *args: Any) -> list[dict[str, Any]] | None:  # noqa: N802
+    def LookupOrderedRows(self, *args: Any) -> list[dict[str, Any]] | None:
         """Return the first ``count`` matches sorted by ``"Col ASC|DESC"``; null when none."""
         arity(args, 5, 5)
         name, count, order, where_columns, where_values = args
@@ -76,7 +76,7 @@ class DataExtensionFunctions:
         # ASSUMED "lookuprows-values": a count below 1 means 2,000, as in AMPscript (RT).
         return _typed_rows(schema, rows[:limit_of(count, LOOKUP_ROWS_LIMIT)])
 
-    def InsertData(self, *args: Any) -> int:  # noqa: N802 (SSJS name)
+    def InsertData(self, *args: Any) -> int:
         """Add one row from column and value arrays; return 1 (OFF 3.28)."""
         arity(args, 3, 3)
         name, columns, values = args
@@ -87,7 +87,7 @@ class DataExtensionFunctions:
         self._context.record_rows(schema.key, stored)
         return len(stored)
 
-    def UpdateData(self, *args: Any) -> int:  # noqa: N802 (SSJS name)
+    def UpdateData(self, *args: Any) -> int:
         """Set columns on the rows matching the where arrays; return how many (OFF 3.28)."""
         arity(args, 5, 5)
         name, where_columns, where_values, columns, values = args
@@ -100,7 +100,7 @@ class DataExtensionFunctions:
         self._context.record_rows(schema.key, updated)
         return len(updated)
 
-    def UpsertData(self, *args: Any) -> int:  # noqa: N802 (SSJS name)
+    def UpsertData(self, *args: Any) -> int:
         """Update the rows matching the where arrays, or add one row of both; return the count."""
         arity(args, 5, 5)
         name, where_columns, where_values, columns, values = args
@@ -117,7 +117,7 @@ class DataExtensionFunctions:
         self._context.record_rows(schema.key, updated)
         return len(updated)
 
-    def DeleteData(self, *args: Any) -> int:  # noqa: N802 (SSJS name)
+    def DeleteData(self, *args: Any) -> int:
         """Delete the rows matching the where arrays; return how many (OFF 3.28)."""
         arity(args, 3, 3)
         name, where_columns, where_values = args

@@ -8,8 +8,8 @@ from emulator.ampscript import render
 from emulator.platform.context import PageContext
 from emulator.platform.de_functions import DataExtensionFunctions
 from emulator.script.clr import clr_text
-from emulator.script.js import UNDEFINED
 from emulator.script.jsontext import parse_json, stringify
+from emulator.script.undefined import UNDEFINED
 
 
 class PlatformFunction(DataExtensionFunctions):
@@ -18,13 +18,13 @@ class PlatformFunction(DataExtensionFunctions):
     def __init__(self, context: PageContext) -> None:
         self._context = context
 
-    def ParseJSON(self, text: Any) -> Any:  # noqa: N802 (SSJS name)
+    def ParseJSON(self, text: Any) -> Any:
         return parse_json(text)
 
-    def Stringify(self, value: Any = UNDEFINED) -> str:  # noqa: N802 (SSJS name)
+    def Stringify(self, value: Any = UNDEFINED) -> str:
         return stringify(value)
 
-    def TreatAsContent(self, content: Any) -> str:  # noqa: N802 (SSJS name)
+    def TreatAsContent(self, content: Any) -> str:
         # fidelity.md: renders AMPscript sharing the variables of `Variable`; an AMPscript error
         # surfaces as a catchable exception (AmpscriptError is a ScriptError).
         return render(clr_text(content), self._context.ampscript())

@@ -32,7 +32,7 @@ class PlatformObject:
         self.Response = PlatformResponse(context)
         self.Variable = VariableObject(context.variables)
 
-    def Load(self, library: Any, version: Any = "1") -> None:  # noqa: N802 (SSJS name)
+    def Load(self, library: Any, version: Any = "1") -> None:
         name, wanted = clr_text(library).lower(), clr_text(version)
         if name != "core":
             raise PlatformError(f"Platform.Load: the library {clr_text(library)!r} is not "
@@ -62,17 +62,17 @@ class PageGlobals:
         return self._core[name]
 
     @property
-    def DataExtension(self) -> DataExtensionFactory:  # noqa: N802 (SSJS name)
+    def DataExtension(self) -> DataExtensionFactory:
         return self._core_member("DataExtension")
 
     @property
-    def Variable(self) -> VariableObject:  # noqa: N802 (SSJS name)
+    def Variable(self) -> VariableObject:
         return self._core_member("Variable")
 
     @property
-    def Write(self) -> Writer:  # noqa: N802 (SSJS name)
+    def Write(self) -> Writer:
         return self._core_member("Write")
 
     @property
-    def Stringify(self) -> Any:  # noqa: N802 (SSJS name)
+    def Stringify(self) -> Any:
         return self._core_member("Stringify")

@@ -18,15 +18,16 @@ from emulator.platform import headers
 from emulator.platform.calls import arity, padded
 from emulator.platform.context import PageContext
 from emulator.script.clr import clr_text
-from emulator.script.errors import NotEmulatedError, PlatformError
-from emulator.script.js import UNDEFINED, is_nullish, is_number
+from emulator.script.errors import FeatureNotEmulated, PlatformError
+from emulator.script.js import is_nullish, is_number
+from emulator.script.undefined import UNDEFINED
 
 #: RT (sfmc-facts 2.20, 5.6): reading ContentType or CharacterSet throws this.
 WRITE_ONLY = "Object reference not set to an instance of an object."
 NOT_EMULATED = "Platform.Response.{name} is not emulated by mc-emulator."
 
 
-class PageRedirect(BaseException):  # noqa: N818 -- a control-flow signal, not an error
+class PageRedirect(BaseException):
     """Stop the page and answer with a redirect.
 
     RT (sfmc-facts 2.21): a surrounding ``try`` does not regain control. It derives from
@@ -58,29 +59,29 @@ class PlatformResponse:
     def __init__(self, context: PageContext) -> None:
         self._context = context
 
-    def Write(self, value: Any = UNDEFINED, *ignored: Any) -> None:  # noqa: N802 (SSJS name)
+    def Write(self, value: Any = UNDEFINED, *ignored: Any) -> None:
         self._context.output.append(clr_text(value))
         return None
 
     @property
-    def ContentType(self) -> Any:  # noqa: N802 (SSJS name)
+    def ContentType(self) -> Any:
         raise PlatformError(WRITE_ONLY)
 
     @ContentType.setter
-    def ContentType(self, value: Any) -> None:  # noqa: N802 (SSJS name)
+    def ContentType(self, value: Any) -> None:
         self._set_content_type(clr_text(value))
 
     @property
-    def CharacterSet(self) -> Any:  # noqa: N802 (SSJS name)
+    def CharacterSet(self) -> Any:
         raise PlatformError(WRITE_ONLY)
 
     @CharacterSet.setter
-    def CharacterSet(self, value: Any) -> None:  # noqa: N802 (SSJS name)
+    def CharacterSet(self, value: Any) -> None:
         name = headers.header_value(clr_text(value).strip(), "charset")
         headers.charset_codec(name)  # an unknown charset throws now, not at the end
         self._context.charset = name
 
-    def SetResponseHeader(self, *args: Any) -> None:  # noqa: N802 (SSJS name)
+    def SetResponseHeader(self, *args: Any) -> None:
         arity(args, 2, 2)
         name = headers.header_name(clr_text(args[0]))
         value = headers.header_value(clr_text(args[1]))
@@ -90,13 +91,13 @@ class PlatformResponse:
             self._context.set_header(name, value)
         return None  # RT: returns null
 
-    def Redirect(self, *args: Any) -> None:  # noqa: N802 (SSJS name)
+    def Redirect(self, *args: Any) -> None:
         arity(args, 1, 2)
         url, permanent = padded(args, 2, False)
         location = headers.redirect_location("" if is_nullish(url) else clr_text(url))
         raise PageRedirect(location, 301 if _is_true(permanent) else 302)
 
-    def SetCookie(self, *args: Any) -> None:  # noqa: N802 (SSJS name)
+    def SetCookie(self, *args: Any) -> None:
         arity(args, 2, 4)
         name, value, expires, https_only = padded(args, 4, UNDEFINED)
         today = self._context.clock.now_cst().replace(tzinfo=None)
@@ -105,11 +106,11 @@ class PlatformResponse:
         self._context.set_header("Set-Cookie", header)
         return None  # OFF: returns null
 
-    def RemoveCookie(self, *args: Any) -> None:  # noqa: N802 (SSJS name)
-        raise NotEmulatedError(NOT_EMULATED.format(name="RemoveCookie"))
+    def RemoveCookie(self, *args: Any) -> None:
+        raise FeatureNotEmulated(NOT_EMULATED.format(name="RemoveCookie"))
 
-    def RemoveResponseHeader(self, *args: Any) -> None:  # noqa: N802 (SSJS name)
-        raise NotEmulatedError(NOT_EMULATED.format(name="RemoveResponseHeader"))
+    def RemoveResponseHeader(self, *args: Any) -> None:
+        raise FeatureNotEmulated(NOT_EMULATED.format(name="RemoveResponseHeader"))
 
     def _set_content_type(self, text: str) -> None:
         media, _, parameters = headers.header_value(text.strip(), "content type").partition(";")

@@ -17,7 +17,8 @@ from emulator import assumptions
 from emulator.platform import browser
 from emulator.script.clr import clr_text
 from emulator.script.errors import PlatformError
-from emulator.script.js import UNDEFINED, is_nullish
+from emulator.script.js import is_nullish
+from emulator.script.undefined import UNDEFINED
 
 Pairs = tuple[tuple[str, str], ...]
 

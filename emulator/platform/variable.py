@@ -12,7 +12,7 @@ from emulator.ampscript import Variables
 from emulator.ampscript.values import DB_NULL
 from emulator.script.clr import clr_text
 from emulator.script.errors import PlatformError
-from emulator.script.js import UNDEFINED
+from emulator.script.undefined import UNDEFINED
 
 _BAD_NAME = ("Invalid variable name {name!r}: AMPscript names are @ followed by letters, "
              "digits or _.")
@@ -24,14 +24,14 @@ class VariableObject:
     def __init__(self, variables: Variables) -> None:
         self._variables = variables
 
-    def SetValue(self, name: Any, value: Any = None) -> Any:  # noqa: N802 (SSJS name)
+    def SetValue(self, name: Any, value: Any = None) -> Any:
         try:
             self._variables.set(clr_text(name), None if value is UNDEFINED else value)
         except ValueError:
             raise PlatformError(_BAD_NAME.format(name=clr_text(name))) from None
         return UNDEFINED
 
-    def GetValue(self, name: Any) -> Any:  # noqa: N802 (SSJS name)
+    def GetValue(self, name: Any) -> Any:
         try:
             value = self._variables.get(clr_text(name))
             # A Data Extension null (AMPscript Lookup's no-match) reads as null in SSJS.

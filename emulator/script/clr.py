@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from emulator import assumptions
-from emulator.script.js import UNDEFINED, is_number
+from emulator.script.js import is_number
+from emulator.script.undefined import UNDEFINED
 
 ARRAY_TEXT = "System.Collections.ArrayList"  # RT: Write([]) prints this
 

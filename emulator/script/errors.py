@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from emulator import assumptions
-from emulator.script.js import UNDEFINED
+from emulator.errors import NotEmulatedError
+from emulator.script.undefined import UNDEFINED
 
 
 class ScriptError(Exception):
@@ -42,7 +43,7 @@ class AmpscriptError(PlatformError):
     """An AMPscript error surfacing from ``TreatAsContent`` as a catchable exception."""
 
 
-class NotEmulatedError(AmpscriptError):
+class FeatureNotEmulated(AmpscriptError, NotEmulatedError):
     """A platform feature the emulator does not implement: catchable, and says so plainly."""
 
 

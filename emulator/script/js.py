@@ -13,25 +13,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-
-class _Undefined:
-    """The JavaScript ``undefined`` value: a falsy singleton."""
-
-    _instance: _Undefined | None = None
-
-    def __new__(cls) -> _Undefined:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __repr__(self) -> str:
-        return "undefined"
-
-
-UNDEFINED: Any = _Undefined()
+from emulator.script.errors import read_property_error
+from emulator.script.undefined import UNDEFINED
 
 
 def is_nullish(value: Any) -> bool:
@@ -51,8 +34,6 @@ def get(obj: Any, key: Any) -> Any:
     fidelity.md; a missing property reads ``undefined``.
     """
     if is_nullish(obj):
-        from emulator.script.errors import read_property_error
-
         raise read_property_error(key, obj)
     if isinstance(obj, dict):
         return obj.get(_property_name(key), UNDEFINED)

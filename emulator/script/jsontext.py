@@ -19,7 +19,8 @@ from typing import Any
 from emulator import assumptions
 from emulator.script.clr import clr_number, clr_text
 from emulator.script.errors import PlatformError
-from emulator.script.js import UNDEFINED, is_nullish, is_number, to_string
+from emulator.script.js import is_nullish, is_number, to_string
+from emulator.script.undefined import UNDEFINED
 
 #: sfmc-facts 1.20/2.3: the engine's generic error for an argument it cannot take.
 BAD_ARGUMENT = "Unable to retrieve security descriptor for this frame."

@@ -23,8 +23,8 @@ from emulator.platform.members import CONTAINERS
 from emulator.platform.output import PageRedirect, PlatformResponse
 from emulator.platform.request import PlatformRequest
 from emulator.platform.variable import VariableObject
-from emulator.script.errors import JSTypeError, NotEmulatedError, PlatformError, ScriptError
-from emulator.script.js import UNDEFINED
+from emulator.script.errors import FeatureNotEmulated, JSTypeError, PlatformError, ScriptError
+from emulator.script.undefined import UNDEFINED
 
 log = logging.getLogger("emulator.page")
 
@@ -141,18 +141,18 @@ class HostDispatcher:
                     raise JSTypeError(NOT_LOADED.format(name=member))
                 return None
             else:
-                raise NotEmulatedError(f"{member} is not emulated by mc-emulator.")
+                raise FeatureNotEmulated(f"{member} is not emulated by mc-emulator.")
             if op == "call":
                 return self._written(lambda: found(*request.get("a", [])))
             return None
         spec = _SURFACE.get(owner)
         if spec is None:  # a Core object the emulator lacks (HTTP, Attribute, ...)
-            raise NotEmulatedError(NOT_EMULATED.format(owner=owner, member=member))
+            raise FeatureNotEmulated(NOT_EMULATED.format(owner=owner, member=member))
         target = self._owner(owner, request.get("k", UNDEFINED))
         if op == "props":
             return {name: getattr(target, name) for name in spec["props"]}
         if member not in spec["props"] and member not in spec["methods"]:
-            raise NotEmulatedError(NOT_EMULATED.format(owner=_shown(owner), member=member))
+            raise FeatureNotEmulated(NOT_EMULATED.format(owner=_shown(owner), member=member))
         if op == "get":
             return getattr(target, member)
         if op == "set":

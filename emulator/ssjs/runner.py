@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emulator import assumptions
+from emulator.ampscript.keys import KeyStore
 from emulator.clock import Clock
-from emulator.keystore import KeyStore
+from emulator.journal import WarningLog
 from emulator.pages import Page
 from emulator.pages.runner import PageResult, run_page
 from emulator.platform.globals import PageGlobals
@@ -25,7 +26,6 @@ from emulator.ssjs.pagefile import PageFile
 from emulator.ssjs.syntax import SsjsSyntaxError
 from emulator.ssjs.workers import PageTimeout, WorkerLost, WorkerPool
 from emulator.store.store import Store
-from emulator.warning_log import WarningLog
 
 log = logging.getLogger("emulator.page")
 DEFAULT_TIMEOUT = 10.0  # seconds (issue 9)

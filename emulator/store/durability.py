@@ -1,9 +1,9 @@
-"""The ``--db`` file kept by appending: a journal off the request path, folded into snapshots.
+"""The ``--db`` file kept by appending: a log off the request path, folded into snapshots.
 
 Locking story: every method here runs under the store's lock (the Store calls ``append`` and
-``save`` while holding it, and the flusher thread takes it before touching the journal), so the
-journal and the snapshot have one owner at a time. Only the flusher's ``fsync`` runs outside the
-lock, on a duplicate of the journal's descriptor, so requests never wait for the disk.
+``write`` while holding it, and the flusher thread takes it before touching the log), so the
+log and the snapshot have one owner at a time. Only the flusher's ``fsync`` runs outside the
+lock, on a duplicate of the write-ahead log's descriptor, so requests never wait for the disk.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from emulator.store.persistence import Document, SnapshotFile
 
 LOG = logging.getLogger("emulator.store")
 DEFAULT_FLUSH_INTERVAL = 1.0
-#: A journal smaller than this is never folded; above it, it is folded once it outgrows the
+#: A write-ahead log smaller than this is never folded; above it, it is folded once it outgrows the
 #: snapshot, so folding costs a constant amount per change on average, whatever the store's size.
 FOLD_MIN_BYTES = 4 * 1024 * 1024
 _LOCK_WAIT = 0.2  # seconds the flusher waits for the store's lock before checking for a stop
 
 
-class JournalFile(SnapshotFile):
+class WalFile(SnapshotFile):
     """A SnapshotFile whose changes go to ``PATH.journal``, made durable by a background flusher.
 
     ``append`` writes one line to a buffered file; every ``flush_interval`` seconds the flusher
@@ -42,7 +42,7 @@ class JournalFile(SnapshotFile):
         self.durable = durable
         self.fold_min_bytes = fold_min_bytes
         self._handle: IO[bytes] | None = None
-        self._journal_bytes = 0
+        self._wal_bytes = 0
         self._snapshot_bytes = 0
         self._unflushed = False
         self._store_lock: Any = None
@@ -52,17 +52,17 @@ class JournalFile(SnapshotFile):
 
     @property
     def pending(self) -> bool:
-        """Return whether the journal holds changes the snapshot lacks."""
-        return self._journal_bytes > 0 or self.replayed > 0
+        """Return whether the write-ahead log holds changes the snapshot lacks."""
+        return self._wal_bytes > 0 or self.replayed > 0
 
     def start(self, lock: Any, document: Callable[[], Document]) -> None:
         """Start the flusher; ``lock`` guards ``document()``, the live document to fold."""
         self._store_lock, self._document = lock, document
         with lock:
             if self.replayed:
-                LOG.info("%s: replayed %d journal entries; folding them in.",
-                         self.journal_path, self.replayed)
-                self.save(document())
+                LOG.info("%s: replayed %d write-ahead log entries; folding them in.",
+                         self.wal_path, self.replayed)
+                self.write(document())
             else:
                 self._snapshot_bytes = _size(self.path)
         self._flusher = threading.Thread(target=self._run, name=f"mcemu-flush {self.path.name}",
@@ -70,22 +70,22 @@ class JournalFile(SnapshotFile):
         self._flusher.start()
 
     def append(self, line: bytes) -> None:
-        """Add one journal line (the caller holds the store's lock)."""
+        """Add one write-ahead log line (the caller holds the store's lock)."""
         if self._handle is None:
-            self._handle = open(self.journal_path, "ab", buffering=1024 * 1024)  # noqa: SIM115
+            self._handle = open(self.wal_path, "ab", buffering=1024 * 1024)
         self._handle.write(line)
-        self._journal_bytes += len(line)
+        self._wal_bytes += len(line)
         if self.durable:
             self._handle.flush()
             os.fsync(self._handle.fileno())
         else:
             self._unflushed = True
 
-    def save(self, document: Mapping[str, Any]) -> None:
-        """Write a whole snapshot and drop the journal it now contains."""
+    def write(self, document: Mapping[str, Any]) -> None:
+        """Write a whole snapshot and drop the write-ahead log it now contains."""
         self._close_handle()
-        super().save(document)
-        self._journal_bytes, self.replayed, self._unflushed = 0, 0, False
+        super().write(document)
+        self._wal_bytes, self.replayed, self._unflushed = 0, 0, False
         self._snapshot_bytes = _size(self.path)
 
     def close(self) -> None:
@@ -102,10 +102,10 @@ class JournalFile(SnapshotFile):
             try:
                 self.flush()
             except Exception:  # a full disk must not kill the flusher silently
-                LOG.exception("%s: cannot write the journal", self.journal_path)
+                LOG.exception("%s: cannot write the write-ahead log", self.wal_path)
 
     def flush(self) -> None:
-        """Make appended lines durable, and fold the journal in once it has grown enough."""
+        """Make appended lines durable, and fold the write-ahead log in once it has grown enough."""
         lock = self._store_lock
         if lock is None or not lock.acquire(timeout=_LOCK_WAIT):
             return  # busy, or closing: the next round (or close) does it
@@ -122,7 +122,7 @@ class JournalFile(SnapshotFile):
                 os.fsync(duplicate)
             finally:
                 os.close(duplicate)
-        if self._journal_bytes > max(self.fold_min_bytes, self._snapshot_bytes):
+        if self._wal_bytes > max(self.fold_min_bytes, self._snapshot_bytes):
             self._fold()
 
     def _fold(self) -> None:
@@ -131,7 +131,7 @@ class JournalFile(SnapshotFile):
             return
         try:
             if not self._stop.is_set():
-                self.save(self._document())
+                self.write(self._document())
         finally:
             self._store_lock.release()
 

@@ -13,17 +13,15 @@ import operator as op
 import re
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from typing import Any
 
 from emulator import assumptions
 from emulator.errors import InvalidFilter
 from emulator.script.clr import clr_text
 from emulator.script.js import is_number
-
-if TYPE_CHECKING:  # schema.py imports comparison_key from here
-    from emulator.store.schema import DataExtensionSchema, Field
+from emulator.store.schema import DataExtensionSchema, Field
+from emulator.store.types import cell_text, cell_value, typed_value
 
 Row = Mapping[str, Any]  # a stored row (store/types.py forms)
 Predicate = Callable[[Row], bool]
@@ -33,118 +31,12 @@ Check = Callable[[Any], bool]  # tests one stored cell
 MAX_FILTER_DEPTH = assumptions.FILTER_MAX_DEPTH
 MAX_FILTER_PARTS = assumptions.FILTER_MAX_PARTS
 
-#: The platform's clock zone (design.md, "Shipped Data Extensions"): CST, UTC-6, no daylight saving.
-PLATFORM_ZONE = timezone(timedelta(hours=-6))
-_US_DATE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y")
-_BOOLEAN_TEXTS = {
-    "true": True, "1": True, "yes": True, "y": True,
-    "false": False, "0": False, "no": False, "n": False,
-}
 _SIMPLE_KEYS = ("Property", "SimpleOperator", "Value")
 _COMPLEX_KEYS = ("LeftOperand", "LogicalOperator", "RightOperand")
 
 
 class _Problem(Exception):
     """A reason the filter is refused; compile_filter turns it into InvalidFilter."""
-
-
-def parse_number(text: str) -> Decimal:
-    """Return ``text`` as an exact decimal number; raise ValueError when it is not one."""
-    try:
-        number = Decimal(text.strip())
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a number") from None
-    if not number.is_finite():
-        raise ValueError(f"{text!r} is not a finite number")
-    return number
-
-
-def parse_date(text: str) -> datetime:
-    """Return ``text`` (ISO 8601 or ``M/D/YYYY h:mm:ss AM``) as a zone-less platform time."""
-    stripped = text.strip()
-    iso = stripped[:-1] + "+00:00" if stripped.endswith(("Z", "z")) else stripped
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        for pattern in _US_DATE_FORMATS:
-            try:
-                moment = datetime.strptime(stripped, pattern)
-                break
-            except ValueError:
-                continue
-        else:
-            raise ValueError(f"{text!r} is not a date (ISO 8601 or M/D/YYYY h:mm:ss AM)") from None
-    if moment.tzinfo is not None:
-        # Stored dates carry no zone; an explicit zone is converted to the platform's clock.
-        moment = moment.astimezone(PLATFORM_ZONE).replace(tzinfo=None)
-    return moment
-
-
-def parse_boolean(text: str) -> bool:
-    """Return ``text`` as a boolean (``True``/``False``, ``1``/``0``, ``Y``/``N``...)."""
-    try:
-        return _BOOLEAN_TEXTS[text.strip().casefold()]
-    except KeyError:
-        raise ValueError(f"{text!r} is not a boolean (true/false, 1/0, yes/no)") from None
-
-
-_PARSERS: dict[str, Callable[[str], Any]] = {
-    "Number": parse_number,
-    "Decimal": parse_number,
-    "Date": parse_date,
-    "Boolean": parse_boolean,
-}
-
-
-def typed_value(field: Field, text: str) -> Any:
-    """Return ``text`` as ``field`` compares it: case-folded text or a parsed value."""
-    parser = _PARSERS.get(field.type)  # the text types (schema.TEXT_TYPES) have no parser
-    return text.casefold() if parser is None else parser(text)
-
-
-def cell_value(field: Field, value: Any) -> Any:
-    """Return a cell (stored form, or text) as ``field`` compares it; raise ValueError.
-
-    Stored forms (store/types.py) are read directly: a Number's int and a Boolean's bool as they
-    are, a Date's ISO text by ``fromisoformat``; text is parsed by the field's type.
-    """
-    if isinstance(value, str):
-        if field.type == "Date":
-            try:
-                moment = datetime.fromisoformat(value)  # the stored form: no zone
-            except ValueError:
-                moment = None
-            if moment is not None and moment.tzinfo is None:
-                return moment
-        return typed_value(field, value)
-    if isinstance(value, bool):
-        if field.type == "Boolean":
-            return value
-    elif isinstance(value, (int, Decimal)) and field.type in ("Number", "Decimal"):
-        return value
-    elif isinstance(value, datetime) and field.type == "Date":
-        return value
-    return typed_value(field, clr_text(value))
-
-
-def comparison_key(field: Field, value: Any) -> Any:
-    """Return a hashable key under which equal values of ``field`` coincide (None when empty)."""
-    if value is None or value == "":
-        return None
-    try:
-        return cell_value(field, value)
-    except ValueError:
-        # Only a value the store refused can get here; it only equals itself.
-        return ("text", clr_text(value))
-
-
-def cell_text(field: Field, value: Any) -> str:
-    """Return a stored cell as the text ``like`` matches: the Rows.Retrieve rendering."""
-    if isinstance(value, str) and field.type != "Date":
-        return value
-    from emulator.store.types import retrieve_text  # types.py imports this module
-
-    return retrieve_text(field, value)
 
 
 def _row_value(field: Field, raw: Any) -> Any:

@@ -1,15 +1,15 @@
 """How the store is held in memory and reaches disk.
 
 The store keeps its working set in a :class:`WorkingSet` (TinyDB on MemoryStorage, whose document
-is ``{table: {doc_id: row}}``) and hands the whole document to a :class:`Persistence` after each
+is ``{table: {doc_id: row}}``) and hands the whole document to a :class:`Storage` after each
 change. :class:`SnapshotFile` writes
 it as the ``--db`` file of design.md: a plain TinyDB JSON file that ``tinydb.TinyDB(PATH)`` opens
 unchanged.
 
-:class:`SnapshotFile` also honours the file's companions (journal.py): ``load`` takes the
-single-process lock and replays ``PATH.journal``; ``save`` removes the journal it has folded in;
-``close`` releases the lock. The journal's writer, which appends instead of saving, is
-:class:`emulator.store.durability.JournalFile`.
+:class:`SnapshotFile` also honours the file's companions (wal.py): ``read`` takes the
+single-process lock and replays ``PATH.journal``; ``write`` removes the log it has folded in;
+``close`` releases the lock. The write-ahead log's writer, which appends instead of saving, is
+:class:`emulator.store.durability.WalFile`.
 """
 
 from __future__ import annotations
@@ -27,40 +27,44 @@ from tinydb.storages import MemoryStorage
 from tinydb.table import Table
 
 from emulator.errors import StoreError
-from emulator.store.journal import FileLock, journal_path, replay
+from emulator.store.wal import FileLock, replay, wal_path
 
 Document = dict[str, dict[str, Any]]
 
 
-class Persistence(Protocol):
-    """Where the store's document lives between runs."""
+class Storage(Protocol):
+    """Where the store's document lives between runs: TinyDB's storage interface.
+
+    ``read``, ``write`` and ``close`` as ``tinydb.storages.Storage`` names them; the store hands
+    ``write`` its whole document after each change (or a write-ahead log takes the change).
+    """
 
     #: Where the document lives, for error messages (a path, or ``"memory"``).
     location: str
 
-    def load(self) -> Document | None:
+    def read(self) -> Document | None:
         """Return the saved document, or None when nothing was saved yet."""
         ...
 
-    def save(self, document: Mapping[str, Any]) -> None:
+    def write(self, document: Mapping[str, Any]) -> None:
         """Save ``document`` durably before returning; keep no reference to it."""
         ...
 
     def close(self) -> None:
-        """Release whatever ``load`` acquired; the store has saved its last snapshot."""
+        """Release whatever ``read`` acquired; the store has saved its last snapshot."""
         ...
 
 
-class MemoryPersistence:
+class EphemeralStorage:
     """Keep nothing: the store lives and dies with the process (``mcemu serve`` without --db)."""
 
     location = "memory"
 
-    def load(self) -> Document | None:
+    def read(self) -> Document | None:
         """Return None: there is never a saved document."""
         return None
 
-    def save(self, document: Mapping[str, Any]) -> None:
+    def write(self, document: Mapping[str, Any]) -> None:
         """Do nothing."""
 
     def close(self) -> None:
@@ -78,27 +82,27 @@ class SnapshotFile:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.location = str(self.path)
-        self.journal_path = journal_path(self.path)
-        self.replayed = 0  # journal lines applied by the last load
+        self.wal_path = wal_path(self.path)
+        self.replayed = 0  # write-ahead log lines applied by the last read
         self._file_lock = FileLock(self.path)
 
-    def load(self) -> Document | None:
-        """Lock the file; return its document with the journal replayed, None when new or empty."""
+    def read(self) -> Document | None:
+        """Lock the file; return its document with the log replayed, None when new or empty."""
         if not self.path.parent.is_dir():
             raise self._error(f"its directory {self.path.parent} does not exist")
         self._file_lock.acquire()
         try:
-            document = self._read()
+            document = self._read_file()
             base = document if document is not None else {}
-            self.replayed = replay(self.journal_path, base, self._corrupt)
+            self.replayed = replay(self.wal_path, base, self._corrupt)
             if document is None and self.replayed:
-                document = base  # a journal without a snapshot: a kill before the first save
+                document = base  # a log without a snapshot: a kill before the first save
         except BaseException:
             self._file_lock.release()
             raise
         return document
 
-    def _read(self) -> Document | None:
+    def _read_file(self) -> Document | None:
         """Return the snapshot's document, None when it does not exist or is empty."""
         try:
             data = self.path.read_bytes()
@@ -119,7 +123,7 @@ class SnapshotFile:
         _check_tinydb_shape(document, self._corrupt)
         return document
 
-    def save(self, document: Mapping[str, Any]) -> None:
+    def write(self, document: Mapping[str, Any]) -> None:
         """Write ``document`` to a temporary file, fsync it and rename it over the file."""
         # ASCII output (json's default) so TinyDB reads it whatever the locale's encoding is.
         text = json.dumps(document)
@@ -143,8 +147,8 @@ class SnapshotFile:
                 raise self._error(f"cannot save it ({error.strerror or error})") from None
             raise
         _fsync_directory(directory)
-        # Only now is the journal folded in; a crash before this replays it again (harmless).
-        _remove_quietly(str(self.journal_path))
+        # Only now is the log folded in; a crash before this replays it again (harmless).
+        _remove_quietly(str(self.wal_path))
 
     def close(self) -> None:
         """Release the single-process lock."""
@@ -193,7 +197,7 @@ class _StringIds(MutableMapping[int, Any]):
         self._raw = raw
         self._id = id_class
         self._name = name
-        self._ops = ops if ops is not None else []  # what changed, for the journal
+        self._ops = ops if ops is not None else []  # what changed, for the write-ahead log
 
     def __contains__(self, doc_id: object) -> bool:
         return str(doc_id) in self._raw
@@ -223,7 +227,7 @@ class _StringIds(MutableMapping[int, Any]):
 class WorkingSet(TinyDB):
     """The store's in-memory TinyDB: MemoryStorage, with tables that update in place.
 
-    Every change is also noted in :attr:`ops` (journal.py's operations, rows held live and
+    Every change is also noted in :attr:`ops` (wal.py's operations, rows held live and
     serialised at commit); ``whole`` says the document was replaced and only a snapshot will do.
     """
 
@@ -289,3 +293,25 @@ def _remove_quietly(name: str) -> None:
         os.unlink(name)
     except FileNotFoundError:
         pass
+
+
+class WriteWhenArmed:
+    """A middleware that writes only while armed: opening and closing the store write nothing."""
+
+    def __init__(self, inner: Storage) -> None:
+        self.inner = inner
+        self.location = inner.location
+        self.armed = False
+
+    def read(self) -> Any:
+        """Return the inner persistence's document."""
+        return self.inner.read()
+
+    def write(self, document: Mapping[str, Any]) -> None:
+        """Save through the inner persistence while armed; else do nothing."""
+        if self.armed:
+            self.inner.write(document)
+
+    def close(self) -> None:
+        """Release the inner persistence."""
+        self.inner.close()

@@ -14,9 +14,8 @@ from emulator import assumptions
 from emulator.errors import RowRejected
 from emulator.script.clr import clr_text
 from emulator.script.js import utf16_length
-from emulator.store.filters import comparison_key
 from emulator.store.schema import DataExtensionSchema, Field
-from emulator.store.types import TYPE_MESSAGE, accepts, to_stored
+from emulator.store.types import TYPE_MESSAGE, accepts, comparison_key, to_stored
 
 #: Store-side text (no page sees it: the platform shim hands the store text only).
 VALUE_NOT_TEXT = (

@@ -8,6 +8,7 @@ source, the Data Extension and exactly what is wrong.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -282,3 +283,41 @@ def describe_json_type(value: Any) -> str:
     if isinstance(value, list):
         return "an array"
     return "an object"
+
+
+def schema_differences(target: DataExtensionSchema, given: DataExtensionSchema) -> list[str]:
+    """Return how ``given`` differs from the ``target`` schema (empty when they agree)."""
+    differences = []
+    if given.name != target.name:
+        differences.append(f"name {given.name!r} (target: {target.name!r})")
+    theirs = {f.name.casefold(): f for f in target.fields}
+    ours = {f.name.casefold(): f for f in given.fields}
+    differences += [f"field {f.name!r} is missing" for f in target.fields
+                    if f.name.casefold() not in ours]
+    differences += [f"field {f.name!r} is not in the target" for f in given.fields
+                    if f.name.casefold() not in theirs]
+    for field in given.fields:
+        other = theirs.get(field.name.casefold())
+        if other is not None:
+            differences += _field_differences(other, field)
+    same_set = [f.name.casefold() for f in given.fields if f.name.casefold() in theirs]
+    if not differences and same_set != [f.name.casefold() for f in target.fields]:
+        order = ", ".join(target.field_names)
+        differences.append(f"the fields are in another order (target: {order})")
+    if given.retention != target.retention:
+        def show(schema: DataExtensionSchema) -> str:
+            return json.dumps(schema.retention.to_json()) if schema.retention else "none"
+        differences.append(f"retention {show(given)} (target: {show(target)})")
+    return differences
+
+
+_FIELD_ATTRIBUTES = (("name", "name"), ("type", "type"), ("length", "length"),
+                     ("primary_key", "primaryKey"), ("nullable", "nullable"),
+                     ("precision", "precision"), ("scale", "scale"),
+                     ("default_value", "defaultValue"))
+
+
+def _field_differences(target: Field, given: Field) -> list[str]:
+    return [f"field {target.name!r}: {label} {getattr(given, attr)!r} "
+            f"(target: {getattr(target, attr)!r})"
+            for attr, label in _FIELD_ATTRIBUTES if getattr(given, attr) != getattr(target, attr)]

@@ -1,4 +1,4 @@
-"""The Data Extension store: schemas and rows in a TinyDB working set, saved through a Persistence.
+"""The Data Extension store: schemas and rows in a TinyDB working set, saved through a Storage.
 
 Layout of the working set (and of the ``--db`` file, design.md "The ``--db`` file"): one TinyDB
 table per Data Extension, named by its external key, holding its rows; the schemas in
@@ -19,18 +19,18 @@ from typing import Any, Protocol, TypeVar
 from tinydb.table import Document
 
 from emulator.errors import DataExtensionNotFound, StoreError
-from emulator.store.durability import DEFAULT_FLUSH_INTERVAL, JournalFile
+from emulator.store.durability import DEFAULT_FLUSH_INTERVAL, WalFile
 from emulator.store.filters import compile_filter
-from emulator.store.journal import encode
 from emulator.store.loading import FORMAT, META_TABLE, SCHEMAS_TABLE, index_keys, read_document
 from emulator.store.persistence import (
-    MemoryPersistence,
-    Persistence,
+    EphemeralStorage,
+    Storage,
     WorkingSet,
 )
 from emulator.store.retention import created_table, expired
 from emulator.store.rows import RowValidator, StoredRow, normalise, primary_key
 from emulator.store.schema import DataExtensionSchema
+from emulator.store.wal import encode
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,20 +56,20 @@ def _locked(method: F) -> F:
 
 
 class Store:
-    """Data Extensions held in memory by TinyDB and saved through a :class:`Persistence`.
+    """Data Extensions held in memory by TinyDB and saved through a :class:`Storage`.
 
     One re-entrant lock guards every public method: TinyDB is not thread-safe (perf-baseline §4
     lost acknowledged rows and corrupted files without one). A call that changes data validates
     everything first and changes nothing when it raises, so a refused call leaves the data and
-    the file as they were. With a :class:`JournalFile` each change is appended to the journal
+    the file as they were. With a :class:`WalFile` each change is appended to the write-ahead log
     (a cost that does not grow with the store) and a background flusher makes it durable and
     folds it into snapshots; with any other persistence each change saves a whole snapshot.
     Values are stored in their fields' canonical forms (store/types.py): JSON-safe ints, bools,
     text or None.
     """
 
-    def __init__(self, persistence: Persistence | None = None) -> None:
-        self._persistence: Persistence = persistence or MemoryPersistence()
+    def __init__(self, persistence: Storage | None = None) -> None:
+        self._storage: Storage = persistence or EphemeralStorage()
         self._lock = threading.RLock()
         self._closed = False
         self._db = WorkingSet()
@@ -78,19 +78,19 @@ class Store:
         self._transaction_depth = 0
         self._unsaved = False
         self.now: Callable[[], float] = time.time  # retention's clock (tests replace it)
-        self._journal = self._persistence if isinstance(self._persistence, JournalFile) else None
+        self._wal = self._storage if isinstance(self._storage, WalFile) else None
         try:
-            document = self._persistence.load()
+            document = self._storage.read()
             if document is None:
                 self._adopt(self._new_document(), {}, {})
                 self._commit()  # a new --db file exists (and opens in TinyDB) from the start
             else:
-                self._adopt(document, *read_document(document, self._persistence.location))
+                self._adopt(document, *read_document(document, self._storage.location))
                 self._db.forget()
-            if self._journal is not None:
-                self._journal.start(self._lock, self._db.document)
+            if self._wal is not None:
+                self._wal.start(self._lock, self._db.document)
         except BaseException:
-            self._persistence.close()  # releases the file's lock
+            self._storage.close()  # releases the file's lock
             raise
 
     @classmethod
@@ -98,12 +98,12 @@ class Store:
              flush_interval: float = DEFAULT_FLUSH_INTERVAL, durable: bool = False) -> Store:
         """Open the store kept in ``path``, or an in-memory store when ``path`` is None.
 
-        Changes reach the file's journal at once and disk within ``flush_interval`` seconds
+        Changes reach the file's write-ahead log at once and disk within ``flush_interval`` seconds
         (``durable``: before the call returns).
         """
         if path is None:
-            return cls(MemoryPersistence())
-        return cls(JournalFile(path, flush_interval=flush_interval, durable=durable))
+            return cls(EphemeralStorage())
+        return cls(WalFile(path, flush_interval=flush_interval, durable=durable))
 
     def __enter__(self) -> Store:
         return self
@@ -338,7 +338,7 @@ class Store:
                 if dry_run:
                     self._restore(before)
                 elif self._unsaved:
-                    self._persistence.save(self._db.document())
+                    self._storage.write(self._db.document())
                 self._db.forget()
             except BaseException:
                 self._restore(before)
@@ -353,13 +353,13 @@ class Store:
             if self._closed:
                 return
             try:
-                if self._journal is None:
+                if self._wal is None:
                     self._commit()
-                elif self._journal.pending or self._db.ops or self._db.whole:
-                    self._journal.save(self._db.document())  # folds the journal in, removes it
+                elif self._wal.pending or self._db.ops or self._db.whole:
+                    self._wal.write(self._db.document())  # folds the write-ahead log in, removes it
             finally:
                 self._closed = True
-                self._persistence.close()
+                self._storage.close()
 
     # --- Internals -----------------------------------------------------------------------------
 
@@ -443,15 +443,15 @@ class Store:
         table.insert_multiple(schema.to_json() for schema in self._schemas.values())
 
     def _commit(self) -> None:
-        """Save the change just made: a journal line, or a snapshot when only one will do."""
+        """Save the change just made: a log line, or a snapshot when only one will do."""
         if self._transaction_depth:
             self._unsaved = True  # saved once, when the transaction ends
             return
-        if self._journal is not None and not self._db.whole:
+        if self._wal is not None and not self._db.whole:
             if self._db.ops:
-                self._journal.append(encode(self._db.ops))
+                self._wal.append(encode(self._db.ops))
         else:
-            self._persistence.save(self._db.document())
+            self._storage.write(self._db.document())
         self._db.forget()
 
     def _save_point(self) -> tuple[dict[str, Any], dict[str, DataExtensionSchema],

@@ -22,7 +22,8 @@ _EXPORTS = {
     "MockHandle": "emulator.testing.handle",
     "LiveServer": "emulator.testing.live",
     "MockError": "emulator.testing.errors",
-    "NotEmulatedError": "emulator.testing.errors",
+    "NotEmulatedError": "emulator.errors",  # the root of URLNotEmulated
+    "URLNotEmulated": "emulator.testing.errors",
     "NotStartedError": "emulator.testing.errors",
     "AlreadyStartedError": "emulator.testing.errors",
     "MockOrderError": "emulator.testing.errors",

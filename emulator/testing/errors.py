@@ -6,7 +6,7 @@ from typing import Any
 
 from requests.exceptions import ConnectionError as RequestsConnectionError
 
-from emulator.errors import EmulatorError
+from emulator.errors import EmulatorError, NotEmulatedError
 
 
 class MockError(EmulatorError):
@@ -33,7 +33,7 @@ class MockOrderError(MockError, RuntimeError):
     code = "mock_order"
 
 
-class NotEmulatedError(MockError, RequestsConnectionError):
+class URLNotEmulated(MockError, NotEmulatedError, RequestsConnectionError):
     """A Marketing Cloud URL that no page of the mock serves.
 
     A ``requests`` ConnectionError, so a client handles it as it handles a host it cannot reach;
@@ -49,3 +49,7 @@ class NotEmulatedError(MockError, RequestsConnectionError):
         self.response = None
         self.url = url
         self.served = list(served or [])
+
+
+__all__ = ["AlreadyStartedError", "MockError", "MockOrderError", "NotEmulatedError",
+           "NotStartedError", "URLNotEmulated"]

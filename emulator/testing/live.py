@@ -1,8 +1,8 @@
 """A live emulator server for tests: waitress on 127.0.0.1 in a background thread.
 
 For clients the ``responses`` mock cannot reach (``httpx``, ``urllib``, another language): they
-talk real HTTP to :attr:`LiveServer.url`. ``emulator.server.serve`` owns the process's signals and
-runs until one arrives; this one is stopped by the test that started it.
+talk real HTTP to :attr:`LiveServer.url`. ``emulator.web.server.serve`` owns the process's
+signals and runs until one arrives; this one is stopped by the test that started it.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Each start builds a fresh app with :func:`emulator.app.create_app` (memory store) and puts a
 private ``responses.RequestsMock`` in front of ``requests``: URLs the mock serves are forwarded
 into that app (:mod:`emulator.testing.forward`), other Marketing Cloud URLs raise
-:class:`NotEmulatedError`, everything else passes on to whatever ``HTTPAdapter.send`` was active
+:class:`URLNotEmulated`, everything else passes on to whatever ``HTTPAdapter.send`` was active
 when the mock started (the network, or the user's own ``responses`` mock).
 """
 
@@ -29,8 +29,8 @@ from emulator.runtime import get_emulator
 from emulator.testing.errors import (
     AlreadyStartedError,
     MockOrderError,
-    NotEmulatedError,
     NotStartedError,
+    URLNotEmulated,
 )
 from emulator.testing.forward import Answer, forward, new_client
 from emulator.testing.handle import MockHandle
@@ -109,7 +109,7 @@ class _Run:
         path = self.routes.resolve(target, self.mounted)
         if path is None:
             served = self.routes.urls(self.mounted)
-            return NotEmulatedError(
+            return URLNotEmulated(
                 f"{request.method} {target.url} is not emulated: mock_marketing_cloud serves no "
                 f"page there, and a Marketing Cloud URL never goes to the network. Served: "
                 f"{', '.join(served) or 'nothing'}. To serve a page there: mock_marketing_cloud("
@@ -126,7 +126,7 @@ class _Run:
             seen.add(id(current))
             request = getattr(current, "request", None)
             if (isinstance(current, RequestsConnectionError)
-                    and not isinstance(current, NotEmulatedError)
+                    and not isinstance(current, URLNotEmulated)
                     and getattr(request, "url", None)):
                 target = Target.parse(str(request.url))
                 if self.routes.claims(target):

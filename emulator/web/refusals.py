@@ -7,8 +7,9 @@ a path with no page), so their body says ``emulator_error`` and never looks like
 from __future__ import annotations
 
 import logging
+import re
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from emulator.runtime import get_emulator
@@ -41,9 +42,7 @@ def _too_large(error: RequestEntityTooLarge) -> Response:
 
 def _not_found(error: HTTPException) -> Response:
     if request.path == "/_emulator" or request.path.startswith("/_emulator/"):
-        from emulator.web.admin import ROUTES
-
-        routes = [f"{op.method} {op.path}" for op in ROUTES]
+        routes = admin_routes()
         return refusal(404, "no_admin_route", f"{request.path} is not an admin route. Routes: "
                        + ", ".join(routes) + ".", routes=routes)
     mounts = {path: page.name for path, page in get_emulator().mounts.items()}
@@ -62,3 +61,14 @@ def _internal_error(error: Exception) -> Response:
     log.exception("emulator error while serving %s %s", request.method, request.path)
     return refusal(500, "emulator_bug", f"The emulator failed: {type(error).__name__}: {error}. "
                    "This is a bug in mc-emulator, not platform behaviour.")
+
+
+def admin_routes() -> list[str]:
+    """Return the admin API's routes as ``METHOD /path/{param}``, read from the app's URL map."""
+    routes = []
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint.startswith("admin."):
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+            routes += [f"{method} {path}" for method in sorted(rule.methods or ())
+                       if method not in ("HEAD", "OPTIONS")]
+    return routes

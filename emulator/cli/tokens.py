@@ -31,9 +31,9 @@ class _PathList(click.Path):
 def demo(url: str | None, step: bool, client_id: str, client_secret: str,
          admin_token: str | None, color: bool | None) -> None:
     """Narrate the token flow: steps 1-5, what goes wrong, the fix."""
-    from emulator.demo import DemoClient, Narrator, run_demo
-    from emulator.jwt_tool import secret_from_url
-    from emulator.remote import RemoteUnavailable
+    from emulator.cli.demo import DemoClient, Narrator, run_demo
+    from emulator.cli.keys import secret_from_url
+    from emulator.cli.remote import RemoteUnavailable
     from emulator.testing import LiveServer
 
     server = None if url else LiveServer().start()
@@ -77,8 +77,8 @@ def jwt_group() -> None:
 def decode(token: str, secret: str | None, client_id: str | None, db: str | None,
            url: str | None, fixtures: tuple[str, ...], admin_token: str | None) -> None:
     """Show a token's header, payload and signature, and whether it verifies."""
-    from emulator import jwt_tool
-    from emulator.diagnostics import issued_token_warnings, secret_payload_warning
+    from emulator import tokens
+    from emulator.tokens import issued_token_warnings, secret_payload_warning
 
     if secret is not None and client_id is not None:
         raise click.UsageError("give --secret or --client-id, not both")
@@ -87,15 +87,15 @@ def decode(token: str, secret: str | None, client_id: str | None, db: str | None
     if db and url:
         raise click.UsageError("give either --db FILE or --url URL, not both")
     try:
-        decoded = jwt_tool.decode(token)
-    except jwt_tool.MalformedToken as error:
+        decoded = tokens.decode(token)
+    except tokens.MalformedToken as error:
         click.echo(f"Error: malformed token: {error.message}", err=True)
         sys.exit(2)
     click.echo(f"Header:    {decoded.header_text}")
     click.echo(f"Payload:   {_pretty(decoded)}")
     click.echo(f"Signature: {decoded.token.rsplit('.', 1)[1]} ({len(decoded.signature)} bytes)")
     if isinstance(decoded.payload, dict) and "exp" in decoded.payload:
-        click.echo(f"Expires:   {jwt_tool.expiry_text(decoded.payload['exp'])}")
+        click.echo(f"Expires:   {tokens.expiry_text(decoded.payload['exp'])}")
     answer = json.dumps({"access_token": decoded.token})
     for warning in filter(None, [secret_payload_warning(decoded.payload_text),
                                  *issued_token_warnings(answer)]):
@@ -105,7 +105,7 @@ def decode(token: str, secret: str | None, client_id: str | None, db: str | None
     if secret is None:
         click.echo("Verified:  not checked (give --secret S or --client-id ID)")
         return
-    result = jwt_tool.verify(decoded, secret)
+    result = tokens.verify(decoded, secret)
     how = " (PyJWT refuses PEM-looking keys: checked with hmac)" if result.method == "hmac" else ""
     click.echo(f"Verified:  {'yes' if result.verified else 'no'}: {result.reason}{how}")
     sys.exit(0 if result.verified else 1)
@@ -119,14 +119,14 @@ def _pretty(decoded: Any) -> str:
 
 def _find_secret(client_id: str, db: str | None, url: str | None,
                  fixtures: tuple[str, ...], admin_token: str | None) -> str:
-    from emulator import jwt_tool
+    from emulator.cli import keys
 
     try:
         if url:
-            return jwt_tool.secret_from_url(url, client_id, admin_token)
+            return keys.secret_from_url(url, client_id, admin_token)
         if db:
-            return jwt_tool.secret_from_db(db, client_id)
-        return jwt_tool.secret_from_fixtures(fixtures, client_id)
+            return keys.secret_from_db(db, client_id)
+        return keys.secret_from_fixtures(fixtures, client_id)
     except EmulatorError as error:
         click.echo(f"Error: {error.message}", err=True)
         sys.exit(2)

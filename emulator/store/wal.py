@@ -1,12 +1,12 @@
-"""The ``--db`` file's companions: the single-process lock and the append-only journal.
+"""The ``--db`` file's companions: the single-process lock and the append-only write-ahead log.
 
 ``PATH.lock`` carries an exclusive ``flock`` for as long as a store has the file open, so a
 second process is refused before it reads anything (perf-baseline §4: two processes on one file
 corrupted it even with an in-process lock). ``PATH.journal`` holds one JSON line per committed
 change since the last snapshot; loading replays it over the snapshot.
 
-A journal line is a list of operations, each with absolute values, so replaying a line twice
-gives what replaying it once does (a crash between writing a snapshot and removing the journal
+A write-ahead log line is a list of operations, each with absolute values, so replaying a line twice
+gives what replaying it once does (a crash between writing a snapshot and removing the log
 is therefore harmless):
 
 - ``["put", table, doc_id, row]``: the row with that id is now ``row``;
@@ -69,14 +69,14 @@ class FileLock:
             self._fd = None
 
 
-def journal_path(db_path: Path) -> Path:
-    """Return where the journal of ``db_path`` lives."""
+def wal_path(db_path: Path) -> Path:
+    """Return where the write-ahead log of ``db_path`` lives."""
     return db_path.with_name(db_path.name + ".journal")
 
 
 def replay(path: Path, document: dict[str, Any],
            corrupt: Callable[[str], StoreError]) -> int:
-    """Apply the journal at ``path`` to ``document`` in place; return how many lines applied.
+    """Apply the log at ``path`` to ``document`` in place; return how many lines applied.
 
     A last line cut short (a kill mid-write) is skipped and logged; a bad line before the last
     is corruption, reported with its line number.
@@ -86,7 +86,7 @@ def replay(path: Path, document: dict[str, Any],
     except FileNotFoundError:
         return 0
     lines = data.split(b"\n")
-    torn_tail = lines[-1] != b""  # a complete journal ends with a newline
+    torn_tail = lines[-1] != b""  # a complete write-ahead log ends with a newline
     applied = 0
     for number, raw in enumerate(lines, 1):
         if not raw:
@@ -100,7 +100,7 @@ def replay(path: Path, document: dict[str, Any],
                 LOG.warning("%s: line %d is incomplete (the process was killed while writing "
                             "it); that last change is dropped.", path, number)
                 break
-            raise corrupt(f"journal {path}, line {number}: {error}") from None
+            raise corrupt(f"write-ahead log {path}, line {number}: {error}") from None
         for op in ops:
             _apply(document, op)
         applied += 1
@@ -111,7 +111,7 @@ def _check_ops(ops: Any) -> None:
     if not isinstance(ops, list) or not all(
             isinstance(op, list) and op and op[0] in _ARITY and len(op) == _ARITY[op[0]]
             and isinstance(op[1], str) for op in ops):
-        raise ValueError("not a list of journal operations")
+        raise ValueError("not a list of write-ahead log operations")
 
 
 _ARITY = {"put": 4, "del": 3, "clear": 2, "drop": 2}
@@ -130,7 +130,7 @@ def _apply(document: dict[str, Any], op: Op) -> None:
 
 
 def encode(ops: list[Op]) -> bytes:
-    """Return ``ops`` as one journal line (ASCII JSON and a newline)."""
+    """Return ``ops`` as one write-ahead log line (ASCII JSON and a newline)."""
     return _LINE_ENCODER.encode(ops).encode("ascii") + b"\n"
 
 

@@ -1,7 +1,8 @@
 """Admin views of the Data Extensions: list, create, read, delete; rows; seeding.
 
 Views only parse, call and format (style.md): creating and adding rows go through
-:func:`emulator.seeding.seed_store`, so the admin API checks data exactly as ``mcemu seed`` does.
+:func:`emulator.fixtures.seeding.seed_store`, so the admin API checks data exactly as
+``mcemu seed`` does.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from typing import Any
 
 from flask import Response, jsonify, request, url_for
 
-from emulator.fixtures import definition_from_document, row_text
-from emulator.problems import JsonRowLocator, Problem, Problems
+from emulator.fixtures.bodies import definitions_from_body
+from emulator.fixtures.documents import definition_from_document, row_text
+from emulator.fixtures.problems import JsonRowLocator, Problem, Problems
+from emulator.fixtures.seeding import SEED_MODES, seed_store
 from emulator.runtime import get_store
-from emulator.seeding import SEED_MODES, definitions_from_body, seed_store
 from emulator.store.rows import normalise, primary_key
 from emulator.store.schema import DataExtensionSchema
-from emulator.web.admin_io import (
+from emulator.web.admin.messages import (
     BadRequest,
     Conflict,
     body_text,

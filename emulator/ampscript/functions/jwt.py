@@ -7,10 +7,10 @@ from typing import Any
 from emulator import assumptions
 from emulator.ampscript.jwt import sign_jwt
 from emulator.ampscript.registry import Runtime, ampscript_function
-from emulator.diagnostics import non_secret_key_warning, secret_payload_warning
 from emulator.script.clr import clr_text
 from emulator.script.errors import AmpscriptError
 from emulator.script.js import is_number
+from emulator.tokens import non_secret_key_warning, secret_payload_warning
 
 
 @ampscript_function("GetJWT", args=3, tag="OFF, RT")

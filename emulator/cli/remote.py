@@ -13,9 +13,9 @@ from typing import Any
 import requests
 
 from emulator.errors import EmulatorError
-from emulator.fixtures import DataExtensionDefinition
-from emulator.problems import FixtureProblems, Problem, Problems
-from emulator.seeding import SeedReport
+from emulator.fixtures.documents import DataExtensionDefinition
+from emulator.fixtures.problems import FixtureProblems, Problem, Problems
+from emulator.fixtures.seeding import SeedReport
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 300.0  # a seed of many rows is checked and saved before the answer comes

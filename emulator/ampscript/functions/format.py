@@ -14,7 +14,7 @@ from emulator.ampscript.dates import parse_date
 from emulator.ampscript.numformat import FormatError, format_number
 from emulator.ampscript.registry import Runtime, ampscript_function
 from emulator.script.clr import clr_text
-from emulator.script.errors import AmpscriptError, NotEmulatedError
+from emulator.script.errors import AmpscriptError, FeatureNotEmulated
 from emulator.script.js import is_number
 
 _DAY_RUN = re.compile(r"d+")
@@ -125,7 +125,7 @@ def _day_run(run: re.Match[str]) -> str:
         return run.group()
     if size == 3:
         # RT: "ddd" gives text nobody has explained ("We4ne74a26"); not emulated.
-        raise NotEmulatedError(assumptions.AMPSCRIPT_FEATURE_NOT_EMULATED.format(
+        raise FeatureNotEmulated(assumptions.AMPSCRIPT_FEATURE_NOT_EMULATED.format(
             what="The FormatDate token ddd"))
     return "ddd" if size == 4 else "dddd"  # RT: dddd is "Wed", ddddd "Wednesday"
 

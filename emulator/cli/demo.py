@@ -14,8 +14,8 @@ from typing import Any
 import click
 import requests
 
-from emulator import jwt_tool
-from emulator.ampscript.jwt import b64url
+from emulator import tokens
+from emulator.tokens import b64url
 
 TIMEOUT = (5.0, 30.0)
 
@@ -78,10 +78,10 @@ class Narrator:
         for warning in reply.entry.get("warnings", []):
             self.note("warning", warning, good=False)
 
-    def token(self, token: str) -> jwt_tool.DecodedToken | None:
+    def token(self, token: str) -> tokens.DecodedToken | None:
         try:
-            decoded = jwt_tool.decode(token)
-        except jwt_tool.MalformedToken as error:
+            decoded = tokens.decode(token)
+        except tokens.MalformedToken as error:
             self.note("token", f"not a JWT: {error.message}", good=False)
             return None
         self.note("header", decoded.header_text)
@@ -128,11 +128,11 @@ def run_demo(client: DemoClient, narrator: Narrator, client_id: str, client_secr
         n.exchange("GET", "/api", headers, "", reply)
         return reply
 
-    def check(decoded: jwt_tool.DecodedToken | None) -> None:
+    def check(decoded: tokens.DecodedToken | None) -> None:
         if decoded is None or signing_secret is None:
             n.note("verify", "skipped: the app's signing secret is not known here")
             return
-        result = jwt_tool.verify(decoded, signing_secret)
+        result = tokens.verify(decoded, signing_secret)
         verdict = "verifies" if result.verified else "does NOT verify"
         n.note("verify", f"{verdict} with {client_id}'s signing secret: {result.reason} "
                          f"({result.method})", good=result.verified)

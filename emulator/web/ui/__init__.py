@@ -3,7 +3,7 @@
 It is mounted in front of the emulator's WSGI app rather than registered as a blueprint, so the
 admin API's route table (and its OpenAPI document) stays the API's alone, and dashboard errors
 answer as HTML pages instead of the API's JSON. It shares the emulator's state object, and the
-admin API's loopback, token, Host and Origin rules guard it (admin_safety.py).
+admin API's loopback, token, Host and Origin rules guard it (safety.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WsgiResponse
 
 from emulator.runtime import EXTENSION_KEY, get_emulator
-from emulator.web import admin_safety, ui_tokens, ui_views
+from emulator.web.admin import safety
+from emulator.web.ui import tokens, views
 
 ADMIN_PREFIX = "/_emulator"
 PREFIX = f"{ADMIN_PREFIX}/ui"
@@ -39,22 +40,22 @@ GET, BOTH = ("GET",), ("GET", "POST")
 
 #: path, endpoint, view, methods: the dashboard's pages as a table.
 ROUTES: tuple[tuple[str, str, Callable[..., Any], tuple[str, ...]], ...] = (
-    ("/", "data_extensions", ui_views.data_extensions, GET),
-    ("/data-extensions/<path:key>", "rows", ui_views.rows, GET),
-    ("/journal", "journal", ui_views.journal, GET),
-    ("/journal/rows", "journal_rows", ui_views.journal_rows, GET),
-    ("/journal/<int:entry_id>", "request_detail", ui_views.request_detail, GET),
-    ("/exceptions", "exceptions", ui_views.exceptions, GET),
-    ("/token", "token", ui_tokens.token_form, BOTH),
-    ("/jwt", "jwt", ui_tokens.jwt_form, BOTH),
-    ("/reset", "reset", ui_views.reset_form, BOTH),
-    ("/ping", "ping", ui_views.ping, GET),
+    ("/", "data_extensions", views.data_extensions, GET),
+    ("/data-extensions/<path:key>", "rows", views.rows, GET),
+    ("/journal", "journal", views.journal, GET),
+    ("/journal/rows", "journal_rows", views.journal_rows, GET),
+    ("/journal/<int:entry_id>", "request_detail", views.request_detail, GET),
+    ("/exceptions", "exceptions", views.exceptions, GET),
+    ("/token", "token", tokens.token_form, BOTH),
+    ("/jwt", "jwt", tokens.jwt_form, BOTH),
+    ("/reset", "reset", views.reset_form, BOTH),
+    ("/ping", "ping", views.ping, GET),
 )
 
 
 def init_app(app: Flask) -> None:
     """Build the dashboard app and mount it at ``/_emulator/ui/`` in front of ``app``."""
-    dashboard = Flask(__name__, static_folder="static/ui", static_url_path="/static",
+    dashboard = Flask(__name__, static_folder="static", static_url_path="/static",
                       template_folder="templates")
     dashboard.config["TESTING"] = app.config.get("TESTING", False)
     dashboard.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # forms only: a token, some claims
@@ -96,13 +97,13 @@ def guard() -> Response | str | tuple[str, int] | None:
     """Apply the admin API's rules; ask for the admin token once; refuse cross-site forms."""
     token = get_emulator().settings.admin_token
     if token is not None:
-        if not admin_safety.presents_token(token) and request.endpoint not in OPEN_ENDPOINTS:
+        if not safety.presents_token(token) and request.endpoint not in OPEN_ENDPOINTS:
             return _login_page(status=401)
     else:
-        refused = admin_safety.refuse_remote()
+        refused = safety.refuse_remote()
         if refused is not None:
             return refused
-    if request.method in admin_safety.STATE_CHANGING:
+    if request.method in safety.STATE_CHANGING:
         return _refuse_foreign_form()
     return None
 
@@ -116,7 +117,7 @@ def login() -> Response | tuple[str, int]:
     if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
         return _login_page(status=401, wrong=True)
     response = redirect(_local_next(request.form.get("next", "")), code=303)
-    response.set_cookie(admin_safety.TOKEN_COOKIE, token, path=ADMIN_PREFIX + "/", httponly=True,
+    response.set_cookie(safety.TOKEN_COOKIE, token, path=ADMIN_PREFIX + "/", httponly=True,
                         samesite="Strict", secure=request.is_secure)
     return response
 

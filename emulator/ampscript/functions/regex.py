@@ -18,7 +18,7 @@ from emulator import assumptions
 from emulator.ampscript import arguments as arg
 from emulator.ampscript.registry import Runtime, ampscript_function
 from emulator.script.clr import clr_text
-from emulator.script.errors import NotEmulatedError
+from emulator.script.errors import FeatureNotEmulated
 
 #: RegExMatch options (names case-insensitive, RT) → Python flags; None: not emulated.
 OPTIONS: dict[str, int | None] = {
@@ -54,14 +54,14 @@ def regex_match(run: Runtime, value: Any, pattern: Any, group: Any, *options: An
             raise arg.Param("RegExMatch", "Option", ordinal).error(option)  # RT: aborts
         flag = OPTIONS[name]
         if flag is None:
-            raise NotEmulatedError(assumptions.AMPSCRIPT_FEATURE_NOT_EMULATED.format(
+            raise FeatureNotEmulated(assumptions.AMPSCRIPT_FEATURE_NOT_EMULATED.format(
                 what=f"The RegExMatch option {option}"))
         flags |= flag
     source = clr_text(pattern)
     if len(source) > assumptions.REGEX_MAX_PATTERN:
         raise arg.Param("RegExMatch", "Pattern", 2).error(source)
     if has_class_subtraction(source):
-        raise NotEmulatedError(assumptions.AMPSCRIPT_FEATURE_NOT_EMULATED.format(
+        raise FeatureNotEmulated(assumptions.AMPSCRIPT_FEATURE_NOT_EMULATED.format(
             what="Character-class subtraction ([a-z-[aeiou]])"))
     try:
         compiled = re.compile(translate(source), flags)

@@ -1,8 +1,8 @@
 """The admin API under ``/_emulator/``: one route table drives the routes and the OpenAPI document.
 
 Each :class:`Operation` is registered on the blueprint and described in ``openapi.json`` from the
-same entry, so the two cannot drift. Who may call it is admin_safety.py's business; how bodies
-are read and errors refused is admin_io.py's; the Data Extension views are in admin_data.py.
+same entry, so the two cannot drift. Who may call it is safety.py's business; how bodies
+are read and errors refused is messages.py's; the Data Extension views are in data.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from emulator import __version__
 from emulator.errors import ConfigError
 from emulator.reset import RESET_TARGETS, reset
 from emulator.runtime import get_emulator
-from emulator.web import admin_data, admin_io, admin_safety, openapi
+from emulator.web.admin import data, messages, openapi, safety
 
 PREFIX = "/_emulator"
 
@@ -77,9 +77,9 @@ def state() -> Response:
 
 def reset_state() -> Response:
     """Reset to the fixture state (``{"to": "fixtures"}``, the default) or empty every DE."""
-    body = admin_io.json_body(default={})
+    body = messages.json_body(default={})
     if not isinstance(body, dict) or set(body) - {"to"}:
-        raise admin_io.BadRequest('send {"to": "fixtures"} (the default) or {"to": "empty"}')
+        raise messages.BadRequest('send {"to": "fixtures"} (the default) or {"to": "empty"}')
     target = body.get("to", "fixtures")
     if target not in RESET_TARGETS:
         raise ConfigError(f"cannot reset to {target!r}; expected one of: "
@@ -95,7 +95,7 @@ def journal() -> Response:
     """Return the newest journal entries first (``?limit=``, at most the journal's size)."""
     emulator = get_emulator()
     size = emulator.settings.journal_size
-    limit = admin_io.int_arg("limit", min(50, size), 1, size)
+    limit = messages.int_arg("limit", min(50, size), 1, size)
     entries = emulator.journal.entries()
     return jsonify({"total": len(entries),
                     "entries": [entry.to_json() for entry in entries[:limit]]})
@@ -124,33 +124,33 @@ ROUTES: tuple[Operation, ...] = (
     Operation("POST", f"{PREFIX}/reset", reset_state, "Reset to the fixtures, or empty every DE",
               {200: "Reset done.", 400: "Not a reset body.", 422: "Unknown reset target."},
               body="Reset"),
-    Operation("GET", f"{PREFIX}/data-extensions", admin_data.list_data_extensions,
+    Operation("GET", f"{PREFIX}/data-extensions", data.list_data_extensions,
               "List the Data Extensions with their row counts", {200: "The list."}),
-    Operation("POST", f"{PREFIX}/data-extensions", admin_data.create_data_extension,
+    Operation("POST", f"{PREFIX}/data-extensions", data.create_data_extension,
               "Create a Data Extension from a DE document (schema and optional rows)",
               {201: "Created.", 400: "Malformed JSON.", 409: "The key exists already.",
                422: "The schema or a row was refused."}, body="DataExtension"),
-    Operation("GET", DE, admin_data.get_data_extension, "A Data Extension's schema and row count",
+    Operation("GET", DE, data.get_data_extension, "A Data Extension's schema and row count",
               {200: "The schema.", **NOT_FOUND}, (KEY,)),
-    Operation("DELETE", DE, admin_data.delete_data_extension, "Delete a Data Extension",
+    Operation("DELETE", DE, data.delete_data_extension, "Delete a Data Extension",
               {204: "Deleted.", **NOT_FOUND}, (KEY,)),
-    Operation("GET", f"{DE}/rows", admin_data.list_rows, "A page of rows, filtered",
+    Operation("GET", f"{DE}/rows", data.list_rows, "A page of rows, filtered",
               {200: "A page of rows.", 400: "A bad paging value or filter.", **NOT_FOUND},
               (KEY, Param("offset", "query", "Rows to skip (default 0).", {"type": "integer"}),
-               Param("limit", "query", f"Rows to return (default {admin_data.PAGE_SIZE}, at "
-                     f"most {admin_data.MAX_PAGE_SIZE}).", {"type": "integer"}),
+               Param("limit", "query", f"Rows to return (default {data.PAGE_SIZE}, at "
+                     f"most {data.MAX_PAGE_SIZE}).", {"type": "integer"}),
                Param("filter", "query", "An SSJS Rows.Retrieve filter as JSON. Any other "
                      "query parameter is a field name: ?Field=value rows only (AND)."))),
-    Operation("POST", f"{DE}/rows", admin_data.add_rows, "Add a row or a list of rows",
+    Operation("POST", f"{DE}/rows", data.add_rows, "Add a row or a list of rows",
               {200: "Added (counts).", 400: "Malformed JSON.", 409: "A primary key exists "
                "(insert) or is given twice.", 422: "A row was refused.", **NOT_FOUND},
               (KEY, Param("mode", "query", "upsert (default) or insert.",
-                          {"enum": list(admin_data.ROW_MODES)})), body="Rows"),
-    Operation("DELETE", f"{DE}/rows", admin_data.delete_rows, "Delete rows by primary key",
+                          {"enum": list(data.ROW_MODES)})), body="Rows"),
+    Operation("DELETE", f"{DE}/rows", data.delete_rows, "Delete rows by primary key",
               {200: "Deleted (count, and keys not found).", 400: "No keys given.",
                409: "The DE has no primary key.", 422: "Not primary-key values.", **NOT_FOUND},
               (KEY,), body="Keys"),
-    Operation("POST", f"{PREFIX}/seed", admin_data.seed, "Seed DE documents as mcemu seed does",
+    Operation("POST", f"{PREFIX}/seed", data.seed, "Seed DE documents as mcemu seed does",
               {200: "Seeded (or checked, in a dry run): counts per DE.", 400: "Malformed JSON.",
                409: "A primary key exists (insert).", 422: "Refused: every problem listed."},
               (Param("mode", "query", "upsert (default), insert or replace.",
@@ -173,6 +173,6 @@ def init_app(app: Flask) -> None:
     for operation in ROUTES:
         bp.add_url_rule(operation.rule, endpoint=operation.view.__name__,
                         view_func=operation.view, methods=[operation.method])
-    admin_safety.init_blueprint(bp)
-    admin_io.init_blueprint(bp)
+    safety.init_blueprint(bp)
+    messages.init_blueprint(bp)
     app.register_blueprint(bp)

@@ -19,9 +19,9 @@ from emulator.errors import (
     InvalidFilter,
     RowRejected,
 )
-from emulator.problems import FixtureProblems, Problems
+from emulator.fixtures.bodies import decode_body, parse_body
+from emulator.fixtures.problems import FixtureProblems, Problems
 from emulator.runtime import get_store
-from emulator.seeding import decode_body, parse_body
 from emulator.web.refusals import refusal
 
 #: rules of problems that mean the request itself is malformed (400), not refused data (422)

@@ -1,0 +1,191 @@
+"""``mcemu seed``, ``mcemu export`` and ``mcemu reset``: a ``--db`` file or a running emulator."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from emulator.cli.options import (
+    PathList,
+    admin_token_option,
+    choose_target,
+    db_option,
+    run_or_exit,
+    url_option,
+)
+from emulator.errors import ConfigError
+
+LARGE_LOAD = 1024 * 1024  # bytes of fixture files from which a terminal shows a progress bar
+LARGE_ROWS = 5000  # rows from which a terminal shows a progress bar while they are stored
+
+
+
+class _Progress:
+    """Click progress bars on a terminal, for large loads only; elsewhere nothing."""
+
+    def __init__(self) -> None:
+        self.bars: list[Any] = []
+
+    def __call__(self, label: str, total: int, large: bool) -> Any:
+        """Start a bar of ``total`` steps and return its update, or None when not shown."""
+        if not large or not sys.stdout.isatty():
+            return None
+        bar = click.progressbar(length=total, label=label)
+        bar.__enter__()
+        self.bars.append(bar)
+        return bar.update
+
+    def close(self) -> None:
+        for bar in self.bars:
+            bar.__exit__(None, None, None)
+        self.bars.clear()
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@db_option
+@url_option
+@click.option("--mode", envvar="MCEMU_MODE", default="upsert", show_default=True,
+              type=click.Choice(["upsert", "insert", "replace"]),
+              help="upsert by primary key; insert refuses keys that exist; replace swaps "
+                   "each DE's rows. A DE without a primary key is append-only.")
+@click.option("--dry-run", is_flag=True, envvar="MCEMU_DRY_RUN",
+              help="Check everything, change nothing.")
+@admin_token_option
+def seed(paths: tuple[str, ...], db: str | None, url: str | None, mode: str, dry_run: bool,
+         admin_token: str | None) -> None:
+    """Seed Data Extensions from PATH (fixtures dirs, folders of DE files, DE files).
+
+    All or nothing: any problem leaves the target unchanged, and every problem is listed.
+    """
+    from emulator.cli.remote import AdminClient, relocate
+    from emulator.fixtures.seeding import load_seed_paths, seed_db_file
+
+    db, url = choose_target(db, url)
+    progress = _Progress()
+
+    def run() -> Any:
+        from emulator.fixtures.problems import FixtureProblems
+
+        definitions = load_seed_paths(
+            paths, lambda size: progress("Reading", size, size >= LARGE_LOAD))
+        progress.close()
+        if url is None:
+            rows = sum(len(d.rows) for d in definitions)
+            tick = progress("Seeding", rows, rows >= LARGE_ROWS)
+            return seed_db_file(db or "", definitions, mode, dry_run=dry_run, progress=tick)
+        try:
+            return AdminClient(url, admin_token).seed(definitions, mode, dry_run)
+        except FixtureProblems as error:
+            raise relocate(error, definitions) from None
+
+    try:
+        report = run_or_exit(run)
+    finally:
+        progress.close()
+    click.echo(report.describe())
+
+
+@click.command()
+@click.argument("names", nargs=-1, metavar="[DE]...")
+@db_option
+@url_option
+@click.option("--format", "format_", envvar="MCEMU_FORMAT", default="json", show_default=True,
+              type=click.Choice(["json", "csv"]),
+              help="json: rows inside <Key>.json; csv: rows in <Key>.csv beside the schema.")
+@click.option("--out", envvar="MCEMU_OUT", default="export", show_default=True,
+              type=click.Path(file_okay=False), help="The fixtures directory to write.")
+@admin_token_option
+def export(names: tuple[str, ...], db: str | None, url: str | None, format_: str, out: str,
+           admin_token: str | None) -> None:
+    """Export Data Extensions (all, or the DEs named) as a fixtures directory.
+
+    What it writes seeds back to the same store (mcemu seed --mode replace OUT).
+    """
+    from pathlib import Path
+
+    from emulator.cli.remote import AdminClient
+    from emulator.fixtures.export import select, write_export
+
+    db, url = choose_target(db, url)
+
+    def run() -> Any:
+        dump = AdminClient(url, admin_token).state()["dataExtensions"] if url else _dump(db)
+        return write_export(select(dump, names), Path(out), format_)
+
+    report = run_or_exit(run)
+    rows = sum(report.rows.values())
+    click.echo(f"Exported {len(report.rows)} Data Extension(s), {rows} row(s), to "
+               f"{Path(out) / 'data_extensions'}")
+    if report.empty_as_null:
+        click.echo(f"Warning: CSV has no empty string: {report.empty_as_null} empty value(s) "
+                   "were written as empty cells, which seed back as null. Use --format json "
+                   "to keep them.", err=True)
+
+
+def _dump(db: str | None) -> Any:
+    from pathlib import Path
+
+    from emulator.store.persistence import SnapshotFile, WriteWhenArmed
+    from emulator.store.store import Store
+
+    if not db or not Path(db).is_file():
+        raise ConfigError(f"--db {db}: no such database file")
+    with Store(WriteWhenArmed(SnapshotFile(db))) as store:  # never written: exporting reads
+        return store.dump()
+
+
+@click.command()
+@db_option
+@url_option
+@click.option("--empty", is_flag=True, envvar="MCEMU_EMPTY",
+              help="Remove every row, keeping each DE's schema (default: back to the fixtures).")
+@click.option("--fixtures", "fixtures", multiple=True, envvar="MCEMU_FIXTURES",
+              type=PathList(exists=True, file_okay=False),
+              help="A fixtures directory to add to the defaults (repeatable; --db only).")
+@click.option("--no-default-fixtures", is_flag=True, envvar="MCEMU_NO_DEFAULT_FIXTURES",
+              help="Reset to the DEs of --fixtures only (--db only).")
+@admin_token_option
+def reset(db: str | None, url: str | None, empty: bool, fixtures: tuple[str, ...],
+          no_default_fixtures: bool, admin_token: str | None) -> None:
+    """Reset a store to its fixture state, or empty every Data Extension with --empty."""
+    from emulator.cli.remote import AdminClient
+
+    db, url = choose_target(db, url)
+    target = "empty" if empty else "fixtures"
+    if url:
+        ctx = click.get_current_context()
+        for name in ("fixtures", "no_default_fixtures"):
+            if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
+                raise click.UsageError(f"--{name.replace('_', '-')} applies to --db only: a "
+                                       "running emulator resets to the fixtures it was "
+                                       "started with")
+        counts = run_or_exit(lambda: AdminClient(url, admin_token).reset(target))["dataExtensions"]
+    else:
+        counts = run_or_exit(lambda: _reset_file(db or "", target, fixtures, no_default_fixtures))
+    summary = ", ".join(f"{key} ({count})" for key, count in counts.items()) or "none"
+    click.echo(f"Reset to {target}: {summary}")
+
+
+def _reset_file(db: str, target: str, fixtures: tuple[str, ...],
+                no_default_fixtures: bool) -> dict[str, int]:
+    from emulator.clock import Clock
+    from emulator.config import load_settings
+    from emulator.fixtures.discovery import load_fixture_dirs
+    from emulator.journal import Journal
+    from emulator.reset import reset as reset_store
+    from emulator.runtime import Emulator
+    from emulator.store.store import Store
+
+    settings = load_settings({"db": db, "fixtures": fixtures,
+                              "no_default_fixtures": no_default_fixtures}, environ={})
+    definitions = load_fixture_dirs(settings.fixtures, include_default=not no_default_fixtures)
+    emulator = Emulator(settings=settings, store=Store.open(db), clock=Clock(),
+                        journal=Journal(), mounts={}, fixtures=definitions)
+    try:
+        reset_store(emulator, target)
+        return {key: emulator.store.count(key) for key in emulator.store.keys()}
+    finally:
+        emulator.close()

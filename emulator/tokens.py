@@ -1,0 +1,271 @@
+"""JSON Web Tokens for the tools around the pages: decode, verify, and the warnings.
+
+Used by ``mcemu jwt decode``, the demo, the dashboard and the journal's warnings.
+
+fidelity.md ("AMPscript GetJWT"): verify with PyJWT, its short-key warning filtered here, in one
+place. PyJWT refuses PEM-looking HMAC keys that SFMC signs with happily; for those the
+signature is checked with ``hmac`` directly, and the result says so.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hashlib
+import hmac
+import json
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+from emulator.errors import EmulatorError
+
+#: Canonical algorithm name -> hash constructor: the HMAC algorithms GetJWT signs with.
+ALGORITHMS: dict[str, Callable[..., Any]] = {
+    "HS256": hashlib.sha256,
+    "HS384": hashlib.sha384,
+    "HS512": hashlib.sha512,
+}
+_SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def b64url(data: bytes) -> str:
+    """Return Base64url of ``data`` without padding, as JWTs carry it."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+class MalformedToken(EmulatorError):
+    """The text is not a JWT: three Base64url segments, a JSON-object header."""
+
+    code = "malformed_token"
+
+
+@dataclass(frozen=True)
+class DecodedToken:
+    """A JWT taken apart: its texts, the parsed header and payload, the signature bytes."""
+
+    token: str
+    header_text: str
+    payload_text: str
+    header: dict[str, Any]
+    payload: Any  # the parsed JSON, or None when the payload is not JSON (SFMC signs any text)
+    signature: bytes
+
+    @property
+    def alg(self) -> str:
+        alg = self.header.get("alg")
+        return alg if isinstance(alg, str) else repr(alg)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Whether a token verifies with a key, why, and how it was checked."""
+
+    verified: bool
+    reason: str
+    method: str  # "PyJWT" or "hmac"
+
+
+def b64url_decode(segment: str) -> bytes:
+    """Decode unpadded Base64url; anything else is a MalformedToken."""
+    if not _SEGMENT.fullmatch(segment) or len(segment) % 4 == 1:
+        raise MalformedToken("a segment is not unpadded Base64url")
+    try:
+        return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except (binascii.Error, ValueError):
+        raise MalformedToken("a segment is not unpadded Base64url") from None
+
+
+def decode(token: str) -> DecodedToken:
+    """Take ``token`` apart without verifying it."""
+    token = token.strip()
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise MalformedToken(f"a JWT has three dot-separated segments; this has {len(parts)}")
+    header_bytes, payload_bytes, signature = (b64url_decode(part) for part in parts)
+    try:
+        header_text = header_bytes.decode("utf-8")
+        header = json.loads(header_text)
+    except (UnicodeDecodeError, ValueError):
+        raise MalformedToken("the header is not JSON") from None
+    if not isinstance(header, dict):
+        raise MalformedToken("the header is not a JSON object")
+    payload_text = payload_bytes.decode("utf-8", "replace")
+    try:
+        payload = json.loads(payload_text)
+    except ValueError:
+        payload = None
+    return DecodedToken(token, header_text, payload_text, header, payload, signature)
+
+
+def verify(decoded: DecodedToken, secret: str, now: datetime | None = None) -> Verification:
+    """Check the signature with ``secret`` (UTF-8 bytes, as GetJWT signs) and any ``exp``."""
+    import jwt
+
+    if decoded.alg not in ALGORITHMS:
+        return Verification(False, f"alg {decoded.alg} is not HS256, HS384 or HS512", "none")
+    method = "PyJWT"
+    try:
+        with warnings.catch_warnings():
+            # SFMC signs with short keys; PyJWT's advice about key length is not ours to give.
+            warnings.simplefilter("ignore", jwt.InsecureKeyLengthWarning)
+            jwt.PyJWS().decode_complete(decoded.token, secret, algorithms=[decoded.alg])
+        good = True
+    except jwt.InvalidKeyError:
+        # PyJWT refuses PEM-looking HMAC keys; GetJWT signs with their UTF-8 bytes all the same.
+        method = "hmac"
+        good = _hmac_matches(decoded, secret)
+    except jwt.InvalidSignatureError:
+        good = False
+    except jwt.PyJWTError as error:
+        return Verification(False, f"PyJWT refused it: {error}", method)
+    if not good:
+        return Verification(False, "the signature does not match this key", method)
+    expired = _expiry_problem(decoded.payload, now or datetime.now(timezone.utc))
+    if expired:
+        return Verification(False, f"the signature matches, but {expired}", method)
+    return Verification(True, f"{decoded.alg} signature matches this key", method)
+
+
+def _hmac_matches(decoded: DecodedToken, secret: str) -> bool:
+    signing_input = decoded.token.rsplit(".", 1)[0].encode("ascii")
+    digest = hmac.new(secret.encode("utf-8"), signing_input, ALGORITHMS[decoded.alg]).digest()
+    return hmac.compare_digest(digest, decoded.signature)
+
+
+def _expiry_problem(payload: Any, now: datetime) -> str | None:
+    if not isinstance(payload, dict) or "exp" not in payload:
+        return None
+    exp = payload["exp"]
+    if isinstance(exp, bool) or not isinstance(exp, (int, float)):
+        return "its exp claim is not a number"
+    if exp <= now.timestamp():
+        return f"it expired at {expiry_text(exp)}"
+    return None
+
+
+def expiry_text(exp: float) -> str:
+    """Return a NumericDate as readable UTC time."""
+    try:
+        return datetime.fromtimestamp(exp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):
+        return str(exp)
+
+
+# --- warnings about unsafe tokens ----------------------------------------------------------
+# Warnings about unsafe tokens: seen in the journal and the server log, never in the response.
+#
+# fidelity.md ("Consequences the emulator reproduces"): the emulator must *say* when a token was
+# signed with a non-secret key, when a token payload carries a secret-named field, and (issue 7)
+# when a token has no expiry. The key and secret warnings are raised where a token is signed
+# (AMPscript ``GetJWT``/``GetJWTByKeyName``), so every page that signs, or re-signs to verify, is
+# covered; "no expiry" is about a token a page *issues*, so the page runner raises it after
+# reading the ``access_token`` of a page's answer. Either way the page ports stay unchanged.
+
+T = TypeVar("T")
+
+#: A field name that looks like a secret (fidelity.md), matched case-insensitively.
+SECRET_NAME = re.compile(r"secret|password|passwd|pwd|api[_-]?key|private[_-]?key", re.IGNORECASE)
+
+NON_SECRET_KEY = (
+    "token signed with a non-secret key ({cause}): the key was {kind} rendered as its CLR text "
+    "{text!r}, so the token verifies with no app's signing secret"
+)
+#: Why the key was not a secret: the seed's GetAccessToken returns an error object (with a
+#: ``message``) for missing or wrong credentials (fidelity.md, consequence 2).
+ERROR_OBJECT_CAUSE = "GetAccessToken returned an error object"
+OTHER_CAUSE = "the key was not a string"
+SECRET_IN_PAYLOAD = ("token carries {names}: secret-named field(s) {fields} in a payload anyone "
+                     "can read")
+NO_EXPIRY = "token has no expiry: its payload has no exp claim, so it is valid forever"
+
+
+CACHED_TEXT_LIMIT = 16 * 1024  # texts up to this size are cached (256 of them at most)
+
+
+def _cached_for_small_texts(compute: Callable[[str], T]) -> Callable[[str], T]:
+    """Keep ``compute``'s answers for the last 256 texts of up to CACHED_TEXT_LIMIT characters.
+
+    A client sends the same body again and again; a huge text is computed, never kept.
+    """
+    cached = functools.lru_cache(maxsize=256)(compute)
+
+    @functools.wraps(compute)
+    def answer(text: str) -> T:
+        return compute(text) if len(text) > CACHED_TEXT_LIMIT else cached(text)
+
+    answer.cache_info = cached.cache_info  # type: ignore[attr-defined]
+    return answer
+
+
+def secret_named_fields(payload: str) -> list[str]:
+    """Return the secret-named field paths in a JSON payload (``[]`` when it is not JSON)."""
+    try:
+        document = json.loads(payload)
+    except (ValueError, RecursionError):
+        return []
+    found: list[str] = []
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:  # iterative: a payload may nest as deep as json.loads allows
+        node, prefix = stack.pop()
+        if isinstance(node, dict):
+            for name, value in reversed(node.items()):
+                path = f"{prefix}{name}"
+                stack.append((value, f"{path}."))
+                stack.append((_FOUND, path) if SECRET_NAME.search(name) else (None, ""))
+        elif isinstance(node, list):
+            stack.extend((value, f"{prefix}{index}.")
+                         for index, value in reversed(list(enumerate(node))))
+        elif node is _FOUND:
+            found.append(prefix)
+    return found
+
+
+_FOUND = object()  # marks a secret-named field's path on the stack, in document order
+
+
+@_cached_for_small_texts  # every token a client asks for carries the same payload
+def secret_payload_warning(payload: str) -> str | None:
+    """Return the warning for a payload with secret-named fields, or ``None``."""
+    fields = secret_named_fields(payload)
+    if not fields:
+        return None
+    return SECRET_IN_PAYLOAD.format(names=", ".join(fields),
+                                    fields=", ".join(repr(f) for f in fields))
+
+
+def issued_token_warnings(body: str) -> list[str]:
+    """Return the warnings about the token a page answered (``{"access_token": ...}``).
+
+    Only a JWT whose payload is a JSON object without ``exp`` is "no expiry"; any other body,
+    or a payload that is not a JSON object, raises nothing.
+    """
+    if '"access_token"' not in body:
+        return []  # every page's answer passes here: parse only the ones that carry a token
+    return list(_issued_token_warnings(body))
+
+
+@_cached_for_small_texts  # a page answers a client the same token again and again
+def _issued_token_warnings(body: str) -> tuple[str, ...]:
+    try:
+        answer = json.loads(body)
+        token = answer["access_token"] if isinstance(answer, dict) else None
+        if not isinstance(token, str) or token.count(".") != 2:
+            return ()
+        segment = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, KeyError, RecursionError, binascii.Error):
+        return ()
+    if isinstance(claims, dict) and "exp" not in claims:
+        return (NO_EXPIRY,)
+    return ()
+
+
+def non_secret_key_warning(kind: str, text: str, key: Any = None) -> str:
+    """Return the warning for a token signed with a key that was not a string."""
+    cause = ERROR_OBJECT_CAUSE if isinstance(key, dict) and "message" in key else OTHER_CAUSE
+    return NON_SECRET_KEY.format(cause=cause, kind=kind, text=text)
