@@ -63,6 +63,7 @@ class Settings:
     pages: str | None = None  # --pages DIR: SSJS page files served at /<file name> (issue 9)
     ssjs_timeout: float = 10.0  # seconds an SSJS page may run before it is killed (408)
     ssjs_allow_json: bool = False  # give SSJS pages a native JSON object (Jint has none)
+    debug: bool = False  # --debug: a page error's text, file and line in the 500 body
     extra: Mapping[str, Any] = field(default_factory=dict)  # plain Flask config (e.g. TESTING)
 
 
@@ -127,6 +128,7 @@ _ENV_PARSERS: dict[str, Callable[[str, str], Any]] = {
     "pages": lambda n, t: t.strip() or None,
     "ssjs_timeout": _parse_positive_float,
     "ssjs_allow_json": _parse_bool,
+    "debug": _parse_bool,
 }
 SETTING_NAMES = tuple(_ENV_PARSERS)
 

@@ -1,13 +1,14 @@
 """The ``mcemu`` command line: one group, a module per family of commands.
 
 ``group`` holds the group, ``options`` the options several commands share, ``serve`` the server,
-``data`` seed/export/reset, ``tokens`` demo and ``jwt decode``.
+``data`` seed and export, ``reset`` reset, ``tokens`` demo and ``jwt decode``.
 """
 
 from __future__ import annotations
 
-from emulator.cli.data import export, reset, seed
+from emulator.cli.data import export, seed
 from emulator.cli.group import main
+from emulator.cli.reset import reset
 from emulator.cli.serve import serve
 from emulator.cli.tokens import demo, jwt_group
 
