@@ -1,6 +1,9 @@
 """JSON Web Tokens for the tools around the pages: decode, verify, and the warnings.
 
-Used by ``mcemu jwt decode``, the demo, the dashboard and the journal's warnings.
+Used by ``mcemu jwt decode``, the demo, the dashboard, AMPscript ``GetJWT`` and the journal's
+warnings, so it imports only the standard library and ``emulator.errors`` (PyJWT lazily, in
+``verify``). One Base64url rule (``b64url_decode``), one table of HMAC algorithms
+(``ALGORITHMS``), one secret-name rule (``SECRET_NAME``), one expiry rule.
 
 fidelity.md ("AMPscript GetJWT"): verify with PyJWT, its short-key warning filtered here, in one
 place. PyJWT refuses PEM-looking HMAC keys that SFMC signs with happily; for those the
@@ -10,7 +13,6 @@ signature is checked with ``hmac`` directly, and the result says so.
 from __future__ import annotations
 
 import base64
-import binascii
 import functools
 import hashlib
 import hmac
@@ -44,6 +46,18 @@ class MalformedToken(EmulatorError):
     code = "malformed_token"
 
 
+def b64url_decode(segment: str) -> bytes:
+    """Decode unpadded Base64url; anything else is a MalformedToken.
+
+    The one rule for every reader of a token: only ``A-Z a-z 0-9 - _``, no ``=`` padding, no
+    ``+`` or ``/``, and never a length of 4k+1 (no whole byte fits in 6 bits).
+    """
+    if not _SEGMENT.fullmatch(segment) or len(segment) % 4 == 1:
+        raise MalformedToken("a segment is not unpadded Base64url")
+    # Padded back to a multiple of 4, such a segment always decodes (spare low bits ignored).
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
 @dataclass(frozen=True)
 class DecodedToken:
     """A JWT taken apart: its texts, the parsed header and payload, the signature bytes."""
@@ -67,17 +81,7 @@ class Verification:
 
     verified: bool
     reason: str
-    method: str  # "PyJWT" or "hmac"
-
-
-def b64url_decode(segment: str) -> bytes:
-    """Decode unpadded Base64url; anything else is a MalformedToken."""
-    if not _SEGMENT.fullmatch(segment) or len(segment) % 4 == 1:
-        raise MalformedToken("a segment is not unpadded Base64url")
-    try:
-        return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-    except (binascii.Error, ValueError):
-        raise MalformedToken("a segment is not unpadded Base64url") from None
+    method: str  # "PyJWT" or "hmac"; "none" when the alg cannot be checked with a key
 
 
 def decode(token: str) -> DecodedToken:
@@ -90,20 +94,24 @@ def decode(token: str) -> DecodedToken:
     try:
         header_text = header_bytes.decode("utf-8")
         header = json.loads(header_text)
-    except (UnicodeDecodeError, ValueError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise MalformedToken("the header is not JSON") from None
     if not isinstance(header, dict):
         raise MalformedToken("the header is not a JSON object")
     payload_text = payload_bytes.decode("utf-8", "replace")
     try:
         payload = json.loads(payload_text)
-    except ValueError:
+    except (ValueError, RecursionError):
         payload = None
     return DecodedToken(token, header_text, payload_text, header, payload, signature)
 
 
 def verify(decoded: DecodedToken, secret: str, now: datetime | None = None) -> Verification:
-    """Check the signature with ``secret`` (UTF-8 bytes, as GetJWT signs) and any ``exp``."""
+    """Check the signature with ``secret`` (UTF-8 bytes, as GetJWT signs) and any ``exp``.
+
+    ``exp`` is compared with ``now`` (the dashboard passes the emulator's clock; default: the
+    real time).
+    """
     import jwt
 
     if decoded.alg not in ALGORITHMS:
@@ -125,9 +133,9 @@ def verify(decoded: DecodedToken, secret: str, now: datetime | None = None) -> V
         return Verification(False, f"PyJWT refused it: {error}", method)
     if not good:
         return Verification(False, "the signature does not match this key", method)
-    expired = _expiry_problem(decoded.payload, now or datetime.now(timezone.utc))
-    if expired:
-        return Verification(False, f"the signature matches, but {expired}", method)
+    problem = _expiry_problem(decoded.payload, now or datetime.now(timezone.utc))
+    if problem is not None and problem != NO_EXPIRY:  # no exp is a warning, not a refusal
+        return Verification(False, f"the signature matches, but the {problem}", method)
     return Verification(True, f"{decoded.alg} signature matches this key", method)
 
 
@@ -135,17 +143,6 @@ def _hmac_matches(decoded: DecodedToken, secret: str) -> bool:
     signing_input = decoded.token.rsplit(".", 1)[0].encode("ascii")
     digest = hmac.new(secret.encode("utf-8"), signing_input, ALGORITHMS[decoded.alg]).digest()
     return hmac.compare_digest(digest, decoded.signature)
-
-
-def _expiry_problem(payload: Any, now: datetime) -> str | None:
-    if not isinstance(payload, dict) or "exp" not in payload:
-        return None
-    exp = payload["exp"]
-    if isinstance(exp, bool) or not isinstance(exp, (int, float)):
-        return "its exp claim is not a number"
-    if exp <= now.timestamp():
-        return f"it expired at {expiry_text(exp)}"
-    return None
 
 
 def expiry_text(exp: float) -> str:
@@ -157,11 +154,12 @@ def expiry_text(exp: float) -> str:
 
 
 # --- warnings about unsafe tokens ----------------------------------------------------------
-# Warnings about unsafe tokens: seen in the journal and the server log, never in the response.
+# Warnings about unsafe tokens: seen in the journal and the server log, never in the response,
+# and shown to a reader by the dashboard's JWT page and ``mcemu jwt decode``.
 #
 # fidelity.md ("Consequences the emulator reproduces"): the emulator must *say* when a token was
-# signed with a non-secret key, when a token payload carries a secret-named field, and (issue 7)
-# when a token has no expiry. The key and secret warnings are raised where a token is signed
+# signed with a non-secret key, when a token payload carries a secret-named field, and when a
+# token has no expiry. The key and secret warnings are raised where a token is signed
 # (AMPscript ``GetJWT``/``GetJWTByKeyName``), so every page that signs, or re-signs to verify, is
 # covered; "no expiry" is about a token a page *issues*, so the page runner raises it after
 # reading the ``access_token`` of a page's answer. Either way the page ports stay unchanged.
@@ -182,6 +180,56 @@ OTHER_CAUSE = "the key was not a string"
 SECRET_IN_PAYLOAD = ("token carries {names}: secret-named field(s) {fields} in a payload anyone "
                      "can read")
 NO_EXPIRY = "token has no expiry: its payload has no exp claim, so it is valid forever"
+EXPIRED = "token expired at {when} (the clock says {now})"
+EXP_NOT_A_NUMBER = "token's exp claim is {kind}, not a number of seconds"
+ALG_NONE = "token is unsigned (alg {alg}): never accept it"
+NOT_AN_OBJECT = "token payload is not a JSON object, so it has no claims"
+
+
+def token_warnings(decoded: DecodedToken, now: datetime) -> list[str]:
+    """Return what a reader of ``decoded`` should be warned about, ``exp`` judged at ``now``.
+
+    In this order: an unsigned token (alg none), a payload that is not a JSON object,
+    secret-named fields (at any depth), then no exp / expired / exp not a number.
+    """
+    found: list[str] = []
+    alg = decoded.header.get("alg")
+    if isinstance(alg, str) and alg.lower() == "none":
+        found.append(ALG_NONE.format(alg=alg))
+    if not isinstance(decoded.payload, dict):
+        found.append(NOT_AN_OBJECT)
+    secret = _secret_warning(_secret_fields(decoded.payload))
+    expiry = _expiry_problem(decoded.payload, now)
+    return [*found, *filter(None, (secret, expiry))]
+
+
+def _has_no_expiry(claims: Any) -> bool:
+    """Return whether ``claims`` are a JSON object without ``exp``: a token valid forever."""
+    return isinstance(claims, dict) and "exp" not in claims
+
+
+def _expiry_problem(claims: Any, now: datetime) -> str | None:
+    """Return the warning about the claims' ``exp`` at ``now``, or ``None`` when it is fine."""
+    if not isinstance(claims, dict):
+        return None  # no claims at all is its own warning
+    if _has_no_expiry(claims):
+        return NO_EXPIRY
+    exp = claims["exp"]
+    if isinstance(exp, bool) or not isinstance(exp, (int, float)):
+        return EXP_NOT_A_NUMBER.format(kind=_json_kind(exp))
+    if exp <= now.timestamp():
+        return EXPIRED.format(when=expiry_text(exp), now=expiry_text(now.timestamp()))
+    return None
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
 
 
 CACHED_TEXT_LIMIT = 16 * 1024  # texts up to this size are cached (256 of them at most)
@@ -208,6 +256,11 @@ def secret_named_fields(payload: str) -> list[str]:
         document = json.loads(payload)
     except (ValueError, RecursionError):
         return []
+    return _secret_fields(document)
+
+
+def _secret_fields(document: Any) -> list[str]:
+    """Return the dotted paths of the secret-named fields in parsed JSON, in document order."""
     found: list[str] = []
     stack: list[tuple[Any, str]] = [(document, "")]
     while stack:  # iterative: a payload may nest as deep as json.loads allows
@@ -228,14 +281,17 @@ def secret_named_fields(payload: str) -> list[str]:
 _FOUND = object()  # marks a secret-named field's path on the stack, in document order
 
 
-@_cached_for_small_texts  # every token a client asks for carries the same payload
-def secret_payload_warning(payload: str) -> str | None:
-    """Return the warning for a payload with secret-named fields, or ``None``."""
-    fields = secret_named_fields(payload)
+def _secret_warning(fields: list[str]) -> str | None:
     if not fields:
         return None
     return SECRET_IN_PAYLOAD.format(names=", ".join(fields),
                                     fields=", ".join(repr(f) for f in fields))
+
+
+@_cached_for_small_texts  # every token a client asks for carries the same payload
+def secret_payload_warning(payload: str) -> str | None:
+    """Return the warning for a payload with secret-named fields, or ``None``."""
+    return _secret_warning(secret_named_fields(payload))
 
 
 def issued_token_warnings(body: str) -> list[str]:
@@ -256,13 +312,11 @@ def _issued_token_warnings(body: str) -> tuple[str, ...]:
         token = answer["access_token"] if isinstance(answer, dict) else None
         if not isinstance(token, str) or token.count(".") != 2:
             return ()
-        segment = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    except (ValueError, KeyError, RecursionError, binascii.Error):
+        # Only the payload is read here (this runs on every /token answer): not the header.
+        claims = json.loads(b64url_decode(token.split(".")[1]))
+    except (ValueError, KeyError, RecursionError, MalformedToken):
         return ()
-    if isinstance(claims, dict) and "exp" not in claims:
-        return (NO_EXPIRY,)
-    return ()
+    return (NO_EXPIRY,) if _has_no_expiry(claims) else ()
 
 
 def non_secret_key_warning(kind: str, text: str, key: Any = None) -> str:

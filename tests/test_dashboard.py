@@ -175,7 +175,8 @@ def test_the_jwt_page_verifies_an_issued_token_and_refuses_a_tampered_one(client
     page = client.post(f"{UI}/jwt", data={"token": token}, headers=SAME_SITE)
     text = page.get_data(as_text=True)
     assert "Verified: signed HS256 with demo-client&#39;s signing_secret." in text
-    assert "&#39;client_secret&#39; in the clear" in text and "No exp claim" in text
+    assert "token carries client_secret: secret-named field(s) &#39;client_secret&#39;" in text
+    assert "token has no expiry" in text
     tampered = tamper(token)
     refused = client.post(f"{UI}/jwt", data={"token": tampered}, headers=SAME_SITE)
     assert "Does NOT verify" in refused.get_data(as_text=True)
@@ -183,20 +184,25 @@ def test_the_jwt_page_verifies_an_issued_token_and_refuses_a_tampered_one(client
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 EXPIRED = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4IiwiZXhwIjoxfQ."
-          "8XrYjJTZyKfQbIRfmBcK_fzK4UYgI4uT7Sbj4dL5OYQ")  # {"sub":"x","exp":1}, key "k"
+          "FY3ZJPFTK440HP47A5-MeqKeBW43LnjJzq5Kr4rzkxA")  # {"sub":"x","exp":1}, key "k"
 
 
 @pytest.mark.parametrize(("token", "secret", "verdict", "warning"), [
-    ("a.b", "k", "Not a JWT: it has 2", None),
-    ("a!.b.c", "k", "Cannot decode", None),
-    (EXPIRED, None, "Cannot verify: no app", "Expired: exp 1"),
-    ("eyJhbGciOiJub25lIn0.e30.", "k", "Cannot verify: alg 'none'", "alg is none"),
-    ("eyJhbGciOiJIUzI1NiJ9.eyJleHAiOiJzb29uIn0.", "k", "Does NOT verify", "not a number"),
+    ("a.b", "k", "Cannot decode: a JWT has three dot-separated segments; this has 2", None),
+    ("a!.b.c", "k", "Cannot decode: a segment is not unpadded Base64url", None),
+    (EXPIRED, None, "Cannot verify: no app 'app'", "token expired at 1970-01-01 00:00:01 UTC"),
+    (EXPIRED, "k", "Does NOT verify with app's signing_secret: the signature matches, but the "
+     "token expired at 1970-01-01 00:00:01 UTC", "the clock says 2026-01-01 00:00:00 UTC"),
+    ("eyJhbGciOiJub25lIn0.e30.", "k", "Cannot verify: alg none is not HS256",
+     "unsigned (alg none)"),
+    ("eyJhbGciOiJIUzI1NiJ9.eyJleHAiOiJzb29uIn0.", "k",
+     "Does NOT verify with app's signing_secret: the signature does not match",
+     "exp claim is a string, not a number"),
     ("eyJhbGciOiJIUzI1NiJ9.WzFd.", "k", "Does NOT verify", "not a JSON object"),
 ])
 def test_decoding_explains_what_is_wrong(token: str, secret: str | None, verdict: str,
                                          warning: str | None) -> None:
-    decoded = decode_jwt(token, secret, "app", NOW)
+    decoded = decode_jwt(token, {} if secret is None else {"app": secret}, "app", NOW)
     assert decoded.verdict.startswith(verdict) and not decoded.verified
     assert warning is None or any(warning in w for w in decoded.warnings)
 
@@ -209,9 +215,51 @@ def test_reset_needs_a_confirmed_post(client: Any, store: Any) -> None:
     done = client.post(f"{UI}/reset", data={"to": "empty", "confirm": "yes"}, headers=SAME_SITE)
     assert done.status_code == 303 and done.headers["Location"] == f"{UI}/?reset=empty"
     assert store.count("HTTPProperties") == 0 and store.count("AppCredentials") == 0
-    assert "Reset done" in client.get(done.headers["Location"]).get_data(as_text=True)
+    notice = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Reset done: every Data Extension is empty; the request journal is kept." in notice
     client.post(f"{UI}/reset", data={"to": "fixtures", "confirm": "yes"}, headers=SAME_SITE)
     assert store.count("AppCredentials") == 1
+
+
+def test_the_reset_page_offers_three_targets_and_the_journal(client: Any) -> None:
+    page = client.get(f"{UI}/reset").get_data(as_text=True)
+    radios = re.findall(r'<label><input type="radio" name="to" value="(\w+)"( checked)?>', page)
+    assert radios == [("start", " checked"), ("fixtures", ""), ("empty", "")]
+    assert '<input type="checkbox" name="journal" value="yes">' in page  # not ticked
+
+
+def test_a_dashboard_reset_goes_back_to_the_start_and_keeps_the_journal(
+        client: Any, store: Any) -> None:
+    add_de(client, "Extra", [{"name": "A"}], [{"A": "x"}])
+    request_token(client)
+    done = client.post(f"{UI}/reset", data={"confirm": "yes"}, headers=SAME_SITE)
+    assert done.status_code == 303 and done.headers["Location"] == f"{UI}/?reset=start"
+    assert not store.has("Extra") and store.count("HTTPProperties") == 0
+    assert client.get("/_emulator/journal").json["total"] > 0
+    notice = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "back to the state the emulator started with; the request journal is kept" in notice
+
+
+def test_a_dashboard_reset_may_clear_the_journal(client: Any, store: Any) -> None:
+    request_token(client)
+    assert client.get("/_emulator/journal").json["total"] > 0
+    done = client.post(f"{UI}/reset", data={"to": "fixtures", "journal": "yes",
+                                            "confirm": "yes"}, headers=SAME_SITE)
+    assert done.headers["Location"] == f"{UI}/?reset=fixtures&journal=cleared"
+    assert client.get("/_emulator/journal").json["total"] == 0
+    notice = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "back to the fixtures; the request journal is cleared." in notice
+
+
+def test_an_unknown_dashboard_reset_target_is_refused_naming_the_targets(
+        client: Any, store: Any) -> None:
+    request_token(client)
+    answer = client.post(f"{UI}/reset", data={"to": "nowhere", "journal": "yes",
+                                              "confirm": "yes"}, headers=SAME_SITE)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "choose start (the default), fixtures or empty" in page
+    assert '<input type="checkbox" name="journal" value="yes" checked>' in page
+    assert store.count("HTTPProperties") == 1
 
 
 def test_the_dashboard_refuses_remote_clients_and_foreign_hosts(client: Any) -> None:

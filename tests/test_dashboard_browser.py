@@ -117,7 +117,8 @@ def test_an_issued_token_verifies_and_a_tampered_one_does_not(page: Any,
     page.click("button:text('Decode and verify this token')")
     verdict = page.locator("#jwt-verdict")
     assert verdict.inner_text().startswith("Verified: signed HS256 with demo-client")
-    assert "'client_secret' in the clear" in page.inner_text("#jwt-warnings")
+    assert "token carries client_secret: secret-named field(s) 'client_secret'" in \
+        page.inner_text("#jwt-warnings")
     assert DEMO["client_secret"] in page.inner_text("#jwt-payload")
     token = page.input_value("textarea[name=token]")
     header, payload, signature = token.split(".")

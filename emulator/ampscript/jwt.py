@@ -5,7 +5,6 @@ HMAC is computed directly: PyJWT refuses PEM- or JWK-looking keys that SFMC sign
 
 from __future__ import annotations
 
-import base64
 import hmac
 
 from emulator import assumptions
@@ -14,11 +13,9 @@ from emulator.script.errors import AmpscriptError
 from emulator.tokens import ALGORITHMS, b64url
 
 _CANONICAL = {name.lower(): name for name in ALGORITHMS}
-#: The fixed header of each algorithm, Base64url-encoded once (sfmc-facts 4.3: alg first, compact).
+#: The fixed header of each algorithm, Base64url-encoded once (alg first, compact JSON).
 _HEADER_SEGMENTS = {
-    name: base64.urlsafe_b64encode(f'{{"alg":"{name}","typ":"JWT"}}'.encode("ascii"))
-    .rstrip(b"=").decode("ascii")
-    for name in ALGORITHMS
+    name: b64url(f'{{"alg":"{name}","typ":"JWT"}}'.encode("ascii")) for name in ALGORITHMS
 }
 
 
@@ -32,9 +29,9 @@ def sign_jwt(key: str, algorithm: str, payload: str, function: str = "GetJWT") -
         raise bad_parameter(function, "Algorithm", 2, algorithm[:100])
     if not key:
         raise bad_parameter(function, "Key", 1, "")
-    # The payload is signed as given, never parsed or re-serialised (sfmc-facts 4.4).
+    # The payload is signed as given, never parsed or re-serialised (fidelity.md).
     signing_input = f"{_HEADER_SEGMENTS[canonical]}.{b64url(utf8(payload))}"
-    # The key is its UTF-8 bytes, never Base64-decoded (sfmc-facts 4.2, 4.2b).
+    # The key is its UTF-8 bytes, never Base64-decoded (fidelity.md).
     digest = hmac.digest(utf8(key), signing_input.encode("ascii"), ALGORITHMS[canonical])
     return f"{signing_input}.{b64url(digest)}"
 

@@ -1,4 +1,4 @@
-"""AMPscript GetJWT and GetJWTByKeyName (fidelity.md, "AMPscript GetJWT"; sfmc-facts 4.1-4.8)."""
+"""AMPscript GetJWT and GetJWTByKeyName (fidelity.md, "AMPscript GetJWT")."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ def get_jwt(run: Runtime, key: Any, algorithm: Any, payload: Any) -> str:
 def get_jwt_by_key_name(run: Runtime, key_name: Any, algorithm: Any, payload: Any) -> str:
     """Sign ``payload`` with the key store's key ``key_name``: its string's UTF-8 bytes.
 
-    sfmc-facts 4.8/4.2b: the output equals GetJWT with the stored key string, never Base64-decoded;
-    an unknown key name is an error (a catchable AmpscriptError inside TreatAsContent).
+    fidelity.md ("AMPscript GetJWT"): the output equals GetJWT with the stored key string, never
+    Base64-decoded; an unknown key name is an error (a catchable AmpscriptError inside
+    TreatAsContent).
     """
     name = clr_text(key_name)
     key = run.ctx.keys.find(name)

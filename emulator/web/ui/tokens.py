@@ -7,25 +7,19 @@ works without JavaScript.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
 import json
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, render_template, request
 
+from emulator import tokens
 from emulator.runtime import get_emulator, get_store
 
 APPS_DE = "AppCredentials"
 TOKEN_PATH = "/token"
-HMAC_DIGESTS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
-#: Claim names that suggest a secret travelling in a payload anyone holding the token can read.
-SECRET_NAME = re.compile(r"secret|passw|pwd|api[_-]?key|private|credential", re.IGNORECASE)
 
 
 def token_form() -> tuple[str, int] | str:
@@ -61,12 +55,9 @@ def jwt_form() -> str:
     chosen = request.form.get("client_id", "")
     decoded = None
     if token:
-        known = [app["client_id"] for app in apps]
-        if not chosen:
-            payload_client = _payload_client_id(token)
-            chosen = payload_client if payload_client in known else (known or [""])[0]
-        secret = next((app["signing_secret"] for app in apps if app["client_id"] == chosen), None)
-        decoded = decode_jwt(token, secret, chosen, get_emulator().clock.now_utc())
+        secrets = {app["client_id"]: app["signing_secret"] for app in apps}
+        decoded = decode_jwt(token, secrets, chosen, get_emulator().clock.now_utc())
+        chosen = decoded.client_id
     return render_template("ui/jwt.html", apps=apps, token=token, chosen=chosen,
                            decoded=decoded)
 
@@ -75,77 +66,55 @@ def jwt_form() -> str:
 class DecodedJwt:
     """What a token says, whether it verifies, and what looks wrong with it."""
 
+    client_id: str = ""  # whose signing_secret it was checked with
     header: Any = None
-    payload: Any = None
+    payload: Any = None  # the parsed JSON, or None when it is not JSON (then see payload_text)
+    payload_text: str = ""
     signature_hex: str = ""
     verified: bool = False
     verdict: str = ""
     warnings: list[str] = field(default_factory=list)
 
 
-def decode_jwt(token: str, secret: str | None, client_id: str, now: datetime) -> DecodedJwt:
-    """Decode ``token`` and verify its HMAC signature with ``secret`` (client ``client_id``)."""
-    result = DecodedJwt()
-    parts = token.split(".")
-    if len(parts) != 3:
-        result.verdict = f"Not a JWT: it has {len(parts)} dot-separated part(s), not 3."
-        return result
+def decode_jwt(token: str, secrets: Mapping[str, str], chosen: str,
+               now: datetime) -> DecodedJwt:
+    """Decode ``token`` and verify it with the signing secret of app ``chosen``.
+
+    ``secrets`` maps each app's client_id to its signing_secret. With no ``chosen`` app, the
+    token's own ``client_id`` claim picks it when that is an app, else the first app. ``exp``
+    is judged at ``now``: the emulator's clock.
+    """
     try:
-        result.header = json.loads(_b64url(parts[0]))
-        result.payload = json.loads(_b64url(parts[1]))
-        signature = _b64url(parts[2])
-    except (ValueError, UnicodeDecodeError) as error:
-        result.header = result.payload = None  # show nothing half-decoded
-        result.verdict = f"Cannot decode: {error}."
+        decoded = tokens.decode(token)
+    except tokens.MalformedToken as error:
+        return DecodedJwt(client_id=chosen, verdict=f"Cannot decode: {error.message}.")
+    if not chosen:
+        claimed = decoded.payload.get("client_id") if isinstance(decoded.payload, dict) else None
+        chosen = claimed if isinstance(claimed, str) and claimed in secrets \
+            else next(iter(secrets), "")
+    result = DecodedJwt(client_id=chosen, header=decoded.header, payload=decoded.payload,
+                        payload_text=decoded.payload_text, signature_hex=decoded.signature.hex(),
+                        warnings=tokens.token_warnings(decoded, now))
+    secret = secrets.get(chosen)
+    if secret is None and decoded.alg in tokens.ALGORITHMS:
+        result.verdict = f"Cannot verify: no app {chosen!r} in {APPS_DE}."
         return result
-    result.signature_hex = signature.hex()
-    alg = result.header.get("alg") if isinstance(result.header, dict) else None
-    result.warnings = _warnings(alg, result.payload, now)
-    digest = HMAC_DIGESTS.get(alg) if isinstance(alg, str) else None
-    if digest is None:
-        result.verdict = f"Cannot verify: alg {alg!r} is not HS256, HS384 or HS512."
-    elif secret is None:
-        result.verdict = f"Cannot verify: no app {client_id!r} in {APPS_DE}."
+    checked = tokens.verify(decoded, secret or "", now)  # a refused alg needs no key
+    result.verified = checked.verified
+    if checked.method == "none":
+        result.verdict = f"Cannot verify: {checked.reason}."
+    elif checked.verified:
+        how = " (checked with hmac: PyJWT refuses PEM-looking keys)" \
+            if checked.method == "hmac" else ""
+        result.verdict = f"Verified: signed {decoded.alg} with {chosen}'s signing_secret{how}."
     else:
-        expected = hmac.new(secret.encode("utf-8"), f"{parts[0]}.{parts[1]}".encode("ascii"),
-                            digest).digest()
-        result.verified = hmac.compare_digest(expected, signature)
-        result.verdict = (f"Verified: signed {alg} with {client_id}'s signing_secret."
-                          if result.verified else
-                          f"Does NOT verify: the signature does not match {client_id}'s "
-                          "signing_secret (tampered, or signed with another key).")
+        result.verdict = f"Does NOT verify with {chosen}'s signing_secret: {checked.reason}."
     return result
-
-
-def _warnings(alg: Any, payload: Any, now: datetime) -> list[str]:
-    warnings = []
-    if isinstance(alg, str) and alg.lower() == "none":
-        warnings.append("alg is none: the token is unsigned; never accept it.")
-    if not isinstance(payload, dict):
-        return [*warnings, "The payload is not a JSON object, so it has no claims."]
-    for name in payload:
-        if SECRET_NAME.search(name):
-            warnings.append(f"The payload carries {name!r} in the clear: a JWT payload is only "
-                            "base64url-encoded, so anyone holding the token can read it.")
-    exp = payload.get("exp")
-    if exp is None:
-        warnings.append("No exp claim: the token never expires.")
-    elif isinstance(exp, int | float) and not isinstance(exp, bool):
-        try:
-            expires = datetime.fromtimestamp(exp, timezone.utc)
-        except (OverflowError, OSError, ValueError):
-            expires = datetime.max.replace(tzinfo=timezone.utc)  # far beyond any clock
-        if expires <= now:
-            shown = now.strftime("%Y-%m-%d %H:%M:%S")
-            warnings.append(f"Expired: exp {exp} is before the emulator's clock ({shown} UTC).")
-    else:
-        warnings.append(f"exp is {exp!r}, not a number of seconds.")
-    return warnings
 
 
 def _exchange(body: dict[str, Any]) -> dict[str, Any]:
     """POST ``body`` to ``/token`` through the emulator app; return what was sent and answered."""
-    emulator_app = current_app.extensions["mcemu_parent"]
+    emulator_app = current_app._get_current_object()  # type: ignore[attr-defined]
     sent = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
     answer = emulator_app.test_client().post(
         TOKEN_PATH, data=sent.encode("utf-8"), content_type="application/json",
@@ -168,22 +137,3 @@ def _exchange(body: dict[str, Any]) -> dict[str, Any]:
 def _apps() -> list[dict[str, Any]]:
     store = get_store()
     return [dict(row) for row in store.rows(APPS_DE)] if store.has(APPS_DE) else []
-
-
-def _payload_client_id(token: str) -> str | None:
-    try:
-        payload = json.loads(_b64url(token.split(".")[1]))
-    except (ValueError, IndexError, UnicodeDecodeError):
-        return None
-    value = payload.get("client_id") if isinstance(payload, dict) else None
-    return value if isinstance(value, str) else None
-
-
-def _b64url(segment: str) -> bytes:
-    """Decode one base64url segment strictly (no padding, URL-safe alphabet)."""
-    if not re.fullmatch(r"[A-Za-z0-9_-]*", segment):
-        raise ValueError("a segment has characters outside base64url")
-    try:
-        return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-    except binascii.Error as error:
-        raise ValueError(f"bad base64url ({error})") from None
