@@ -53,6 +53,15 @@ def test_creating_with_a_bad_schema_is_422(client: Any) -> None:
     assert answer.json["problems"][0]["rule"] == "schema"
 
 
+def test_a_bad_schema_lists_every_mistake(client: Any) -> None:
+    answer = post(client, "/_emulator/data-extensions",
+                  {"key": "X", "fields": [{"name": "A", "type": "Integer"},
+                                          {"name": "B", "nullable": "no"}]})
+    assert answer.status_code == 422 and answer.json["total"] == 2
+    assert [(p["field"], p["rule"]) for p in answer.json["problems"]] == [
+        ("A", "schema"), ("B", "schema")]
+
+
 def test_rows_are_paged_and_filtered(users: Any) -> None:
     post(users, "/_emulator/data-extensions/Users/rows",
          [{"Id": f"n{i}", "Name": "Cy"} for i in range(5)])
@@ -168,16 +177,40 @@ def test_reset_to_fixtures_and_to_empty(client: Any) -> None:
     assert client.get("/_emulator/journal").json["total"] == 1
     empty = post(client, "/_emulator/reset", {"to": "empty"})
     assert empty.json["dataExtensions"]["AppCredentials"] == 0
-    assert client.get("/_emulator/journal").json["total"] == 0
+    assert empty.json["journalCleared"] is False
+    assert client.get("/_emulator/journal").json["total"] == 1  # a reset keeps the journal
     back = client.post("/_emulator/reset", data="", content_type="application/json")
-    assert back.json == {"reset": "fixtures", "dataExtensions": {
+    assert back.json == {"reset": "start", "journalCleared": False, "dataExtensions": {
         "AppCredentials": 1, "CustomAppException": 0, "HTTPProperties": 0}}
+    fixtures = post(client, "/_emulator/reset", {"to": "fixtures", "journal": True})
+    assert fixtures.json["reset"] == "fixtures" and fixtures.json["journalCleared"] is True
+    assert client.get("/_emulator/journal").json["total"] == 0
 
 
-@pytest.mark.parametrize(("body", "status"), [({"to": "nowhere"}, 422), ({"too": "empty"}, 400),
-                                              (["empty"], 400)])
-def test_bad_reset_bodies(client: Any, body: Any, status: int) -> None:
-    assert post(client, "/_emulator/reset", body).status_code == status
+@pytest.mark.parametrize("body", [{"to": "nowhere"}, {"too": "empty"}, ["empty"], "empty", None,
+                                  {"to": ["empty"]}, {"journal": "yes"}, {"journal": 1}])
+def test_bad_reset_bodies(client: Any, body: Any) -> None:
+    answer = post(client, "/_emulator/reset", body)
+    assert answer.status_code == 400, answer.json
+    assert answer.json["emulator_error"] == "bad_request"
+    assert client.get("/_emulator/health").json["dataExtensions"]["AppCredentials"] == 1
+
+
+def test_an_unknown_reset_target_names_the_targets(client: Any) -> None:
+    message = post(client, "/_emulator/reset", {"to": "nowhere"}).json["message"]
+    assert "cannot reset to 'nowhere'" in message
+    assert "start (the default), fixtures or empty" in message
+
+
+def test_the_openapi_document_describes_the_reset_body(client: Any) -> None:
+    document = client.get("/_emulator/openapi.json").json
+    schema = document["components"]["schemas"]["Reset"]
+    assert schema["properties"]["to"]["enum"] == ["start", "fixtures", "empty"]
+    assert schema["properties"]["to"]["default"] == "start"
+    assert schema["properties"]["journal"] == {**schema["properties"]["journal"],
+                                               "type": "boolean", "default": False}
+    responses = document["paths"]["/_emulator/reset"]["post"]["responses"]
+    assert sorted(responses) == ["200", "400"]
 
 
 def test_journal_newest_first_bounded_and_clearable(client: Any) -> None:

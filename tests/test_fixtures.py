@@ -223,6 +223,7 @@ def test_json_numbers_and_booleans_become_their_clr_text(tmp_path: Path) -> None
         ([{"Id": "u1", "Name": "A"}, {"Id": "U1", "Name": "B"}],
          "rows[1]: field 'Id': Violation of PRIMARY KEY"),
         ([{"Id": "u1", "Name": "x" * 21}], "rows[0]: field 'Name'"),
+        ([{"Id": "u1" * 6, "Name": "x" * 21}], "rows[0]: field 'Id'"),  # and Name, see below
     ],
 )
 def test_bad_rows_name_the_file_the_row_and_the_field(
@@ -233,6 +234,29 @@ def test_bad_rows_name_the_file_the_row_and_the_field(
         load_data_extension_file(path)
     assert str(path) in str(caught.value)
     assert problem in str(caught.value)
+
+
+def test_a_row_with_several_bad_fields_names_each(tmp_path: Path) -> None:
+    path = put_de(make_dir(tmp_path, "mine"), "Users",
+                  rows=[{"Id": "u1" * 6, "Name": "x" * 21, "Age": "1.5"}])
+    with pytest.raises(FixtureError) as caught:
+        load_data_extension_file(path)
+    message = str(caught.value)
+    assert message.startswith(f"3 problems:\n  {path}")
+    for field, rule in (("Id", "length"), ("Name", "length"), ("Age", "type")):
+        assert f"rows[0]: field '{field}': " in message and f"[{rule}]" in message
+
+
+def test_a_schema_with_several_mistakes_names_each(tmp_path: Path) -> None:
+    path = tmp_path / "Users.json"
+    path.write_text(json.dumps({"key": "Users", "fields": [
+        {"name": "A", "length": 0}, {"name": "B", "type": "Integer"}]}), encoding="utf-8")
+    with pytest.raises(FixtureError) as caught:
+        load_data_extension_file(path)
+    message = str(caught.value)
+    assert message.startswith("2 problems:")
+    assert "field 'A': length must be an integer >= 1" in message
+    assert "field 'B': type 'Integer' is not one of" in message
 
 
 # --- Malformed files -------------------------------------------------------------------------

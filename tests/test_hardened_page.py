@@ -76,6 +76,14 @@ REFUSALS = [
     (b"", "The request body must be a JSON object."),
     (b"{not json", "The request body must be a JSON object."),
     (b'"RequestToken"', "The request body must be a JSON object."),
+    # JSON that is not an object: the README promises this message, not "Invalid operation".
+    (b"[1]", "The request body must be a JSON object."),
+    (b"[]", "The request body must be a JSON object."),
+    (b'[{"operation":"RequestToken"}]', "The request body must be a JSON object."),
+    (b"42", "The request body must be a JSON object."),
+    (b'"x"', "The request body must be a JSON object."),
+    (b"null", "The request body must be a JSON object."),
+    (b"true", "The request body must be a JSON object."),
 ]
 
 

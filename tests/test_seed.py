@@ -179,7 +179,12 @@ BAD_INPUTS: dict[str, tuple[str, str, list[str]]] = {
     "non-UTF-8 file": ("Users.json", "\udce9", ["not UTF-8 text"]),
     "schema not an object": ("Users.json", "[]", ["must hold a JSON object"]),
     "bad schema": ("Users.json", '{"key": "Users", "fields": []}',
-                   ["Data Extension 'Users': \"fields\" must be a non-empty list", "[schema]"]),
+                   ["Data Extension 'Users': line 1, column 28: "
+                    "\"fields\" must be a non-empty list", "[schema]"]),
+    "a row breaking three rules": ("Users.json", json.dumps({"key": "Users", "fields": USERS,
+        "rows": [{"Id": "u3", "Name": "x" * 21, "Age": "old", "Nmae": "Cy"}]}),
+        ["3 problems:", "rows[0]: field 'Nmae' is not in the schema", "[unknown-field]",
+         "rows[0]: field 'Name'", "[length]", "rows[0]: field 'Age'", "[type]"]),
 }
 
 

@@ -94,6 +94,9 @@ HARDENED_CASES: dict[str, Case] = {
     "wrong grant_type": ("POST", "http://x/token/hardened", {},
                          token_body(grant_type="password")),
     "numeric secret": ("POST", "http://x/token/hardened", {}, token_body(client_secret=5)),
+    **{f"JSON {label}": ("POST", "http://x/token/hardened", {}, body) for label, body in (
+        ("[1]", b"[1]"), ("[]", b"[]"), ("null", b"null"), ("true", b"true"), ('"x"', b'"x"'),
+        ("array of a request", b'[{"operation":"RequestToken"}]'))},
 }
 PAGES = {"token": TOKEN_CASES, "api": API_CASES, "hardened": HARDENED_CASES}
 

@@ -84,7 +84,7 @@ def hardened_page(g: PageGlobals) -> None:
         # ASSUMED "loose-equals", as on the seed page.
         if js.loose_eq(Platform.Request.Method, "GET"):
             response = {"Error": "Method not allowed: use POST."}
-        elif not isinstance(json, (dict, list)):  # json === null || typeof json !== "object"
+        elif not isinstance(json, dict):  # null, not an object, or an array
             response = {"Error": "The request body must be a JSON object."}
         elif js.strict_eq(js.get(json, "operation"), "RequestToken"):
             response = IssueToken(json)

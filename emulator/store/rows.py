@@ -3,6 +3,11 @@
 One validator serves the store (every write) and the fixture loader (rows checked at load time,
 so errors name the file and row). Every value passes :func:`emulator.store.types.to_stored` on
 the way in, so a row comes out in its fields' canonical stored forms (types.py).
+
+The store wants the first broken rule (a page sees one error); the fixture loader and the admin
+API want every one, so an author fixes a row in one go. :meth:`RowValidator.check` stops at the
+first; :meth:`RowValidator.problems` runs it and, only when it fails, checks the row again
+collecting every field's problem, so a valid row costs the same either way.
 """
 
 from __future__ import annotations
@@ -27,8 +32,23 @@ DE_FIELD_TWICE = assumptions.DE_FIELD_TWICE
 StoredRow = dict[str, Any]  # values in their stored forms (types.py)
 
 
-def normalise(schema: DataExtensionSchema, row: Mapping[str, Any]) -> StoredRow:
-    """Return ``row`` keyed by the schema's field spelling; refuse unknown or repeated fields."""
+Collected = list[RowRejected]  # every problem of one row, in the order check meets them
+
+
+def refuse(error: RowRejected, collected: Collected | None) -> None:
+    """Raise ``error`` (``collected`` is None), or add it unless its field has a problem already."""
+    if collected is None:
+        raise error from None
+    if all(seen.field != error.field for seen in collected):
+        collected.append(error)
+
+
+def normalise(schema: DataExtensionSchema, row: Mapping[str, Any],
+              collected: Collected | None = None) -> StoredRow:
+    """Return ``row`` keyed by the schema's field spelling; refuse unknown or repeated fields.
+
+    With ``collected``, a refused field is added there and left out of the row instead.
+    """
     key = schema.key
     given: StoredRow = {}
     spelled: dict[str, str] = {}
@@ -36,14 +56,20 @@ def normalise(schema: DataExtensionSchema, row: Mapping[str, Any]) -> StoredRow:
         field = schema.field(name)
         if field is None:
             message = assumptions.DE_UNKNOWN_FIELD.format(field=name, key=key)
-            raise RowRejected(message, key=key, field=name, rule="unknown-field", value=value)
+            refuse(RowRejected(message, key=key, field=name, rule="unknown-field", value=value),
+                   collected)
+            continue
         if field.name in given:
             names = f"{spelled[field.name]}, {name}"
             message = DE_FIELD_TWICE.format(field=field.name, key=key, names=names)
-            raise RowRejected(message, key=key, field=field.name, rule="duplicate-field")
+            refuse(RowRejected(message, key=key, field=field.name, rule="duplicate-field"),
+                   collected)
+            continue
         if not accepts(value):
             message = VALUE_NOT_TEXT.format(field=field.name, key=key, type=type(value).__name__)
-            raise RowRejected(message, key=key, field=field.name, rule="value-type", value=value)
+            refuse(RowRejected(message, key=key, field=field.name, rule="value-type",
+                               value=value), collected)
+            continue
         given[field.name] = value
         spelled[field.name] = name
     return given
@@ -59,7 +85,8 @@ def primary_key(schema: DataExtensionSchema, row: Mapping[str, Any],
     fields = schema.primary_keys
     if not fields:
         return None
-    # Compared as the column type compares (Text case-insensitively, sfmc-facts 3.20).
+    # Compared as the column type compares (Text case-insensitively,
+    # docs/fidelity.md#case-insensitive-text).
     if stored:
         return tuple(comparison_key(f, row.get(f.name)) for f in fields)
     return tuple(comparison_key(f, _stored_or_given(f, row.get(f.name))) for f in fields)
@@ -87,14 +114,33 @@ class RowValidator:
         self._seen: set[Hashable] = set()
 
     def check(self, row: Mapping[str, Any]) -> StoredRow:
-        """Return ``row`` as it would be stored; raise RowRejected naming the broken rule."""
+        """Return ``row`` as it would be stored; raise RowRejected naming the first broken rule."""
         stored = self._fields(row)
         self.keys.append(self._claim_key(stored))
         return stored
 
-    def _fields(self, row: Mapping[str, Any]) -> StoredRow:
+    def problems(self, row: Mapping[str, Any]) -> list[RowRejected]:
+        """Check ``row`` as :meth:`check` does; return every rule it breaks (empty: it passed).
+
+        One problem a field, in the order ``check`` meets them, so the first is the error
+        ``check`` raises. A refused row whose key fields are sound still claims its key, so a
+        later row repeating it is reported too.
+        """
+        try:
+            self.check(row)
+        except RowRejected:
+            pass  # the common case passed above at check's cost; now find every problem
+        else:
+            return []
+        collected: Collected = []
+        stored = self._fields(row, collected)
+        if not {f.name for f in self.schema.primary_keys} & {p.field for p in collected}:
+            self._claim_key(stored, collected)
+        return collected
+
+    def _fields(self, row: Mapping[str, Any], collected: Collected | None = None) -> StoredRow:
         key = self.schema.key
-        given = normalise(self.schema, row)
+        given = normalise(self.schema, row, collected)
         stored: StoredRow = {}
         for field in self.schema.fields:
             name, nullable, default = field.name, field.nullable, field.default_value
@@ -104,36 +150,41 @@ class RowValidator:
                     value = default
                 if not nullable and (value is None or value == ""):
                     message = assumptions.DE_REQUIRED_FIELD.format(field=name, key=key)
-                    raise RowRejected(message, key=key, field=name, rule="required", value=value)
+                    refuse(RowRejected(message, key=key, field=name, rule="required",
+                                       value=value), collected)
             if value is not None:
                 try:
                     value = to_stored(field, value)
                 except ValueError as problem:
                     message = TYPE_MESSAGE.format(value=clr_text(value)[:100], field=name,
                                                   key=key, type=field.type, reason=problem)
-                    raise RowRejected(message, key=key, field=name, rule="type",
-                                      value=value) from None
+                    refuse(RowRejected(message, key=key, field=name, rule="type", value=value),
+                           collected)
+                    stored[name] = value  # only when collecting: the value as given
+                    continue
                 # A Text(n) column is nvarchar(n): its length counts UTF-16 code units.
                 if field.text_limit is not None and value is not None:
                     length = utf16_length(value)
                     if length > field.text_limit:
                         message = assumptions.DE_VALUE_TOO_LONG.format(
                             field=name, key=key, length=length, limit=field.text_limit)
-                        raise RowRejected(
-                            message, key=key, field=name, rule="length", value=value)
+                        refuse(RowRejected(message, key=key, field=name, rule="length",
+                                           value=value), collected)
             stored[name] = value
         return stored
 
-    def _claim_key(self, stored: StoredRow) -> Hashable:
+    def _claim_key(self, stored: StoredRow, collected: Collected | None = None) -> Hashable:
         fields = self.schema.primary_keys
         pk = primary_key(self.schema, stored, stored=True)
         if pk is None:
-            return None  # no primary key: the DE is append-only (design.md)
+            return None  # no primary key: the DE is append-only (docs/design.md)
         if pk in self._taken or pk in self._seen:
             names = ", ".join(f.name for f in fields)
             values = ", ".join(str(stored[f.name]) for f in fields)
             key = self.schema.key
             message = assumptions.DE_DUPLICATE_KEY.format(key=key, field=names, value=values)
-            raise RowRejected(message, key=key, field=names, rule="duplicate-key", value=values)
+            refuse(RowRejected(message, key=key, field=names, rule="duplicate-key",
+                               value=values), collected)
+            return pk
         self._seen.add(pk)
         return pk

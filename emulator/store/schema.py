@@ -1,17 +1,18 @@
 """Data Extension schemas: fields, primary keys, retention, and their JSON form.
 
-The JSON form is the DE file format of design.md ("Shipped Data Extensions"), without ``rows``.
+The JSON form is the DE file format of docs/design.md, without ``rows``.
 :meth:`DataExtensionSchema.from_json` is the one gate every schema passes, whether it comes from a
 fixture file, the admin API or the ``_schemas`` table of a ``--db`` file, so its errors name the
-source, the Data Extension and exactly what is wrong.
+source, the Data Extension and exactly what is wrong: every mistake at once, not the first.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any
+from typing import Any, NamedTuple
 
 from emulator import assumptions
 from emulator.errors import FixtureError
@@ -117,7 +118,7 @@ class DataExtensionSchema:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", tuple(self.fields))
-        # Field names are case-insensitive on the platform (sfmc-facts 3.21).
+        # Field names are case-insensitive on the platform (docs/fidelity.md#case-insensitive-text).
         object.__setattr__(self, "_by_name", {f.name.casefold(): f for f in self.fields})
         object.__setattr__(self, "_primary_keys", tuple(f for f in self.fields if f.primary_key))
         object.__setattr__(self, "_field_names", tuple(f.name for f in self.fields))
@@ -149,85 +150,146 @@ class DataExtensionSchema:
 
     @classmethod
     def from_json(cls, doc: Any, source: str) -> DataExtensionSchema:
-        """Build a schema from its DE file form; raise FixtureError naming ``source`` and the DE."""
+        """Build a schema from its DE file form; raise SchemaRefused listing every mistake.
+
+        Its message names ``source`` and the Data Extension on each line; its ``mistakes`` say
+        where each one is in ``doc``, so a fixture's problems can name their line and column.
+        """
         return _SchemaReader(source).read(doc)
 
 
+class SchemaMistake(NamedTuple):
+    """One thing wrong with a schema document, and where: ``path`` leads to it in the document.
+
+    ``path`` is e.g. ``("fields", 2, "type")`` (``()``: the document itself); ``field`` names the
+    field it is in, when that field has a name; ``at_key``: the key is wrong, not its value.
+    """
+
+    message: str
+    path: tuple[str | int, ...] = ()
+    field: str | None = None
+    at_key: bool = False
+
+
+class SchemaRefused(FixtureError):
+    """A schema document was refused: ``mistakes`` lists every one, ``key`` the DE (if known).
+
+    The message has one line a mistake: ``SOURCE: Data Extension 'KEY': MISTAKE``.
+    """
+
+    def __init__(self, source: str, key: str | None, mistakes: Sequence[SchemaMistake]) -> None:
+        self.source = source
+        self.key = key
+        self.mistakes = tuple(mistakes)
+        where = source if key is None else f"{source}: Data Extension {key!r}"
+        super().__init__("\n".join(f"{where}: {mistake.message}" for mistake in self.mistakes))
+
+
 class _SchemaReader:
-    """Validate one schema document, building messages that say where the problem is."""
+    """Validate one schema document, noting every mistake (and where it is) before refusing it."""
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.where = source
+        self.key: str | None = None
+        self.mistakes: list[SchemaMistake] = []
 
-    def fail(self, problem: str) -> FixtureError:
-        return FixtureError(f"{self.where}: {problem}")
+    def note(self, message: str, *path: str | int, field: str | None = None,
+             at_key: bool = False) -> None:
+        self.mistakes.append(SchemaMistake(message, path, field, at_key))
+
+    def refused(self) -> SchemaRefused:
+        return SchemaRefused(self.source, self.key, self.mistakes)
 
     def read(self, doc: Any) -> DataExtensionSchema:
         if not isinstance(doc, dict):
-            kind = describe_json_type(doc)
-            raise self.fail(f"a Data Extension must be a JSON object, not {kind}")
+            self.note(f"a Data Extension must be a JSON object, not {describe_json_type(doc)}")
+            raise self.refused()
         key = doc.get("key")
         if not isinstance(key, str) or not key.strip():
-            raise self.fail('"key" (the external key) must be a non-empty string')
-        self.where = f"{self.source}: Data Extension {key!r}"
-        if key.startswith("_"):
-            raise self.fail('"key" must not start with "_": the store keeps metadata under those')
-        self.reject_unknown(doc, _SCHEMA_KEYS, "the Data Extension")
+            self.note('"key" (the external key) must be a non-empty string', "key")
+        else:
+            self.key = key
+            if key.startswith("_"):
+                self.note('"key" must not start with "_": the store keeps metadata under those',
+                          "key")
+        self.reject_unknown(doc, _SCHEMA_KEYS, "the Data Extension", ())
         name = doc.get("name", key)
-        if not isinstance(name, str) or not name.strip():
-            raise self.fail('"name" must be a non-empty string (it defaults to the key)')
+        if "name" in doc and (not isinstance(name, str) or not name.strip()):
+            self.note('"name" must be a non-empty string (it defaults to the key)', "name")
         raw_fields = doc.get("fields")
+        fields: list[Field | None] = []
         if not isinstance(raw_fields, list) or not raw_fields:
-            raise self.fail('"fields" must be a non-empty list of field objects')
-        fields = [self.read_field(index, raw) for index, raw in enumerate(raw_fields)]
-        seen: dict[str, str] = {}
-        for f in fields:
-            folded = f.name.casefold()
-            if folded in seen:
-                raise self.fail(
-                    f"fields {seen[folded]!r} and {f.name!r} have the same name "
-                    "(field names are case-insensitive)"
-                )
-            seen[folded] = f.name
+            self.note('"fields" must be a non-empty list of field objects', "fields")
+        else:
+            fields = [self.read_field(index, raw) for index, raw in enumerate(raw_fields)]
+            self.reject_same_names(raw_fields)
         retention = self.read_retention(doc.get("retention"))
-        return DataExtensionSchema(key=key, name=name, fields=tuple(fields), retention=retention)
+        if self.mistakes:
+            raise self.refused()
+        return DataExtensionSchema(key=key, name=name,
+                                   fields=tuple(f for f in fields if f is not None),
+                                   retention=retention)
 
-    def reject_unknown(self, doc: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
-        unknown = [k for k in doc if k not in allowed]
-        if unknown:
-            raise self.fail(
-                f"unknown key {unknown[0]!r} in {what}; allowed keys: {', '.join(allowed)}"
-            )
+    def reject_unknown(self, doc: dict[str, Any], allowed: tuple[str, ...], what: str,
+                       at: tuple[str | int, ...], field: str | None = None) -> None:
+        for unknown in (k for k in doc if k not in allowed):
+            self.note(f"unknown key {unknown!r} in {what}; allowed keys: {', '.join(allowed)}",
+                      *at, unknown, field=field, at_key=True)
 
-    def read_field(self, index: int, raw: Any) -> Field:
+    def reject_same_names(self, raw_fields: list[Any]) -> None:
+        seen: dict[str, str] = {}
+        for index, raw in enumerate(raw_fields):
+            name = raw.get("name") if isinstance(raw, dict) else None
+            if not isinstance(name, str) or not name.strip():
+                continue  # noted by read_field
+            folded = name.casefold()
+            if folded in seen:
+                self.note(f"fields {seen[folded]!r} and {name!r} have the same name "
+                          "(field names are case-insensitive)", "fields", index, "name",
+                          field=name)
+            else:
+                seen[folded] = name
+
+    def read_field(self, index: int, raw: Any) -> Field | None:
+        """Return the field at ``fields[index]``; None (with its mistakes noted) when it is bad."""
+        at: tuple[str | int, ...] = ("fields", index)
         if not isinstance(raw, dict):
-            raise self.fail(f"fields[{index}] must be an object, not {describe_json_type(raw)}")
+            self.note(f"fields[{index}] must be an object, not {describe_json_type(raw)}", *at)
+            return None
+        before = len(self.mistakes)
         name = raw.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise self.fail(f'fields[{index}]: "name" must be a non-empty string')
-        what = f"field {name!r}"
-        self.reject_unknown(raw, _FIELD_KEYS, what)
+        if isinstance(name, str) and name.strip():
+            what = f"field {name!r}"
+        else:
+            what, name = f"fields[{index}]", None
+            self.note(f'{what}: "name" must be a non-empty string', *at, "name")
+        self.reject_unknown(raw, _FIELD_KEYS, what, at, name)
         raw_type = raw.get("type", "Text")  # SFMC's own default field type
         type_name = FIELD_TYPES.get(raw_type.casefold()) if isinstance(raw_type, str) else None
         if type_name is None:
-            raise self.fail(
-                f"{what}: type {raw_type!r} is not one of {', '.join(FIELD_TYPES.values())}"
-            )
-        primary_key = self.read_bool(raw, "primaryKey", False, what)
-        nullable = self.read_bool(raw, "nullable", not primary_key, what)
+            self.note(f"{what}: type {raw_type!r} is not one of {', '.join(FIELD_TYPES.values())}",
+                      *at, "type", field=name)
+        primary_key = self.read_bool(raw, "primaryKey", False, what, at, name)
+        nullable = self.read_bool(raw, "nullable", not primary_key, what, at, name)
         if primary_key and nullable:
-            raise self.fail(f"{what}: a primary key field cannot be nullable")
-        length = self.read_count(raw, "length", None, what, minimum=1)  # Field fills Text's
-        precision = self.read_count(raw, "precision", None, what, minimum=1)
-        scale = self.read_count(raw, "scale", None, what, minimum=0)
-        if (precision is not None or scale is not None) and type_name != "Decimal":
-            raise self.fail(f"{what}: precision and scale apply to Decimal fields only")
+            self.note(f"{what}: a primary key field cannot be nullable", *at, "nullable",
+                      field=name)
+        length = self.read_count(raw, "length", what, at, name, minimum=1)  # Field fills Text's
+        precision = self.read_count(raw, "precision", what, at, name, minimum=1)
+        scale = self.read_count(raw, "scale", what, at, name, minimum=0)
+        if (precision is not None or scale is not None) and type_name not in ("Decimal", None):
+            self.note(f"{what}: precision and scale apply to Decimal fields only",
+                      *at, "precision" if precision is not None else "scale", field=name)
         if precision is not None and scale is not None and scale > precision:
-            raise self.fail(f"{what}: scale {scale} is larger than precision {precision}")
+            self.note(f"{what}: scale {scale} is larger than precision {precision}",
+                      *at, "scale", field=name)
         default = raw.get("defaultValue")
         if isinstance(default, (dict, list)):
-            raise self.fail(f"{what}: defaultValue must be a string, number or boolean")
+            self.note(f"{what}: defaultValue must be a string, number or boolean",
+                      *at, "defaultValue", field=name)
+            default = None
+        if name is None or type_name is None:
+            return None
         field = Field(
             name=name, type=type_name, length=length, primary_key=primary_key,
             nullable=nullable, precision=precision, scale=scale,
@@ -235,23 +297,27 @@ class _SchemaReader:
         )
         if field.default_value is not None and field.is_text and field.length is not None:
             if utf16_length(field.default_value) > field.length:
-                raise self.fail(f"{what}: defaultValue is longer than the field's length")
-        return field
+                self.note(f"{what}: defaultValue is longer than the field's length",
+                          *at, "defaultValue", field=name)
+        return field if len(self.mistakes) == before else None
 
-    def read_bool(self, raw: dict[str, Any], key: str, default: bool, what: str) -> bool:
+    def read_bool(self, raw: dict[str, Any], key: str, default: bool, what: str,
+                  at: tuple[str | int, ...], name: str | None) -> bool:
         value = raw.get(key, default)
         if not isinstance(value, bool):
-            raise self.fail(f"{what}: {key} must be true or false, not {value!r}")
+            self.note(f"{what}: {key} must be true or false, not {value!r}", *at, key, field=name)
+            return default
         return value
 
-    def read_count(
-        self, raw: dict[str, Any], key: str, default: int | None, what: str, *, minimum: int
-    ) -> int | None:
-        value = raw.get(key, default)
+    def read_count(self, raw: dict[str, Any], key: str, what: str, at: tuple[str | int, ...],
+                   name: str | None, *, minimum: int) -> int | None:
+        value = raw.get(key)
         if value is None:
             return None
         if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            raise self.fail(f"{what}: {key} must be an integer >= {minimum}, not {value!r}")
+            self.note(f"{what}: {key} must be an integer >= {minimum}, not {value!r}",
+                      *at, key, field=name)
+            return None
         return value
 
     def read_retention(self, raw: Any) -> Retention | None:
@@ -259,12 +325,17 @@ class _SchemaReader:
             return None
         shape = '{"maxRows": N} or {"maxAgeDays": D}'
         if not isinstance(raw, dict) or len(raw) != 1:
-            raise self.fail(f'"retention" must be {shape}')
+            self.note(f'"retention" must be {shape}', "retention")
+            return None
         (name, value), = raw.items()
         if name not in _RETENTION_KEYS:
-            raise self.fail(f'unknown retention {name!r}; "retention" must be {shape}')
+            self.note(f'unknown retention {name!r}; "retention" must be {shape}',
+                      "retention", name, at_key=True)
+            return None
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise self.fail(f"retention {name} must be a positive integer, not {value!r}")
+            self.note(f"retention {name} must be a positive integer, not {value!r}",
+                      "retention", name)
+            return None
         if name == "maxRows":
             return Retention(max_rows=value)
         return Retention(max_age_days=value)

@@ -32,7 +32,7 @@
     var response;
     if (Platform.Request.Method == "GET") {
       response = {"Error": "Method not allowed: use POST."};
-    } else if (json === null || typeof json !== "object") {
+    } else if (json === null || typeof json !== "object" || json instanceof Array) {
       response = {"Error": "The request body must be a JSON object."};
     } else if (json.operation === "RequestToken") {
       response = IssueToken(json);
