@@ -1,38 +1,83 @@
-"""The one reset rule (design.md): back to the fixture state by default, empty on request.
+"""The one reset rule: back to the state the emulator started with, to the fixtures, or empty.
 
-The admin API, the CLI, the mock and the pytest fixtures all reset through :func:`reset`.
+The admin API, the dashboard, the CLI, the mock and the pytest fixtures all reset through
+:func:`reset`:
+
+==========  ==================================================================================
+``to``      Data Extensions afterwards
+==========  ==================================================================================
+start       as the emulator started: the fixtures plus whatever its ``--db`` file held then
+            (the default, so a CI pipeline's seeded data comes back; a memory store starts as
+            the fixtures)
+fixtures    the fixture DEs whole (schemas and rows); every DE created since is dropped
+empty       every DE kept with its schema, every row removed
+==========  ==================================================================================
+
+The request journal is kept unless ``journal=True`` asks to clear it; the clock is never touched
+(a frozen clock stays frozen).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from emulator.errors import ConfigError
-from emulator.runtime import Emulator
-from emulator.store.schema import DataExtensionSchema
 
-ResetTarget = Literal["fixtures", "empty"]
-RESET_TARGETS: tuple[str, ...] = ("fixtures", "empty")
+if TYPE_CHECKING:  # types only: the CLI reads RESET_TARGETS without loading the store
+    from emulator.runtime import Emulator
+    from emulator.store.rows import StoredRow
+    from emulator.store.schema import DataExtensionSchema
+    from emulator.store.store import Definition, Store
+
+ResetTarget = Literal["start", "fixtures", "empty"]
+RESET_TARGETS: tuple[str, ...] = ("start", "fixtures", "empty")
+DEFAULT_TARGET = "start"
 
 
 @dataclass(frozen=True)
-class _Empty:
+class SavedDataExtension:
+    """A Data Extension as it was at one moment: its schema and a copy of its rows."""
+
     schema: DataExtensionSchema
-    rows: tuple[()] = ()
+    rows: tuple[StoredRow, ...] = ()
 
 
-def reset(emulator: Emulator, to: str = "fixtures") -> None:
-    """Reset the store: ``fixtures`` reloads the fixture DEs whole (schemas and rows), dropping
-    any DE created since; ``empty`` keeps every DE's schema and removes every row.
+def snapshot(store: Store) -> tuple[SavedDataExtension, ...]:
+    """Copy every Data Extension of ``store``, schema and rows, in creation order."""
+    # rows() copies each row: updates edit the stored rows in place.
+    return tuple(SavedDataExtension(store.schema(key), tuple(store.rows(key)))
+                 for key in store.keys())
 
-    The request journal is cleared too, and a frozen clock stays frozen.
+
+def targets_text() -> str:
+    """Name the reset targets for a message: ``start (the default), fixtures or empty``."""
+    names = [f"{name} (the default)" if name == DEFAULT_TARGET else name
+             for name in RESET_TARGETS]
+    return f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def reset(emulator: Emulator, to: str = DEFAULT_TARGET, *, journal: bool = False) -> None:
+    """Reset the Data Extensions to ``to`` (see the module's table); ``journal``: clear it too.
+
+    Raise ConfigError for an unknown target, or for ``start`` when the emulator's start state is
+    not known (an offline ``--db`` file opened without serving it); nothing changes then.
     """
-    if to == "fixtures":
-        emulator.store.replace_all(emulator.fixtures)
+    store = emulator.store
+    definitions: Sequence[Definition]
+    if to == "start":
+        if emulator.start_state is None:
+            raise ConfigError("cannot reset to start: the state this store started with is not "
+                              "known here (only a running emulator knows it); reset to fixtures "
+                              "or empty")
+        definitions = emulator.start_state
+    elif to == "fixtures":
+        definitions = emulator.fixtures
     elif to == "empty":
-        store = emulator.store
-        store.replace_all([_Empty(store.schema(key)) for key in store.keys()])
+        definitions = [SavedDataExtension(store.schema(key)) for key in store.keys()]
     else:
-        raise ConfigError(f"cannot reset to {to!r}; expected one of: {', '.join(RESET_TARGETS)}")
-    emulator.journal.clear()
+        raise ConfigError(f"cannot reset to {to!r}; expected one of: {targets_text()}")
+    store.replace_all(definitions)
+    if journal:
+        emulator.journal.clear()

@@ -183,9 +183,14 @@ def test_the_handle_seeds_reads_freezes_and_resets():
         assert mc.clock.now_utc() == datetime(2025, 3, 1, 8, 30, tzinfo=timezone.utc)
         mc.freeze(None)
         assert mc.clock.frozen is None
+        mc.freeze("2024-01-15T12:00:00Z")
         mc.reset()
         assert [r["client_id"] for r in mc.rows("AppCredentials")] == ["demo-client"]
-        assert mc.rows("HTTPProperties") == [] and mc.journal() == []
+        assert mc.rows("HTTPProperties") == [] and len(mc.journal()) == 2  # the journal is kept
+        assert mc.clock.now_utc() == datetime(2024, 1, 15, 12, tzinfo=timezone.utc)
+        mc.reset(journal=True)
+        assert mc.journal() == []
+        mc.freeze(None)
         mc.reset(to="empty")
         assert mc.rows("AppCredentials") == []
         assert mc.app.name == "emulator"

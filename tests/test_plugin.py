@@ -109,6 +109,44 @@ def test_the_fixtures_serve_the_defaults_and_the_markers_fixtures(pytester, mc_f
     result.assert_outcomes(passed=5)
 
 
+def test_a_reset_through_the_fixtures_goes_back_to_their_fixtures(pytester, mc_fixtures):
+    pytester.makepyfile("""
+        import pytest
+        import requests
+
+        BODY = (b'{"operation":"RequestToken","client_id":"demo-client",'
+                b'"client_secret":"demo-secret"}')
+
+        @pytest.mark.mcemu_fixtures("mc")
+        def test_client(mcemu_client, mcemu_store):
+            mcemu_client.post("/token", data=BODY)
+            mcemu_store.add_rows("Subscribers", [{"Email": "bo@example.com"}])
+            answer = mcemu_client.post("/_emulator/reset", json={})
+            assert answer.json["reset"] == "start"
+            assert mcemu_store.rows("Subscribers") == [{"Email": "ada@example.com"}]
+            assert mcemu_store.rows("HTTPProperties") == []
+            assert mcemu_client.get("/_emulator/journal").json["total"] == 1
+
+        @pytest.mark.mcemu_fixtures("mc")
+        def test_mock(mcemu_mock):
+            requests.post(mcemu_mock.url_for("/token"), data=BODY)
+            mcemu_mock.seed("Subscribers", [{"Email": "bo@example.com"}])
+            mcemu_mock.reset()
+            assert mcemu_mock.rows("Subscribers") == [{"Email": "ada@example.com"}]
+            assert len(mcemu_mock.journal()) == 1
+            mcemu_mock.reset(to="empty", journal=True)
+            assert mcemu_mock.rows("Subscribers") == [] and mcemu_mock.journal() == []
+
+        @pytest.mark.mcemu_fixtures("mc")
+        def test_server(mcemu_server):
+            mcemu_server.store.add_rows("Subscribers", [{"Email": "bo@example.com"}])
+            answer = requests.post(mcemu_server.url + "/_emulator/reset", json={}, timeout=10)
+            assert answer.json()["dataExtensions"]["Subscribers"] == 1
+    """)
+    result = pytester.runpytest_subprocess(*ARGS)
+    result.assert_outcomes(passed=3)
+
+
 def test_marker_settings_reach_every_fixture(pytester, mc_fixtures):
     pytester.makepyfile("""
         import pytest

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from test_cli_serve import MCEMU, server  # noqa: F401  (the fixture that starts servers)
+from conftest import MCEMU
 
 USERS = {"key": "Users", "fields": [{"name": "Id", "primaryKey": True},
                                     {"name": "Name", "length": 5}]}
@@ -27,7 +27,7 @@ def write(folder: Path, doc: dict, indent: int | None = 2) -> Path:
 
 
 @pytest.mark.slow
-def test_seed_export_and_reset_a_running_emulator(server, tmp_path: Path) -> None:  # noqa: F811
+def test_seed_export_and_reset_a_running_emulator(server, tmp_path: Path) -> None:
     emu = server("--quiet")
     source = write(tmp_path / "fx", {**USERS, "rows": [{"Id": "u1", "Name": "Ann"}]})
     seeded = mcemu("seed", str(source), "--url", emu.url)
@@ -45,15 +45,14 @@ def test_seed_export_and_reset_a_running_emulator(server, tmp_path: Path) -> Non
     assert missing.returncode == 1 and "the store has: AppCredentials" in missing.stderr
 
     reset = mcemu("reset", "--url", emu.url)
-    assert reset.returncode == 0 and "Reset to fixtures" in reset.stdout
+    assert reset.returncode == 0 and "Reset to start" in reset.stdout  # seeded after start
     assert requests.get(f"{emu.url}/_emulator/data-extensions/Users",
                         timeout=10).status_code == 404
     assert emu.stop()[0] == 0
 
 
 @pytest.mark.slow
-def test_problems_the_server_finds_point_into_the_local_files(server,  # noqa: F811
-                                                              tmp_path: Path) -> None:
+def test_problems_the_server_finds_point_into_the_local_files(server, tmp_path: Path) -> None:
     emu = server("--quiet")
     first = write(tmp_path / "a", {**USERS, "rows": [{"Id": "u1", "Name": "Ann"}]})
     assert mcemu("seed", str(first), "--url", emu.url).returncode == 0
@@ -73,8 +72,7 @@ def test_problems_the_server_finds_point_into_the_local_files(server,  # noqa: F
 
 
 @pytest.mark.slow
-def test_an_admin_token_guards_the_admin_api_but_not_the_pages(server,  # noqa: F811
-                                                               tmp_path: Path) -> None:
+def test_an_admin_token_guards_the_admin_api_but_not_the_pages(server, tmp_path: Path) -> None:
     emu = server("--quiet", env={"MCEMU_ADMIN_TOKEN": "t0ken"})
     source = write(tmp_path / "fx", {**USERS, "rows": []})
     refused = mcemu("seed", str(source), "--url", emu.url)
@@ -88,7 +86,7 @@ def test_an_admin_token_guards_the_admin_api_but_not_the_pages(server,  # noqa: 
 
 
 @pytest.mark.slow
-def test_a_rebound_host_name_cannot_reach_the_admin_api(server) -> None:  # noqa: F811
+def test_a_rebound_host_name_cannot_reach_the_admin_api(server) -> None:
     emu = server("--quiet")
     evil = requests.get(f"{emu.url}/_emulator/state", headers={"Host": "attacker.example"},
                         timeout=10)

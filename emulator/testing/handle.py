@@ -11,7 +11,7 @@ from flask import Flask
 from emulator.clock import Clock
 from emulator.config import parse_frozen_time
 from emulator.journal import JournalEntry
-from emulator.reset import reset
+from emulator.reset import DEFAULT_TARGET, reset
 from emulator.runtime import Emulator, get_emulator
 from emulator.store.rows import StoredRow
 from emulator.store.store import Store
@@ -88,9 +88,14 @@ class MockHandle:
             moment = parse_frozen_time("freeze", moment)
         self.clock.freeze(moment)
 
-    def reset(self, to: str = "fixtures") -> None:
-        """Reset the Data Extensions to the fixtures (default) or to empty; clear the journal."""
-        reset(self.emulator, to=to)
+    def reset(self, to: str = DEFAULT_TARGET, *, journal: bool = False) -> None:
+        """Reset the Data Extensions as ``mcemu reset`` does; ``journal=True`` clears it too.
+
+        ``to`` is ``"start"`` (the default: the state the mock started with, its fixtures),
+        ``"fixtures"`` (the same here: a mock's store is never a ``--db`` file) or ``"empty"``
+        (every DE kept, every row removed). The clock is not changed.
+        """
+        reset(self.emulator, to, journal=journal)
 
     # --- lifetime ------------------------------------------------------------------------------
 

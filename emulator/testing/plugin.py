@@ -1,7 +1,9 @@
 """pytest plugin of mc-emulator (entry point pytest11): fixtures and a marker, nothing autouse.
 
 Fixtures: ``mcemu_app``, ``mcemu_client``, ``mcemu_store``, ``mcemu_mock``, ``mcemu_server``;
-each builds its own emulator (memory store) and closes it at the end of the test. The marker
+each builds its own emulator (memory store) and closes it at the end of the test. Its start
+state is its fixtures, so a reset (``POST /_emulator/reset``, ``mcemu_mock.reset()``) with no
+target goes back to them, as ``{"to": "fixtures"}`` does. The marker
 
     @pytest.mark.mcemu_fixtures("tests/mc", frozen_time="2024-01-15T12:00:00Z",
                                 pages={"https://cloud.example.com/jwt-issuer": "token"})

@@ -15,8 +15,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify
 
 from emulator import __version__
-from emulator.errors import ConfigError
-from emulator.reset import RESET_TARGETS, reset
+from emulator.reset import DEFAULT_TARGET, RESET_TARGETS, reset, targets_text
 from emulator.runtime import get_emulator
 from emulator.web.admin import data, messages, openapi, safety
 
@@ -76,18 +75,27 @@ def state() -> Response:
 
 
 def reset_state() -> Response:
-    """Reset to the fixture state (``{"to": "fixtures"}``, the default) or empty every DE."""
+    """Reset the Data Extensions (``{"to": "start"}`` by default); ``{"journal": true}`` also
+    clears the request journal, which a reset otherwise keeps.
+    """
     body = messages.json_body(default={})
-    if not isinstance(body, dict) or set(body) - {"to"}:
-        raise messages.BadRequest('send {"to": "fixtures"} (the default) or {"to": "empty"}')
-    target = body.get("to", "fixtures")
+    usage = (f'send {{"to": TARGET}} with TARGET one of {targets_text()}, and optionally '
+             '{"journal": true} to clear the request journal too')
+    if not isinstance(body, dict):
+        raise messages.BadRequest(f"a reset body is a JSON object; {usage}")
+    unknown = sorted(set(body) - {"to", "journal"})
+    if unknown:
+        raise messages.BadRequest(f"a reset body has no {', '.join(map(repr, unknown))}; {usage}")
+    target = body.get("to", DEFAULT_TARGET)
     if target not in RESET_TARGETS:
-        raise ConfigError(f"cannot reset to {target!r}; expected one of: "
-                          f"{', '.join(RESET_TARGETS)}")
+        raise messages.BadRequest(f"cannot reset to {target!r}; {usage}")
+    clear_journal = body.get("journal", False)
+    if not isinstance(clear_journal, bool):
+        raise messages.BadRequest(f'"journal" is true or false, not {clear_journal!r}')
     emulator = get_emulator()
-    reset(emulator, target)
+    reset(emulator, target, journal=clear_journal)
     store = emulator.store
-    return jsonify({"reset": target,
+    return jsonify({"reset": target, "journalCleared": clear_journal,
                     "dataExtensions": {key: store.count(key) for key in store.keys()}})
 
 
@@ -121,8 +129,11 @@ ROUTES: tuple[Operation, ...] = (
               {200: "Up."}),
     Operation("GET", f"{PREFIX}/state", state, "Dump every Data Extension, the clock and the "
               "journal size", {200: "The state."}),
-    Operation("POST", f"{PREFIX}/reset", reset_state, "Reset to the fixtures, or empty every DE",
-              {200: "Reset done.", 400: "Not a reset body.", 422: "Unknown reset target."},
+    Operation("POST", f"{PREFIX}/reset", reset_state, "Reset the Data Extensions to the state "
+              "the emulator started with (the default), to the fixtures, or empty; the journal "
+              'is kept unless {"journal": true}',
+              {200: "Reset done: the target, whether the journal was cleared, row counts.",
+               400: "Not a reset body, or an unknown target (the answer names the targets)."},
               body="Reset"),
     Operation("GET", f"{PREFIX}/data-extensions", data.list_data_extensions,
               "List the Data Extensions with their row counts", {200: "The list."}),

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from emulator import __version__
+from emulator.reset import DEFAULT_TARGET, RESET_TARGETS
 from emulator.schemas import data_extension_schema
 
 _VALUE = {"type": ["string", "number", "boolean", "null"]}
@@ -32,8 +33,18 @@ def _schemas() -> dict[str, Any]:
         "Rows": {"oneOf": [_ROW, {"type": "array", "items": _ROW}]},
         "Keys": {"description": "Objects giving the primary-key values of the rows to delete.",
                  "oneOf": [_ROW, {"type": "array", "items": _ROW}]},
-        "Reset": {"type": "object", "additionalProperties": False,
-                  "properties": {"to": {"enum": ["fixtures", "empty"], "default": "fixtures"}}},
+        "Reset": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "to": {"enum": list(RESET_TARGETS), "default": DEFAULT_TARGET,
+                       "description": "start: the Data Extensions as the emulator started (the "
+                       "fixtures plus what its --db file held); fixtures: the fixture DEs only, "
+                       "those created since dropped; empty: every DE kept, every row removed."},
+                "journal": {"type": "boolean", "default": False,
+                            "description": "true: clear the request journal too (a reset keeps "
+                            "it otherwise). The clock is never changed."},
+            },
+        },
         "Refusal": {
             "type": "object", "required": ["emulator_error", "message"],
             "properties": {
