@@ -1,13 +1,15 @@
 """Settings: defaults, then ``MCEMU_*`` environment variables, then explicit overrides.
 
-Read at call time, never at import (style.md, "Nothing at import time"). Every setting has one
-entry in :data:`SETTINGS`, which the CLI, the app factory and the README all follow.
+Read at call time, never at import. Each setting is declared once, as a field of
+:class:`Settings` made by :func:`setting` (default, parser, help text); :data:`SETTINGS` lists
+those rows, and the environment parsing, the ``mcemu serve`` options and ``docs/settings.md``
+(``scripts/settings_table.py``) are all generated from them.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any
@@ -15,7 +17,97 @@ from typing import Any
 from emulator.errors import ConfigError
 
 ENV_PREFIX = "MCEMU_"
-DEFAULT_MAX_BODY = 5 * 1024 * 1024  # 5 MiB: the issue's default body limit
+DEFAULT_MAX_BODY = 5 * 1024 * 1024  # 5 MiB: the default request body limit
+
+#: parse(label, value) -> the setting's value; label names where the value came from
+#: (``MCEMU_PORT``, ``port``), or is empty when the caller names it already (a click option).
+Parser = Callable[[str, Any], Any]
+
+
+def _refusal(label: str, value: Any, expected: str) -> ConfigError:
+    shown = f"{label}={value!r}" if label else repr(value)
+    return ConfigError(f"{shown}: {expected}")
+
+
+def _text(value: Any) -> str:
+    return os.fspath(value) if isinstance(value, os.PathLike) else str(value)
+
+
+def parse_optional_text(label: str, value: Any) -> str | None:
+    """Return the text, or None when it is empty."""
+    return _text(value).strip() or None
+
+
+def parse_host(label: str, value: Any) -> str:
+    host = _text(value).strip()
+    if not host or any(ch.isspace() for ch in host):
+        raise _refusal(label, value, "expected a host name or address, e.g. 127.0.0.1")
+    return host
+
+
+def parse_bool(label: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise _refusal(label, value, "expected 1 or 0")
+
+
+def _whole_number(label: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise _refusal(label, value, "expected a whole number")
+    try:
+        return int(_text(value).strip())
+    except ValueError:
+        raise _refusal(label, value, "expected a whole number") from None
+
+
+def parse_positive_int(label: str, value: Any) -> int:
+    number = _whole_number(label, value)
+    if number <= 0:
+        raise _refusal(label, value, "expected a number above 0")
+    return number
+
+
+def parse_port(label: str, value: Any) -> int:
+    number = _whole_number(label, value)
+    if not 0 <= number <= 65535:
+        raise _refusal(label, value, "expected a port number from 0 to 65535")
+    return number
+
+
+def parse_seconds(label: str, value: Any) -> float:
+    if isinstance(value, bool):
+        raise _refusal(label, value, "expected a number of seconds")
+    try:
+        number = float(_text(value).strip())
+    except ValueError:
+        raise _refusal(label, value, "expected a number of seconds") from None
+    if not number > 0 or number == float("inf"):
+        raise _refusal(label, value, "expected a number of seconds above 0")
+    return number
+
+
+def parse_frozen_time(name: str, text: Any) -> datetime:
+    """Parse an ISO 8601 instant (or take a datetime); a value without zone is read as UTC."""
+    if isinstance(text, datetime):
+        moment = text
+    else:
+        try:
+            moment = datetime.fromisoformat(_text(text).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise _refusal(name, text, "expected an ISO 8601 time such as "
+                                       "2024-01-15T12:00:00Z") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _parse_optional_time(label: str, value: Any) -> datetime | None:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return parse_frozen_time(label, value)
 
 
 @dataclass(frozen=True)
@@ -26,155 +118,180 @@ class Mount:
     page: str
 
     @classmethod
-    def parse(cls, text: str) -> Mount:
+    def parse(cls, text: str, label: str = "--mount") -> Mount:
         """Parse ``PATH=PAGE``; the page name is checked against the registry later."""
         path, sep, page = text.partition("=")
         path, page = path.strip(), page.strip()
+        given = f"{label} {text!r}" if label else repr(text)
         if not sep or not path or not page:
-            raise ConfigError(f"--mount {text!r}: expected PATH=PAGE, e.g. /jwt-issuer=token")
+            raise ConfigError(f"{given}: expected PATH=PAGE, e.g. /jwt-issuer=token")
         if not path.startswith("/"):
-            raise ConfigError(f"--mount {text!r}: the path must start with '/'")
+            raise ConfigError(f"{given}: the path must start with '/'")
         if path == "/_emulator" or path.startswith("/_emulator/"):
-            raise ConfigError(f"--mount {text!r}: paths under /_emulator/ belong to the emulator")
+            raise ConfigError(f"{given}: paths under /_emulator/ belong to the emulator")
         if any(ch in path for ch in "?#<> \t\r\n") or "//" in path:
-            raise ConfigError(f"--mount {text!r}: the path may not contain '?', '#', spaces "
-                              "or '//'")
+            raise ConfigError(f"{given}: the path may not contain '?', '#', spaces or '//'")
         return cls(path, page)
+
+
+def parse_mount(label: str, value: Any) -> Mount:
+    return value if isinstance(value, Mount) else Mount.parse(_text(value), label)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the settings table: an option of ``mcemu serve`` and an ``MCEMU_*`` variable."""
+
+    name: str
+    default: Any
+    parse: Parser  # of one value (one item, for a list)
+    help: str  # one phrase; the default is shown apart, from ``default`` or ``default_text``
+    metavar: str | None = None
+    flag: bool = False  # an option without a value; its variable takes 1 or 0
+    many: bool = False  # repeatable option; the variable separates items with os.pathsep
+    path: str | None = None  # "file": a file path; "dir": an existing directory
+    default_text: str | None = None  # how to say a default of None or () (e.g. "in memory")
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+    @property
+    def shown_default(self) -> str | None:
+        """The default as help texts and the docs say it, or None when there is nothing to say."""
+        if self.default_text is not None:
+            return self.default_text
+        if self.flag:
+            return None
+        if self.default is None or self.default == ():
+            return None
+        return str(self.default)
+
+    def read(self, label: str, value: Any) -> Any:
+        """Turn ``value`` (text from the environment, or any override) into the setting's value."""
+        if value is None:
+            return self.default
+        if not self.many:
+            return self.parse(label, value)
+        if isinstance(value, str):
+            items: Iterable[Any] = _split_list(value)
+        elif isinstance(value, (os.PathLike, Mount)):
+            items = (value,)
+        else:
+            items = value
+        return tuple(self.parse(label, item) for item in items)
+
+
+def setting(default: Any, parse: Parser, help: str, **row: Any) -> Any:
+    """Declare a field of :class:`Settings` and its row of the settings table."""
+    return field(default=default, metadata={"setting": (parse, help, row)})
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything ``create_app`` needs; built by :func:`load_settings`."""
+    """Everything ``mcemu serve`` and ``create_app`` need; built by :func:`load_settings`."""
 
-    db: str | None = None
-    fixtures: tuple[str, ...] = ()
-    no_default_fixtures: bool = False
-    mount: tuple[Mount, ...] = ()
-    cors: str | None = None
-    max_body: int = DEFAULT_MAX_BODY
-    journal_size: int = 500
-    frozen_time: datetime | None = None
-    # --admin-token: the admin API then answers any client that presents it (web/admin/safety.py)
-    admin_token: str | None = field(default=None, repr=False)
+    host: str = setting("127.0.0.1", parse_host, "Address to listen on.", metavar="HOST")
+    port: int = setting(8080, parse_port, "Port to listen on (0 picks a free one).",
+                        metavar="PORT")
+    db: str | None = setting(None, parse_optional_text,
+                             "Keep the Data Extensions in this TinyDB file.", metavar="FILE",
+                             path="file", default_text="in memory")
+    fixtures: tuple[str, ...] = setting(
+        (), parse_optional_text, "A fixtures directory to add to the defaults (repeatable).",
+        metavar="DIR", many=True, path="dir")
+    no_default_fixtures: bool = setting(
+        False, parse_bool, "Start from no Data Extensions but those of --fixtures.", flag=True)
+    mount: tuple[Mount, ...] = setting(
+        (), parse_mount, "Serve a page at a path, e.g. --mount /jwt-issuer=token (repeatable).",
+        metavar="PATH=PAGE", many=True)
+    pages: str | None = setting(
+        None, parse_optional_text,
+        "Serve the SSJS page files of DIR, each at /<file name without extension>.",
+        metavar="DIR", path="dir")
+    cors: str | None = setting(
+        None, parse_optional_text,
+        "Send CORS headers for this origin ('*' for any); SFMC sends none.", metavar="ORIGIN",
+        default_text="off")
+    max_body: int = setting(DEFAULT_MAX_BODY, parse_positive_int,
+                            "Largest request body in bytes.", metavar="BYTES")
+    journal_size: int = setting(500, parse_positive_int,
+                                "Requests kept in the request journal.", metavar="N")
+    frozen_time: datetime | None = setting(
+        None, _parse_optional_time, "Freeze the platform clock at this ISO 8601 instant.",
+        metavar="ISO-TIME", default_text="the real time")
+    # the admin API then answers any client that presents it (web/admin/safety.py)
+    admin_token: str | None = setting(
+        None, parse_optional_text,
+        "Let any client that presents this token (Authorization: Bearer) use the admin API; "
+        "without it only this machine may.", metavar="TOKEN")
     # --db only: seconds of changes a hard kill may lose; --durable: none (fsync per change)
-    flush_interval: float = 1.0
-    durable: bool = False
-    reseed: bool = False  # --reseed: replace a kept --db file's data by the fixtures
-    pages: str | None = None  # --pages DIR: SSJS page files served at /<file name> (issue 9)
-    ssjs_timeout: float = 10.0  # seconds an SSJS page may run before it is killed (408)
-    ssjs_allow_json: bool = False  # give SSJS pages a native JSON object (Jint has none)
-    debug: bool = False  # --debug: a page error's text, file and line in the 500 body
+    flush_interval: float = setting(
+        1.0, parse_seconds, "With --db: write changes to disk at least this often; a hard kill "
+        "loses at most this window.", metavar="SECONDS")
+    durable: bool = setting(
+        False, parse_bool, "With --db: write each change to disk before answering (slower, no "
+        "loss).", flag=True)
+    reseed: bool = setting(
+        False, parse_bool, "With --db: replace the file's data by the fixtures (default: keep "
+        "it).", flag=True)
+    ssjs_timeout: float = setting(
+        10.0, parse_seconds, "Seconds an SSJS page may run before it is killed (HTTP 408).",
+        metavar="SECONDS")
+    ssjs_allow_json: bool = setting(
+        False, parse_bool, "Give SSJS pages a native JSON object (SFMC has none).", flag=True)
+    debug: bool = setting(
+        False, parse_bool, "Put a page error's text, file and line in the HTTP 500 body.",
+        flag=True)
+    quiet: bool = setting(False, parse_bool, "Log warnings only, not every request.", flag=True)
     extra: Mapping[str, Any] = field(default_factory=dict)  # plain Flask config (e.g. TESTING)
 
 
-def _parse_bool(name: str, text: str) -> bool:
-    value = text.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off", ""):
-        return False
-    raise ConfigError(f"{name}={text!r}: expected 1 or 0")
+def _rows() -> tuple[Setting, ...]:
+    rows = []
+    for item in fields(Settings):
+        if "setting" in item.metadata:
+            parse, help_text, row = item.metadata["setting"]
+            rows.append(Setting(item.name, item.default, parse, help_text, **row))
+    return tuple(rows)
 
 
-def _parse_positive_int(name: str, text: str) -> int:
-    try:
-        value = int(str(text).strip())
-    except ValueError:
-        raise ConfigError(f"{name}={text!r}: expected a whole number") from None
-    if value <= 0:
-        raise ConfigError(f"{name}={text!r}: expected a number above 0")
-    return value
-
-
-def _parse_positive_float(name: str, text: str) -> float:
-    try:
-        value = float(str(text).strip())
-    except ValueError:
-        raise ConfigError(f"{name}={text!r}: expected a number of seconds") from None
-    if not value > 0 or value == float("inf"):
-        raise ConfigError(f"{name}={text!r}: expected a number of seconds above 0")
-    return value
-
-
-def parse_frozen_time(name: str, text: str) -> datetime:
-    """Parse an ISO 8601 instant; a value without zone is read as UTC."""
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ConfigError(f"{name}={text!r}: expected an ISO 8601 time such as "
-                          "2024-01-15T12:00:00Z") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+#: the settings table, in the order ``mcemu serve --help`` and the docs list it
+SETTINGS: tuple[Setting, ...] = _rows()
+SETTINGS_BY_NAME: dict[str, Setting] = {row.name: row for row in SETTINGS}
+SETTING_NAMES = tuple(SETTINGS_BY_NAME)
 
 
 def _split_list(text: str) -> tuple[str, ...]:
-    # design.md: a list in an environment variable is separated by the OS path separator
+    # a list in an environment variable is separated by the OS path separator, as PATH is
     return tuple(part for part in text.split(os.pathsep) if part.strip())
-
-
-#: name -> parser of the environment text (lists are split before parsing each part)
-_ENV_PARSERS: dict[str, Callable[[str, str], Any]] = {
-    "db": lambda n, t: t.strip() or None,
-    "fixtures": lambda n, t: _split_list(t),
-    "no_default_fixtures": _parse_bool,
-    "mount": lambda n, t: tuple(Mount.parse(part) for part in _split_list(t)),
-    "cors": lambda n, t: t.strip() or None,
-    "max_body": _parse_positive_int,
-    "journal_size": _parse_positive_int,
-    "frozen_time": lambda n, t: parse_frozen_time(n, t) if t.strip() else None,
-    "admin_token": lambda n, t: t.strip() or None,
-    "flush_interval": _parse_positive_float,
-    "durable": _parse_bool,
-    "reseed": _parse_bool,
-    "pages": lambda n, t: t.strip() or None,
-    "ssjs_timeout": _parse_positive_float,
-    "ssjs_allow_json": _parse_bool,
-    "debug": _parse_bool,
-}
-SETTING_NAMES = tuple(_ENV_PARSERS)
-
-
-def _coerce(name: str, value: Any) -> Any:
-    """Normalise an explicit override to the type the setting holds."""
-    if isinstance(value, str):
-        return _ENV_PARSERS[name](name, value)
-    if name in ("fixtures",) and value is not None:
-        return tuple(str(item) for item in value)
-    if name == "mount" and value is not None:
-        return tuple(m if isinstance(m, Mount) else Mount.parse(str(m)) for m in value)
-    if name in ("max_body", "journal_size"):
-        return _parse_positive_int(name, str(value))
-    if name in ("flush_interval", "ssjs_timeout"):
-        return _parse_positive_float(name, str(value))
-    if name == "pages" and value is not None:
-        return os.fspath(value)
-    if name == "db" and value is not None:
-        return os.fspath(value)
-    if name == "frozen_time" and isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
 
 
 def load_settings(overrides: Mapping[str, Any] | None = None,
                   environ: Mapping[str, str] | None = None) -> Settings:
     """Layer defaults, ``MCEMU_*`` variables and ``overrides`` (setting names, any case).
 
-    Upper-case keys that are not settings pass through to the Flask config (``TESTING``).
+    Upper-case keys that are not settings pass through to the Flask config (``TESTING``). An
+    empty variable counts as unset, as it does for the ``mcemu`` options.
     """
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    for name, parse in _ENV_PARSERS.items():
-        env_name = ENV_PREFIX + name.upper()
-        if env_name in environ:
-            values[name] = parse(env_name, environ[env_name])
+    for row in SETTINGS:
+        text = environ.get(row.env)
+        if text is not None and text.strip():
+            values[row.name] = row.read(row.env, text)
     extra: dict[str, Any] = {}
     for key, value in (overrides or {}).items():
         name = key.lower().removeprefix("mcemu_")
-        if name in _ENV_PARSERS:
-            values[name] = _coerce(name, value)
+        if name in SETTINGS_BY_NAME:
+            values[name] = SETTINGS_BY_NAME[name].read(key, value)
         elif key.isupper():
             extra[key] = value
         else:
             known = ", ".join(SETTING_NAMES)
             raise ConfigError(f"unknown setting {key!r}; settings are: {known}")
-    known_fields = {f.name for f in fields(Settings)}
-    return Settings(extra=extra, **{k: v for k, v in values.items() if k in known_fields})
+    return Settings(extra=extra, **values)

@@ -11,9 +11,16 @@ from emulator import assumptions
 
 
 class EmulatorError(Exception):
-    """Root of every error the emulator raises about its own input or state."""
+    """Root of every error the emulator raises about its own input or state.
+
+    ``exit_code`` is the ``mcemu`` exit status when the error ends a command: 1, the data or
+    token was refused, unless a subclass says 2, a usage error (a bad option, variable or
+    address). ``preface`` is a line the CLI prints before the message, if any.
+    """
 
     code = "emulator_error"
+    exit_code = 1
+    preface = ""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -39,6 +46,7 @@ class ConfigError(EmulatorError):
     """A setting, option or environment variable has a value the emulator cannot use."""
 
     code = "config_error"
+    exit_code = 2
 
 
 class FixtureError(EmulatorError):
@@ -87,3 +95,4 @@ class StoreLocked(StoreError):
     """Another process holds the database file."""
 
     code = "store_locked"
+    exit_code = 2  # the --db names a file in use: the command line, not the data, is wrong

@@ -54,7 +54,8 @@ def test_bad_environment_values_are_named(environ, message):
 
 
 def test_unknown_setting_lists_the_settings():
-    with pytest.raises(ConfigError, match="unknown setting 'dbfile'; settings are: db, "):
+    with pytest.raises(ConfigError, match="unknown setting 'dbfile'; settings are: host, port, "
+                                          "db, fixtures, no_default_fixtures, mount, "):
         load_settings({"dbfile": "x"}, environ={})
 
 
@@ -182,7 +183,7 @@ def test_reset_to_fixtures_and_to_empty(memory_app):
     memory_app.test_client().post("/token", data=token_body())
     emulator.store.create(DataExtensionSchema.from_json(
         {"key": "Extra", "fields": [{"name": "x"}]}, "test"))
-    reset(emulator)
+    reset(emulator, "fixtures", journal=True)
     assert sorted(emulator.store.keys()) == ["AppCredentials", "CustomAppException",
                                              "HTTPProperties"]
     assert emulator.store.count("HTTPProperties") == 0

@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
 
 import jwt
 import pytest
@@ -20,70 +13,6 @@ from conftest import DEMO, token_body
 from tinydb import TinyDB
 
 from emulator.cli import main
-
-MCEMU = str(Path(sys.executable).with_name("mcemu"))
-
-
-class ServerProcess:
-    """An ``mcemu serve`` child process; reads its banner to learn the URL."""
-
-    def __init__(self, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-                 mcemu: str = MCEMU):
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith("MCEMU_")}
-        full_env.update(env or {})
-        # The log goes to a file: a pipe nobody reads would fill up and block the server.
-        self.log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
-        self.process = subprocess.Popen(
-            [mcemu, "serve", "--port", "0", *args], stdout=subprocess.PIPE,
-            stderr=self.log, text=True, env=full_env, cwd=cwd)
-        self.banner: list[str] = []
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            line = self.process.stdout.readline()
-            if not line:
-                break
-            self.banner.append(line.rstrip("\n"))
-            match = re.search(r"serving on (http://\S+)", line)
-            if match:
-                self.url = match.group(1)
-            if line.startswith("Press Ctrl-C"):
-                return
-        self.process.kill()
-        self.process.communicate(timeout=10)
-        raise AssertionError(f"no banner: {self.banner} {self.read_log()}")
-
-    def read_log(self) -> str:
-        self.log.seek(0)
-        return self.log.read()
-
-    def stop(self) -> tuple[int, str, str]:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            out, _ = self.process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise
-        log = self.read_log()
-        self.log.close()
-        return self.process.returncode, out, log
-
-
-@pytest.fixture
-def server():
-    started: list[ServerProcess] = []
-
-    def start(*args: str, **kwargs) -> ServerProcess:
-        process = ServerProcess(*args, **kwargs)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.process.poll() is None:
-            process.process.kill()
-        process.process.communicate(timeout=10)  # reaps it and closes the pipes
-        if not process.log.closed:
-            process.log.close()
 
 
 @pytest.mark.slow

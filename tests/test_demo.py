@@ -62,3 +62,21 @@ def test_an_unreachable_url_is_a_usage_error():
     result = CliRunner().invoke(main, ["demo", "--url", "http://127.0.0.1:9"])
     assert result.exit_code == 2
     assert "no emulator answers" in result.output
+
+
+def test_an_unknown_client_is_named_with_the_known_ones_and_exits_1():
+    result = CliRunner().invoke(main, ["demo", "--client-id", "ghost"])
+    assert result.exit_code == 1, result.output
+    assert "Step 1" not in result.output  # refused before any step, not after a useless run
+    assert "Error: unknown client 'ghost'" in result.output
+    assert '/api answers "Unknown client"' in result.output
+    assert "Clients there: demo-client" in result.output
+
+
+def test_an_unknown_client_at_a_url_says_how_to_list_the_clients():
+    with LiveServer() as server:
+        result = CliRunner().invoke(main, ["demo", "--url", server.url],
+                                    env={"MCEMU_CLIENT_ID": "ghost"})
+    assert result.exit_code == 1, result.output
+    assert f"unknown client 'ghost': {server.url} has no AppCredentials row" in result.output
+    assert f"curl -s {server.url}/_emulator/data-extensions/AppCredentials/rows" in result.output

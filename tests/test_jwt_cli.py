@@ -137,3 +137,69 @@ def test_bad_usage_exits_2(seed_token, args):
 def test_a_missing_db_file_or_unreachable_url_exits_2(seed_token, tmp_path):
     assert decode(seed_token, "--client-id", "c", "--db", str(tmp_path / "no.json")).exit_code == 2
     assert decode(seed_token, "--client-id", "c", "--url", "http://127.0.0.1:9").exit_code == 2
+
+
+def test_a_dash_reads_the_token_from_standard_input(seed_token):
+    result = CliRunner().invoke(main, ["jwt", "decode", "-", "--secret", DEMO["signing_secret"]],
+                                input=f"  {seed_token}\n")
+    assert result.exit_code == 0, result.output
+    assert "Verified:  yes" in result.output
+    assert f"Signature: {seed_token.rsplit('.', 1)[1]}" in result.output
+
+
+@pytest.mark.parametrize("stdin", ["", " \n"])
+def test_an_empty_standard_input_is_a_usage_error(stdin):
+    result = CliRunner().invoke(main, ["jwt", "decode", "-"], input=stdin)
+    assert result.exit_code == 2
+    assert "standard input is empty" in result.output
+
+
+def test_json_prints_one_object_with_every_field(seed_token):
+    result = decode(seed_token, "--json", "--secret", DEMO["signing_secret"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer == {
+        "header": {"alg": "HS256", "typ": "JWT"},
+        "payload": json.loads(token_body()),
+        "payload_text": token_body().decode(),
+        "signature": seed_token.rsplit(".", 1)[1],
+        "alg": "HS256",
+        "expires": None,
+        "warnings": answer["warnings"],
+        "verified": True,
+        "reason": "HS256 signature matches this key",
+    }
+    assert [w.split(":")[0] for w in answer["warnings"]] == ["token carries client_secret",
+                                                             "token has no expiry"]
+
+
+def test_json_says_null_when_not_checked_and_false_with_exit_1_when_refused():
+    token = forge(claims(exp=1))
+    unchecked = json.loads(decode(token, "--json").output)
+    assert (unchecked["verified"], unchecked["reason"]) == (None, None)
+    assert unchecked["expires"] == "1970-01-01T00:00:01Z"
+    refused = decode(token, "--json", "--secret", DEMO["signing_secret"])
+    assert refused.exit_code == 1
+    answer = json.loads(refused.output)
+    assert answer["verified"] is False and "expired" in answer["reason"]
+
+
+def test_json_of_a_non_json_payload_keeps_its_text():
+    answer = json.loads(decode(forge("hello"), "--json").output)
+    assert (answer["payload"], answer["payload_text"]) == (None, "hello")
+
+
+def test_json_of_a_malformed_token_is_still_a_usage_error():
+    result = decode("a.b", "--json")
+    assert result.exit_code == 2 and "malformed token" in result.output
+
+
+def test_a_typed_secret_beats_a_client_id_from_the_environment(seed_token):
+    result = CliRunner().invoke(main, ["jwt", "decode", seed_token, "--secret", "nope"],
+                                env={"MCEMU_CLIENT_ID": DEMO["client_id"]})
+    assert result.exit_code == 1  # checked with the typed secret, not the variable's client
+
+def test_a_malformed_json_variable_is_a_usage_error(seed_token):
+    result = CliRunner().invoke(main, ["jwt", "decode", seed_token], env={"MCEMU_JSON": "maybe"})
+    assert result.exit_code == 2
+    assert "Invalid value for '--json'" in result.output and "maybe" in result.output

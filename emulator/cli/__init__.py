@@ -1,7 +1,9 @@
 """The ``mcemu`` command line: one group, a module per family of commands.
 
-``group`` holds the group, ``options`` the options several commands share, ``serve`` the server,
-``data`` seed and export, ``reset`` reset, ``tokens`` demo and ``jwt decode``.
+``group`` holds the group (and reports errors with their exit code), ``options`` the options
+several commands share and those made from the settings table, ``serve`` the server, ``data``
+seed and export, ``reset`` reset, ``tokens`` demo and ``jwt decode``. ``python -m emulator``
+runs it too.
 """
 
 from __future__ import annotations

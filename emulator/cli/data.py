@@ -1,4 +1,4 @@
-"""``mcemu seed``, ``mcemu export`` and ``mcemu reset``: a ``--db`` file or a running emulator."""
+"""``mcemu seed`` and ``mcemu export``: a ``--db`` file or a running emulator."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ from emulator.cli.options import (
     admin_token_option,
     choose_target,
     db_option,
-    run_or_exit,
+    mcemu_option,
     url_option,
 )
 from emulator.errors import ConfigError
 
 LARGE_LOAD = 1024 * 1024  # bytes of fixture files from which a terminal shows a progress bar
 LARGE_ROWS = 5000  # rows from which a terminal shows a progress bar while they are stored
-
 
 
 class _Progress:
@@ -42,22 +41,22 @@ class _Progress:
         self.bars.clear()
 
 
-@click.command()
+@click.command(short_help="Seed Data Extensions from fixture files.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @db_option
 @url_option
-@click.option("--mode", envvar="MCEMU_MODE", default="upsert", show_default=True,
+@mcemu_option("--mode", default="upsert", show_default=True,
               type=click.Choice(["upsert", "insert", "replace"]),
               help="upsert by primary key; insert refuses keys that exist; replace swaps "
                    "each DE's rows. A DE without a primary key is append-only.")
-@click.option("--dry-run", is_flag=True, envvar="MCEMU_DRY_RUN",
-              help="Check everything, change nothing.")
+@mcemu_option("--dry-run", is_flag=True, help="Check everything, change nothing.")
 @admin_token_option
 def seed(paths: tuple[str, ...], db: str | None, url: str | None, mode: str, dry_run: bool,
          admin_token: str | None) -> None:
     """Seed Data Extensions from PATH (fixtures dirs, folders of DE files, DE files).
 
-    All or nothing: any problem leaves the target unchanged, and every problem is listed.
+    All or nothing: any problem leaves the target unchanged, and every problem is listed
+    (exit 1).
     """
     from emulator.cli.remote import AdminClient, relocate
     from emulator.fixtures.seeding import load_seed_paths, seed_db_file
@@ -81,21 +80,21 @@ def seed(paths: tuple[str, ...], db: str | None, url: str | None, mode: str, dry
             raise relocate(error, definitions) from None
 
     try:
-        report = run_or_exit(run)
+        report = run()
     finally:
         progress.close()
     click.echo(report.describe())
 
 
-@click.command()
+@click.command(short_help="Export Data Extensions as a fixtures directory.")
 @click.argument("names", nargs=-1, metavar="[DE]...")
 @db_option
 @url_option
-@click.option("--format", "format_", envvar="MCEMU_FORMAT", default="json", show_default=True,
+@mcemu_option("--format", "format_", default="json", show_default=True,
               type=click.Choice(["json", "csv"]),
               help="json: rows inside <Key>.json; csv: rows in <Key>.csv beside the schema.")
-@click.option("--out", envvar="MCEMU_OUT", default="export", show_default=True,
-              type=click.Path(file_okay=False), help="The fixtures directory to write.")
+@mcemu_option("--out", default="export", show_default=True, type=click.Path(file_okay=False),
+              help="The fixtures directory to write.")
 @admin_token_option
 def export(names: tuple[str, ...], db: str | None, url: str | None, format_: str, out: str,
            admin_token: str | None) -> None:
@@ -114,7 +113,7 @@ def export(names: tuple[str, ...], db: str | None, url: str | None, format_: str
         dump = AdminClient(url, admin_token).state()["dataExtensions"] if url else _dump(db)
         return write_export(select(dump, names), Path(out), format_)
 
-    report = run_or_exit(run)
+    report = run()
     rows = sum(report.rows.values())
     click.echo(f"Exported {len(report.rows)} Data Extension(s), {rows} row(s), to "
                f"{Path(out) / 'data_extensions'}")

@@ -15,6 +15,7 @@ import click
 import requests
 
 from emulator import tokens
+from emulator.errors import EmulatorError
 from emulator.tokens import b64url
 
 TIMEOUT = (5.0, 30.0)
@@ -33,6 +34,26 @@ class Reply:
             return json.loads(self.body)
         except ValueError:
             return None
+
+
+class UnknownClient(EmulatorError):
+    """The demo's client_id has no AppCredentials row where the demo runs: /api refuses it."""
+
+    code = "unknown_client"
+
+    @classmethod
+    def at(cls, url: str, where: str, client_id: str, admin_token: str | None) -> UnknownClient:
+        """Name the client, the clients ``url`` does know, and how to list them."""
+        from emulator.cli.keys import client_ids_from_url
+
+        known = client_ids_from_url(url, admin_token)
+        listed = ", ".join(known) if known else "none"
+        how = ("leave --client-id out to use demo-client" if where != url else
+               f"list them with: curl -s {url.rstrip('/')}"
+               "/_emulator/data-extensions/AppCredentials/rows")
+        return cls(f"unknown client {client_id!r}: {where} has no AppCredentials row with this "
+                   f"client_id, so /api answers \"Unknown client\".\n"
+                   f"Clients there: {listed}; {how}.")
 
 
 class Narrator:

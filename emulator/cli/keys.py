@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.errors import ConfigError
+from emulator.errors import ConfigError, EmulatorError
 
 
 def secret_from_rows(rows: list[dict[str, Any]], client_id: str, where: str) -> str:
@@ -27,6 +27,20 @@ def secret_from_url(url: str, client_id: str, admin_token: str | None = None) ->
     answer = client._call("GET", "/_emulator/data-extensions/AppCredentials/rows",
                           params={"client_id": client_id})
     return secret_from_rows(answer.get("rows", []), client_id, url)
+
+
+def client_ids_from_url(url: str, admin_token: str | None = None) -> list[str]:
+    """Return the client_ids of a running emulator's AppCredentials; none when unreadable."""
+    from emulator.cli.remote import AdminClient
+
+    try:
+        answer = AdminClient(url, admin_token)._call(
+            "GET", "/_emulator/data-extensions/AppCredentials/rows")
+    except EmulatorError:
+        return []
+    rows = answer.get("rows", []) if isinstance(answer, dict) else []
+    return [str(row["client_id"]) for row in rows
+            if isinstance(row, dict) and row.get("client_id")]
 
 
 def secret_from_db(db: str, client_id: str) -> str:

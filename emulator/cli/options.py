@@ -1,14 +1,24 @@
-"""Options and helpers that several ``mcemu`` commands share."""
+"""Options that several ``mcemu`` commands share, and options made from the settings table.
+
+Every option is also read from ``MCEMU_<OPTION>``: :func:`mcemu_option` derives the variable from
+the option's name, and :func:`setting_option` builds an option from a row of
+:data:`emulator.config.SETTINGS` (its parser, default, help and variable), so a bad value is a
+usage error (exit 2) with the setting's own message, from the command line or the environment.
+"""
 
 from __future__ import annotations
 
 import os
-import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
-from emulator.errors import ConfigError, EmulatorError, StoreLocked
+from emulator.config import ENV_PREFIX, SETTINGS, SETTINGS_BY_NAME, Setting
+from emulator.errors import ConfigError
+
+Decorator = Callable[[Any], Any]
 
 
 class PathList(click.Path):
@@ -17,28 +27,123 @@ class PathList(click.Path):
     envvar_list_splitter = os.pathsep
 
 
-class MountList(click.ParamType):
-    name = "PATH=PAGE"
-    envvar_list_splitter = os.pathsep
+def env_name(option: str) -> str:
+    """Return the variable of an option: ``--admin-token`` -> ``MCEMU_ADMIN_TOKEN``."""
+    return ENV_PREFIX + option.lstrip("-").replace("-", "_").upper()
 
-    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        from emulator.config import Mount
 
+def mcemu_option(*decls: str, **kwargs: Any) -> Decorator:
+    """``click.option`` that is also read from ``MCEMU_<OPTION>`` (the first long name)."""
+    long_name = next(d for d in decls if d.startswith("--")).split("/")[0]
+    kwargs.setdefault("envvar", env_name(long_name))
+    return click.option(*decls, **kwargs)
+
+
+def _label(ctx: click.Context | None, param: click.Parameter | None, row: Setting) -> str:
+    # click names the option in its message; a value from the environment names its variable
+    if ctx is not None and param is not None and param.name is not None:
+        if ctx.get_parameter_source(param.name) == ParameterSource.ENVIRONMENT:
+            return row.env
+    return ""
+
+
+class SettingType(click.ParamType):
+    """Convert an option's text with its setting's parser; a path is checked by click first."""
+
+    def __init__(self, row: Setting) -> None:
+        self.row = row
+        self.name = row.metavar or "TEXT"
+        self.envvar_list_splitter = os.pathsep if row.many else None
+        self.path: click.Path | None = None
+        if row.path == "file":
+            self.path = click.Path(dir_okay=False)
+        elif row.path == "dir":
+            self.path = click.Path(exists=True, file_okay=False)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        label = _label(ctx, param, self.row)
         try:
-            return value if isinstance(value, Mount) else Mount.parse(value)
+            if self.path is not None and isinstance(value, str):
+                value = self.path.convert(value, param, ctx)
+            return self.row.parse(label, value)
+        except click.BadParameter as error:
+            prefix = f"{label}: " if label else ""
+            self.fail(prefix + error.message, param, ctx)
         except ConfigError as error:
             self.fail(error.message, param, ctx)
 
 
-LARGE_LOAD = 1024 * 1024  # bytes of fixture files from which a terminal shows a progress bar
-LARGE_ROWS = 5000  # rows from which a terminal shows a progress bar while they are stored
+class SettingFlag(click.types.BoolParamType):
+    """A flag whose variable takes 1 or 0, refused with the setting's own message."""
 
-db_option = click.option("--db", envvar="MCEMU_DB", type=click.Path(dir_okay=False),
-                          help="The TinyDB file of 'mcemu serve --db'.")
-url_option = click.option("--url", envvar="MCEMU_URL", metavar="URL",
-                           help="A running emulator, e.g. http://127.0.0.1:8080.")
-admin_token_option = click.option("--admin-token", envvar="MCEMU_ADMIN_TOKEN", metavar="TOKEN",
-                             help="The running emulator's --admin-token, if it has one.")
+    def __init__(self, row: Setting) -> None:
+        self.row = row
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        try:
+            return self.row.parse(_label(ctx, param, self.row), value)
+        except ConfigError as error:
+            self.fail(error.message, param, ctx)
+
+
+def setting_option(name: str, **overrides: Any) -> Decorator:
+    """Build the option of setting ``name``; ``overrides`` adapt it to a command (its help)."""
+    row = SETTINGS_BY_NAME[name]
+    kwargs: dict[str, Any] = {"envvar": row.env}
+    if row.flag:
+        kwargs.update(is_flag=True, type=SettingFlag(row), default=False)
+    else:
+        kwargs.update(type=SettingType(row), metavar=row.metavar, multiple=row.many,
+                      default=row.default)
+    kwargs.update(overrides)
+    if "help" not in overrides:
+        # said once, from the row: click would put a text default such as "in memory" in ()
+        shown = row.shown_default
+        kwargs["help"] = row.help + (f"  [default: {shown}]" if shown is not None else "")
+    return click.option(row.option, row.name, **kwargs)
+
+
+def setting_options(rows: tuple[Setting, ...] = SETTINGS) -> Decorator:
+    """Add the option of every row, in the table's order."""
+    def decorate(command: Any) -> Any:
+        for row in reversed(rows):
+            command = setting_option(row.name)(command)
+        return command
+    return decorate
+
+
+# The options seed, export, reset, demo and jwt decode share: one definition each, the help
+# adapted to the command where it says something else there.
+def make_db_option(help: str = "The TinyDB file of 'mcemu serve --db'.") -> Decorator:
+    return setting_option("db", default=None, help=help)
+
+
+def make_url_option(help: str = "A running emulator, e.g. http://127.0.0.1:8080.") -> Decorator:
+    return mcemu_option("--url", metavar="URL", help=help)
+
+
+def make_admin_token_option(
+        help: str = "The running emulator's --admin-token, if it has one.") -> Decorator:
+    return mcemu_option("--admin-token", metavar="TOKEN", help=help)
+
+
+def make_fixtures_option(
+        help: str = "A fixtures directory to add to the defaults (repeatable).") -> Decorator:
+    return setting_option("fixtures", help=help)
+
+
+db_option = make_db_option()
+url_option = make_url_option()
+admin_token_option = make_admin_token_option()
+fixtures_option = make_fixtures_option()
+
+
+def given_on_command_line(name: str) -> bool:
+    """Whether the current command's parameter ``name`` was typed, not read from a variable."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source == ParameterSource.COMMANDLINE
 
 
 def choose_target(db: str | None, url: str | None) -> tuple[str | None, str | None]:
@@ -46,7 +151,7 @@ def choose_target(db: str | None, url: str | None) -> tuple[str | None, str | No
     ctx = click.get_current_context()
     if db and url:
         sources = {name: ctx.get_parameter_source(name) for name in ("db", "url")}
-        given = [n for n, src in sources.items() if src == click.core.ParameterSource.COMMANDLINE]
+        given = [n for n, src in sources.items() if src == ParameterSource.COMMANDLINE]
         if len(given) != 1:
             raise click.UsageError("give either --db FILE or --url URL, not both")
         return (db, None) if given == ["db"] else (None, url)
@@ -56,18 +161,10 @@ def choose_target(db: str | None, url: str | None) -> tuple[str | None, str | No
     return db, url
 
 
-def run_or_exit(action: Any) -> Any:
-    """Run ``action``; refused data exits 1, a usage problem or an unreachable --url exits 2."""
-    from emulator.cli.remote import RemoteUnavailable
-    from emulator.fixtures.problems import FixtureProblems
+def run_or_exit(action: Callable[[], Any]) -> Any:
+    """Run ``action``; kept for callers written before the group reported errors itself.
 
-    try:
-        return action()
-    except FixtureProblems as error:
-        click.echo(f"Error: refused, nothing was changed.\n{error.message}", err=True)
-        sys.exit(1)
-    except EmulatorError as error:
-        click.echo(f"Error: {error.message}", err=True)
-        sys.exit(2 if isinstance(error, (ConfigError, RemoteUnavailable, StoreLocked)) else 1)
-
-
+    An :class:`~emulator.errors.EmulatorError` it raises reaches the ``mcemu`` group, which
+    prints it and exits with the error's ``exit_code``.
+    """
+    return action()

@@ -25,6 +25,7 @@ class RemoteUnavailable(EmulatorError):
     """No emulator answers at the ``--url`` (or it refused the admin token)."""
 
     code = "remote_unavailable"
+    exit_code = 2  # the --url (or its admin token) is wrong, not the data
 
 
 class RemoteRefused(EmulatorError):
@@ -57,9 +58,9 @@ class AdminClient:
         """Return ``GET /_emulator/state``."""
         return self._call("GET", "/_emulator/state")
 
-    def reset(self, to: str) -> dict[str, Any]:
-        """Reset the emulator to ``fixtures`` or ``empty``."""
-        return self._call("POST", "/_emulator/reset", json={"to": to})
+    def reset(self, to: str, journal: bool = False) -> dict[str, Any]:
+        """Reset the emulator to ``start``, ``fixtures`` or ``empty``; ``journal``: clear it too."""
+        return self._call("POST", "/_emulator/reset", json={"to": to, "journal": journal})
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:

@@ -1,0 +1,6 @@
+"""``python -m emulator``: the ``mcemu`` command line."""
+
+from emulator.cli import main
+
+if __name__ == "__main__":
+    main(prog_name="mcemu")
