@@ -1,9 +1,9 @@
 """Every ASSUMED fidelity rule, in one place.
 
 Where nobody has published how the real platform behaves, the emulator picks a rule and names it
-here (``../shared/spec/fidelity.md`` tags these rules ASSUMED). Code that implements such a rule
-reads the constant from this module, so that better evidence changes one line, and the README's
-fidelity table lists each entry of :data:`ASSUMPTIONS`.
+here (``docs/fidelity.md`` tags these rules assumed, each under an anchor named by its key). Code
+that implements such a rule reads the constant from this module, so that better evidence changes one
+line, and the README's fidelity table lists each entry of :data:`ASSUMPTIONS`.
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ class Assumption:
     rule: str
 
 
-# --- CLR rendering (fidelity.md, "CLR rendering") -------------------------------------------------
+# --- CLR rendering (docs/fidelity.md#clr-rendering) ----------------------------------------------
 #: How a JavaScript object renders as text (Write, a Text field, an AMPscript argument).
 CLR_OBJECT_TEXT = "System.Collections.Generic.Dictionary`2[System.String,System.Object]"
 
-# --- SSJS exceptions (fidelity.md, "SSJS exceptions a page can catch") ----------------------------
+# --- SSJS exceptions (docs/fidelity.md#type-error-text) ------------------------------------------
 #: Message of the TypeError raised by property access on null/undefined (QuickJS's wording).
 TYPE_ERROR_READ_PROPERTY = "cannot read property '{name}' of {value}"
 
-# --- Platform.Request (fidelity.md, "Platform.Request") -------------------------------------------
+# --- Platform.Request (docs/fidelity.md#browser-names) -------------------------------------------
 #: Browser fields for a User-Agent nobody recognises.
 UNKNOWN_BROWSER = {
     "Platform": "Unknown",
@@ -37,7 +37,7 @@ UNKNOWN_BROWSER = {
     "MinorVersion": ".0",
 }
 
-# --- Default response (fidelity.md, "Default response") -------------------------------------------
+# --- Default response (docs/fidelity.md#charset) -------------------------------------------------
 #: Charset added to the content type of every page response.
 RESPONSE_CHARSET = "utf-8"
 #: Body sent with HTTP 500 when an exception escapes the page (the real page's text is unknown).
@@ -51,7 +51,7 @@ STRINGIFY_NEGATIVE_INFINITY = "-\u221e"
 #: GetPostData(encoding) with an encoding name the platform does not know.
 GETPOSTDATA_UNKNOWN_ENCODING = "'{name}' is not a supported encoding name."
 
-# --- Data Extensions (fidelity.md, "Data Extensions") ---------------------------------------------
+# --- Data Extensions (docs/fidelity.md#de-error-texts) --------------------------------------------
 DE_MISSING = "A Data Extension with key {key} does not exist."
 DE_UNKNOWN_FIELD = "Invalid field name {field} for Data Extension {key}."
 DE_REQUIRED_FIELD = (
@@ -71,7 +71,7 @@ DE_ADD_NOT_OBJECT = "Rows.Add expects a row object or an array of row objects."
 #: Bounds on a filter's nesting and number of parts (the platform's are unpublished).
 FILTER_MAX_DEPTH = 100
 FILTER_MAX_PARTS = 10_000
-#: Length of a Text field whose schema gives none (design.md: "Text default 4000, ASSUMED").
+#: Length of a Text field whose schema gives none (docs/fidelity.md#text-length).
 TEXT_DEFAULT_LENGTH = 4000
 
 # --- AMPscript ------------------------------------------------------------------------------------
@@ -91,7 +91,7 @@ AMPSCRIPT_BAD_PARAMETER = (
 )
 
 
-# --- AMPscript functions (rest-ampscript B6) ------------------------------------------------------
+# --- AMPscript functions (docs/fidelity.md#ampscript-error-texts) ---------------------------------
 AMPSCRIPT_FEATURE_NOT_EMULATED = "{what} is not emulated by mc-emulator."
 #: The text of a rowset or row where text is wanted (inline output, Concat, Length...).
 AMPSCRIPT_ROWSET_TEXT = ""
@@ -111,10 +111,10 @@ AMPSCRIPT_UNKNOWN_KEY = (
     "(the emulator's keys/ fixtures). Keys: {known}."
 )
 
-# --- Key store (design.md "Fixtures") -------------------------------------------------------------
+# --- Key store (docs/fidelity.md#asymmetric-keys) -------------------------------------------------
 KEY_TYPE_NOT_EMULATED = "asymmetric keys (RS256/RS384/RS512) are not emulated"
 
-# --- Platform.Response (fidelity.md, "Platform.Response") -----------------------------------------
+# --- Platform.Response (docs/fidelity.md#redirect-response) ---------------------------------------
 #: Body of a Platform.Response.Redirect answer: ASP.NET's "Object moved" page (text unpublished).
 REDIRECT_BODY = (
     '<html><head><title>Object moved</title></head><body>\r\n'
@@ -260,10 +260,11 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
                "second, rounded."),
 )
 
-# --- SSJS pages run verbatim (issue 9) ------------------------------------------------------------
+# --- SSJS pages run verbatim (docs/fidelity.md#ssjs-timeout-body) ---------------------------------
 #: A page file's final line break is the editor's, not the page's: it is not sent.
 PAGE_FILE_DROPS_FINAL_NEWLINE = True
-#: The platform answers a page past its time limit with HTTP 408 (issue 9); the body is ours.
+#: The platform answers a page past its time limit with HTTP 408 (docs/fidelity.md#ssjs-timeout);
+#: the body is ours.
 SSJS_TIMEOUT_STATUS = 408
 SSJS_TIMEOUT_BODY = "408 - Request Timeout: the page script ran past its time limit."
 #: A page may write at most this many characters; the Write past it throws (catchable).
@@ -278,7 +279,6 @@ ASSUMPTIONS += (
     Assumption("ssjs-output-limit", f"A page writing more than {SSJS_OUTPUT_MAX} characters gets "
                "a catchable error from the Write that passes the limit."),
     Assumption("ssjs-engine-errors", "Engine errors carry `description` = message and "
-               "`jintException` = `<Name>: <message>`; Jint's other deviations (sfmc-facts 0.3, "
-               "0.8, 0.9: `typeof` \"clr\", `new Error().message` undefined, ...) are not "
-               "emulated."),
+               "`jintException` = `<Name>: <message>`; Jint's other deviations (`typeof` "
+               "\"clr\", `new Error().message` undefined, ...) are not emulated."),
 )

@@ -1,8 +1,8 @@
 """The one clock and ID provider every page reads time and new GUIDs through.
 
-design.md: tests freeze it (``MCEMU_FROZEN_TIME``, and a handle on the mock) so that pages which
-stamp ``iat``/``exp``/``jti`` are reproducible. SFMC's own clock is Central Standard Time with no
-daylight saving (fidelity.md, "Time", RT).
+docs/design.md: tests freeze it (``MCEMU_FROZEN_TIME``, and a handle on the mock) so that pages
+which stamp ``iat``/``exp``/``jti`` are reproducible. SFMC's own clock is Central Standard Time with
+no daylight saving (docs/fidelity.md#now-cst).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ warnings, so it imports only the standard library and ``emulator.errors`` (PyJWT
 ``verify``). One Base64url rule (``b64url_decode``), one table of HMAC algorithms
 (``ALGORITHMS``), one secret-name rule (``SECRET_NAME``), one expiry rule.
 
-fidelity.md ("AMPscript GetJWT"): verify with PyJWT, its short-key warning filtered here, in one
+docs/fidelity.md#getjwt-key: verify with PyJWT, its short-key warning filtered here, in one
 place. PyJWT refuses PEM-looking HMAC keys that SFMC signs with happily; for those the
 signature is checked with ``hmac`` directly, and the result says so.
 """
@@ -157,7 +157,7 @@ def expiry_text(exp: float) -> str:
 # Warnings about unsafe tokens: seen in the journal and the server log, never in the response,
 # and shown to a reader by the dashboard's JWT page and ``mcemu jwt decode``.
 #
-# fidelity.md ("Consequences the emulator reproduces"): the emulator must *say* when a token was
+# docs/fidelity.md#seed-warnings: the emulator must *say* when a token was
 # signed with a non-secret key, when a token payload carries a secret-named field, and when a
 # token has no expiry. The key and secret warnings are raised where a token is signed
 # (AMPscript ``GetJWT``/``GetJWTByKeyName``), so every page that signs, or re-signs to verify, is
@@ -166,7 +166,8 @@ def expiry_text(exp: float) -> str:
 
 T = TypeVar("T")
 
-#: A field name that looks like a secret (fidelity.md), matched case-insensitively.
+#: A field name that looks like a secret (docs/fidelity.md#seed-warnings), matched
+#: case-insensitively.
 SECRET_NAME = re.compile(r"secret|password|passwd|pwd|api[_-]?key|private[_-]?key", re.IGNORECASE)
 
 NON_SECRET_KEY = (
@@ -174,7 +175,7 @@ NON_SECRET_KEY = (
     "{text!r}, so the token verifies with no app's signing secret"
 )
 #: Why the key was not a secret: the seed's GetAccessToken returns an error object (with a
-#: ``message``) for missing or wrong credentials (fidelity.md, consequence 2).
+#: ``message``) for missing or wrong credentials (docs/fidelity.md#seed-error-object-key).
 ERROR_OBJECT_CAUSE = "GetAccessToken returned an error object"
 OTHER_CAUSE = "the key was not a string"
 SECRET_IN_PAYLOAD = ("token carries {names}: secret-named field(s) {fields} in a payload anyone "

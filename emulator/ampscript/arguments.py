@@ -1,8 +1,9 @@
 """Read AMPscript arguments as the types a function needs, or fail as the platform does.
 
 A value of the wrong type aborts the call with the platform's "Invalid value specified for
-function parameter" text (rest-ampscript 5.55, OFF); inside ``TreatAsContent`` that is a catchable
-AmpscriptError. Numbers are never coerced from non-numeric text (RT: ``Add("a", 1)`` aborts).
+function parameter" text (docs/fidelity.md#ampscript-bad-parameter); inside ``TreatAsContent`` that
+is a catchable AmpscriptError. Numbers are never coerced from non-numeric text (RT: ``Add("a", 1)``
+aborts).
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ def shown(value: Any) -> str:
 
 
 def text(value: Any) -> str:
-    """Return a String-family argument as text: a boolean is swallowed (rest-ampscript 5.63)."""
+    """Return a String-family argument as text: a boolean is swallowed.
+
+    See docs/fidelity.md#ampscript-string-booleans.
+    """
     return "" if isinstance(value, bool) else clr_text(value)
 
 
@@ -83,7 +87,7 @@ def integer(value: Any, param: Param) -> int:
 def flag(value: Any) -> bool:
     """Return an on/off argument: on for ``1``, ``true``, ``"1"``, ``"true"``; anything else off.
 
-    rest-ampscript B6.1 (URLEncode) and B6.5 (DateParse): other values (``2``, junk) are off.
+    docs/fidelity.md#urlencode and docs/fidelity.md#dateparse: other values (``2``, junk) are off.
     """
     if isinstance(value, bool):
         return value

@@ -1,4 +1,4 @@
-"""AMPscript function names the facts know (sfmc-facts 4.13, rest-ampscript B6).
+"""AMPscript function names the platform documents.
 
 The README's coverage table lists those missing from the function table as not emulated; a call
 to one raises a catchable "not emulated" error naming the emulated functions.

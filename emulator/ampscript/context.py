@@ -32,7 +32,10 @@ class AmpscriptContext:
     _now: datetime | None = field(default=None, init=False, repr=False)
 
     def now(self) -> datetime:
-        """Return the render's one instant as CST wall-clock time (rest-ampscript 5.65)."""
+        """Return the render's one instant as CST wall-clock time.
+
+        See docs/fidelity.md#now-per-page.
+        """
         if self._now is None:
             # RT: Now() is CST (UTC-6, no DST) and the same instant for every call in a render.
             self._now = self.clock.now_cst().replace(tzinfo=None)

@@ -1,9 +1,9 @@
 """The .NET Framework cultures that Format, FormatNumber and FormatDate emulate.
 
-RT (rest-ampscript B6.4): ``en-US``, ``en_US``, ``de``, ``de-DE``, ``fr-FR`` and ``ja-JP`` change
+docs/fidelity.md#cultures: ``en-US``, ``en_US``, ``de``, ``de-DE``, ``fr-FR`` and ``ja-JP`` change
 separators, currency and names; an unknown name (``zz-ZZ``, ``""``) formats as en-US. A real
 language the table lacks (``es-ES``, ``uk-UA``) is not emulated and says so, rather than quietly
-formatting as en-US (style.md, "Gaps are visible").
+formatting as en-US (docs/fidelity.md#not-emulated).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 Platform.Function.Lookup...): find a DE by name, build a where filter, read typed cells, order rows.
 
 The store keeps every value in its field's stored form (store/types.py); these helpers give the
-typed values the platform returns (sfmc-facts 3.23, 3.26) and build the ANDed ``equals`` filters
-the store compiles.
+typed values the platform returns (docs/fidelity.md#lookup-dates-iso) and build the ANDed ``equals``
+filters the store compiles.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from emulator.store.types import comparison_key, lookup_value
 
 StoredRow = dict[str, Any]  # values in their stored forms (store/types.py)
 
-#: RT (sfmc-facts 3.29): the Platform.Function DE functions find DEs by name; a key that is not a
-#: name throws this. AMPscript's Lookup family uses the same text (ASSUMED "de-name-missing").
+#: The Platform.Function DE functions find DEs by name (docs/fidelity.md#de-functions-by-name); a
+#: key that is not a name throws this. AMPscript's Lookup family uses the same text (ASSUMED
+#: "de-name-missing").
 DE_NAME_MISSING = "A Data Extension of this name does not exist."
 
 
@@ -30,7 +31,8 @@ class NoSuchDataExtension(LookupError):
 
 
 def find_by_name(store: Store | None, name: str) -> DataExtensionSchema:
-    """Return the schema of the DE *named* ``name`` (sfmc-facts 3.29: by name, not by key).
+    """Return the schema of the DE *named* ``name`` (by name, not by key:
+    docs/fidelity.md#de-functions-by-name).
 
     Names match case-insensitively (ASSUMED "de-name-case"); the first DE created wins when two
     share a name.
@@ -71,7 +73,10 @@ def typed_cell(field: Field, value: Any) -> Any:
 
 
 def iso_date(moment: datetime) -> str:
-    """Return a date as Rows.Lookup gives it: ``2024-01-15T00:00:00.000`` (sfmc-facts 3.23)."""
+    """Return a date as Rows.Lookup gives it: ``2024-01-15T00:00:00.000``.
+
+    See docs/fidelity.md#lookup-dates-iso.
+    """
     return moment.isoformat(timespec="milliseconds")
 
 

@@ -1,4 +1,4 @@
-""".NET date formatting, as Format and FormatDate apply it (rest-ampscript B6.4).
+""".NET date formatting, as Format and FormatDate apply it (docs/fidelity.md#formatdate).
 
 Custom tokens ``d M y h H m s f F t z``, ``:`` and ``/`` separators, quoted literals and ``\\``
 escapes; the standard one-letter formats ``d D f F g G M m O o R r s t T u U Y y``. A platform

@@ -1,9 +1,9 @@
 """AMPscript dates: parsing (DateParse and every date argument), DateAdd and DateDiff arithmetic.
 
-Dates are naive ``datetime`` values holding CST wall-clock time, the platform's clock (fidelity.md
-"Time", RT). Text is read US-first (month/day) as the platform reads it (rest-ampscript B6.5);
-every pattern here is anchored and free of nested repetition, and text longer than any date is
-refused before a pattern sees it, so hostile input costs nothing.
+Dates are naive ``datetime`` values holding CST wall-clock time, the platform's clock
+(docs/fidelity.md#now-cst). Text is read US-first (month/day) as the platform reads it
+(docs/fidelity.md#dateparse); every pattern here is anchored and free of nested repetition, and text
+longer than any date is refused before a pattern sees it, so hostile input costs nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from emulator.clock import CST
 
 #: No date text is longer; anything longer is refused without matching.
 MAX_DATE_TEXT = 80
-#: What DateParse(s, true) adds: the UTC offset of CST (RT, rest-ampscript B6.5).
+#: What DateParse(s, true) adds: the UTC offset of CST (docs/fidelity.md#dateparse).
 UTC_OFFSET = timedelta(hours=6)
 
 #: English names only (calendar's names follow the process locale); other languages abort (RT).
@@ -99,7 +99,7 @@ def _zone(text: str) -> timezone:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-# --- DateAdd / DateDiff (rest-ampscript B6.5: units Y M D H MI, case-insensitive) ----------------
+# --- DateAdd / DateDiff (units Y M D H MI, case-insensitive; docs/fidelity.md#dateadd) ---------
 UNITS = ("Y", "M", "D", "H", "MI")
 
 

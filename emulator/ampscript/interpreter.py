@@ -1,4 +1,7 @@
-"""Run parsed AMPscript: the rendering ``TreatAsContent`` performs (fidelity.md)."""
+"""Run parsed AMPscript: the rendering ``TreatAsContent`` performs.
+
+See docs/fidelity.md#treatascontent.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``GetJWT`` signing, byte for byte as SFMC signs (fidelity.md, "AMPscript GetJWT").
+"""``GetJWT`` signing, byte for byte as SFMC signs (docs/fidelity.md#getjwt-format).
 
 HMAC is computed directly: PyJWT refuses PEM- or JWK-looking keys that SFMC signs happily.
 """
@@ -29,9 +29,10 @@ def sign_jwt(key: str, algorithm: str, payload: str, function: str = "GetJWT") -
         raise bad_parameter(function, "Algorithm", 2, algorithm[:100])
     if not key:
         raise bad_parameter(function, "Key", 1, "")
-    # The payload is signed as given, never parsed or re-serialised (fidelity.md).
+    # The payload is signed as given, never parsed or re-serialised
+    # (docs/fidelity.md#getjwt-payload).
     signing_input = f"{_HEADER_SEGMENTS[canonical]}.{b64url(utf8(payload))}"
-    # The key is its UTF-8 bytes, never Base64-decoded (fidelity.md).
+    # The key is its UTF-8 bytes, never Base64-decoded (docs/fidelity.md#getjwt-key).
     digest = hmac.digest(utf8(key), signing_input.encode("ascii"), ALGORITHMS[canonical])
     return f"{signing_input}.{b64url(digest)}"
 

@@ -1,4 +1,4 @@
-"""Split content into plain text and AMPscript tokens (rest-ampscript B5.1, B5.2).
+"""Split content into plain text and AMPscript tokens (docs/fidelity.md#ampscript-embedding).
 
 Plain text is found with one forward regex search per delimiter, so megabytes of text cost
 linear time; code between ``%%[ ]%%`` or ``%%= =%%`` is matched token by token.
@@ -23,14 +23,15 @@ ATTRIBUTE, OPERATOR, END = "attribute", "operator", "end of content"
 _CLOSER = {OPEN_BLOCK: CLOSE_BLOCK, OPEN_INLINE: CLOSE_INLINE}
 
 _DELIMITER = re.compile(r"%%[\[=]")
-# Tag-based AMPscript (B5.1) is not emulated. A scan stops at the next "<" or ">", so the
-# scans never overlap and hostile "<script <script ..." text stays linear.
+# Tag-based AMPscript (docs/fidelity.md#ampscript-embedding) is not emulated. A scan stops at the
+# next "<" or ">", so the scans never overlap and hostile "<script <script ..." text stays linear.
 _SCRIPT_TAG = re.compile(r"<script\b[^<>]*?\blanguage\s*=\s*[\"']?ampscript", re.IGNORECASE)
 _CODE = re.compile("|".join((
     r"(?P<space>\s+)",
     r"(?P<comment>/\*.*?\*/)",
     r"(?P<close>\]%%|=%%)",
-    # The delimiting quote is escaped by doubling; there are no backslash escapes (B5.2, 5.13).
+    # The delimiting quote is escaped by doubling; there are no backslash escapes
+    # (docs/fidelity.md#ampscript-literals).
     r"(?P<string>'[^']*(?:''[^']*)*'|\"[^\"]*(?:\"\"[^\"]*)*\")",
     r"(?P<number>-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))",
     r"(?P<variable>@[A-Za-z0-9_]+)",
@@ -83,7 +84,8 @@ def _tokenize_code(source: str, pos: int, opener: str, tokens: list[Token]) -> i
             tokens.append(Token(text, text, pos))
             return match.end()
         if kind == "comment" and opener == OPEN_INLINE:
-            # Comments are allowed in blocks only, not in inline AMPscript (B5.1, 5.2).
+            # Comments are allowed in blocks only, not in inline AMPscript
+            # (docs/fidelity.md#ampscript-comments).
             raise syntax_error(source, pos, "comments are not allowed inside %%= =%%")
         if kind == STRING:
             tokens.append(Token(STRING, text[1:-1].replace(text[0] * 2, text[0]), pos))
@@ -97,7 +99,10 @@ def _tokenize_code(source: str, pos: int, opener: str, tokens: list[Token]) -> i
 
 
 def _number(text: str) -> int | float:
-    """Return a numeric constant: integers stay ``int``; beyond int64 they read 0 (B5.2, 5.15)."""
+    """Return a numeric constant: integers stay ``int``; beyond int64 they read 0.
+
+    See docs/fidelity.md#ampscript-int64.
+    """
     if "." in text:
         return float(text)
     if len(text.lstrip("-")) > 19:  # also keeps int() clear of its 4300-digit limit

@@ -1,4 +1,5 @@
-""".NET Framework number formatting, as FormatNumber and Format apply it (rest-ampscript B6.4).
+""".NET Framework number formatting, as FormatNumber and Format apply it
+(docs/fidelity.md#formatnumber).
 
 Standard formats ``C D E F G N P R X`` (letter case-insensitive, optional precision) and custom
 patterns (``0 # . , % ;`` sections, quoted literals, ``\\`` escapes). Rounding is half away from

@@ -2,7 +2,7 @@
 
 Function names and argument counts are checked here, before anything runs: the real engine
 rejects an unknown function or a wrong argument count when it compiles the content
-(rest-ampscript 5.52).
+(docs/fidelity.md#ampscript-abort).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from emulator.script.errors import AmpscriptError
 # Python's recursion limit.
 MAX_NESTING = assumptions.AMPSCRIPT_MAX_NESTING
 
-#: Reserved words (rest-ampscript 5.10); TRUE and FALSE are read as boolean constants.
+#: Reserved words (docs/fidelity.md#ampscript-case); TRUE and FALSE are read as boolean constants.
 KEYWORDS = frozenset(
     "var set if then elseif else endif for to downto do next and or not".split())
 
@@ -96,7 +96,10 @@ class Assign:
 
 @dataclass(frozen=True, slots=True)
 class Evaluate:
-    """A bare expression used as a statement: a call runs, a value is ignored (5.24)."""
+    """A bare expression used as a statement: a call runs, a value is ignored.
+
+    See docs/fidelity.md#ampscript-bare-statements.
+    """
 
     expression: Expression
 
@@ -125,7 +128,8 @@ class _Parser:
             if token.kind == TEXT:
                 items.append(Text(token.value))
             elif token.kind == OPEN_INLINE:
-                # Inline AMPscript holds exactly one expression (rest-ampscript 5.1).
+                # Inline AMPscript holds exactly one expression
+                # (docs/fidelity.md#ampscript-embedding).
                 items.append(Output(self.expression(0)))
                 self.expect(CLOSE_INLINE, "=%% after the expression")
             else:  # OPEN_BLOCK: the lexer guarantees its CLOSE_BLOCK follows
@@ -191,7 +195,8 @@ class _Parser:
         self.expect(")", f"',' or ')' in the call to {entry.name}")
         for argument in args:
             if isinstance(argument, Call) and argument.entry.statement_only:
-                # RT (rest-ampscript 5.50): Output/OutputLine nested in another call abort.
+                # Output/OutputLine nested in another call abort
+                # (docs/fidelity.md#ampscript-output).
                 raise syntax_error(self.source, argument.offset,
                                    f"{argument.entry.name} cannot be an argument of "
                                    f"{entry.name}")

@@ -7,7 +7,7 @@ Adding a function is one decorated implementation in the module of its family::
 
 The implementation receives the running interpreter first, then its argument values (or, for a
 ``lazy`` entry, the unevaluated argument nodes, to be passed to ``run.evaluate``). ``tag`` is the
-fidelity tag the README's coverage table shows (fidelity.md: OFF, RT, 3P, ASSUMED).
+fidelity tag the README's coverage table shows (see docs/fidelity.md).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class FunctionEntry:
     impl: Callable[..., Any]
     lazy: bool = False  # receives argument nodes unevaluated (IIf evaluates one branch, RT)
     tag: str = "ASSUMED"
-    statement_only: bool = False  # may not be an argument of another call (Output, RT 5.50)
+    statement_only: bool = False  # may not be an argument of another call (Output)
     pairs_after: int | None = None  # arguments after this many come in (column, value) pairs
 
     def accepts(self, count: int) -> bool:

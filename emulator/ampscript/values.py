@@ -1,7 +1,7 @@
 """AMPscript values beyond the JavaScript ones: database nulls, rows and rowsets.
 
 Strings, numbers, booleans and ``None`` are shared with SSJS; dates are ``datetime`` (naive, CST
-wall-clock time, rendered ``M/D/YYYY h:mm:ss AM`` by ``clr_text``, rest-ampscript 5.60).
+wall-clock time, rendered ``M/D/YYYY h:mm:ss AM`` by ``clr_text``, docs/fidelity.md#clr-dates).
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ from emulator import assumptions
 
 
 class DbNull:
-    """A null read from a Data Extension: renders empty; ``IsNull`` is true only for it (5.64)."""
+    """A null read from a Data Extension: renders empty; ``IsNull`` is true only for it.
+
+    See docs/fidelity.md#ampscript-utility.
+    """
 
     _instance: DbNull | None = None
 
@@ -36,7 +39,10 @@ DB_NULL = DbNull()
 
 
 class Row:
-    """One row of a rowset: fields in schema order; names match case-insensitively (B6.7)."""
+    """One row of a rowset: fields in schema order; names match case-insensitively.
+
+    See docs/fidelity.md#ampscript-lookup.
+    """
 
     def __init__(self, fields: Iterable[tuple[str, Any]]) -> None:
         self.fields: tuple[tuple[str, Any], ...] = tuple(fields)
@@ -61,7 +67,10 @@ class Row:
 
 
 class Rowset:
-    """What ``LookupRows`` returns: rows in order, 1-based for ``Row`` (B6.7)."""
+    """What ``LookupRows`` returns: rows in order, 1-based for ``Row``.
+
+    See docs/fidelity.md#ampscript-lookup.
+    """
 
     def __init__(self, rows: Sequence[Row] = ()) -> None:
         self.rows: tuple[Row, ...] = tuple(rows)

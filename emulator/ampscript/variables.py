@@ -1,6 +1,6 @@
 """The AMPscript variable scope, shared with SSJS ``Variable.SetValue/GetValue``.
 
-fidelity.md ("Variable.SetValue/GetValue"): ``@`` optional, names case-insensitive, numbers and
+docs/fidelity.md#variable-values: ``@`` optional, names case-insensitive, numbers and
 booleans keep their type, a never-set variable reads ``null``.
 """
 
@@ -21,7 +21,10 @@ class Variables:
         self._values: dict[str, Any] = {}
 
     def set(self, name: str, value: Any) -> None:
-        """Store ``value`` as given; ``undefined`` reads back as ``null`` (sfmc-facts 2.29)."""
+        """Store ``value`` as given; ``undefined`` reads back as ``null``.
+
+        See docs/fidelity.md#variable-values.
+        """
         self._values[self.key(name)] = None if value is UNDEFINED else value
 
     def get(self, name: str) -> Any:
@@ -29,7 +32,10 @@ class Variables:
         return self._values.get(self.key(name))
 
     def declare(self, name: str) -> None:
-        """Declare ``name`` as ``VAR`` does: (re)set it to ``None`` (rest-ampscript 5.20)."""
+        """Declare ``name`` as ``VAR`` does: (re)set it to ``None``.
+
+        See docs/fidelity.md#ampscript-var-set.
+        """
         self._values[self.key(name)] = None
 
     @staticmethod

@@ -2,8 +2,9 @@
 
 It verifies ``Authorization: Bearer <token>`` the SFMC way: SFMC has no JWT verify function, so
 the page recomputes the signature with AMPscript ``GetJWT`` through ``TreatAsContent`` and
-compares. Every refusal is HTTP 200 with ``{"Error": "<reason>"}`` (fidelity.md: no SSJS status
-setter); success answers the verified claims without their secret-named fields.
+compares. Every refusal is HTTP 200 with ``{"Error": "<reason>"}``
+(docs/fidelity.md#no-status-setter);
+ success answers the verified claims without their secret-named fields.
 
 String methods the SSJS calls (``replace``, ``split``, ``toLowerCase``, ``charCodeAt``, regex
 ``test``) are written with their Python equivalents; each line names the SSJS it mirrors.
@@ -23,7 +24,7 @@ MAX_TOKEN_LENGTH = 8192
 ALGORITHMS = ["HS256", "HS384", "HS512"]
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+")  # /^[A-Za-z0-9_-]+$/
 _SPACES = re.compile(r"\s+")
-#: Now() is CST; 12/31/1969 6 PM CST is the Unix epoch (fidelity.md, "Time", RT).
+#: Now() is CST; 12/31/1969 6 PM CST is the Unix epoch (docs/fidelity.md#epoch-seconds).
 EPOCH_SECONDS_AMPSCRIPT = (
     "%%[SET @Now = Now() "
     "SET @Epoch = Add(Multiply(DateDiff('1969-12-31 18:00:00', @Now, 'MI'), 60), "
@@ -95,7 +96,7 @@ def api_page(g: PageGlobals) -> None:
         alg = js.get(header, "alg")
         if not isinstance(alg, str) or alg not in ALGORITHMS:  # typeof, Contains (===)
             return Reject("Unsupported algorithm: only HS256, HS384 and HS512 are accepted.")
-        # GetJWT always writes this exact header (fidelity.md, "AMPscript GetJWT", RT).
+        # GetJWT always writes this exact header (docs/fidelity.md#getjwt-header).
         if headerText != '{"alg":"' + alg + '","typ":"JWT"}':
             return Reject("Invalid token header.")
         payloadText = Base64UrlDecode(segments[1])
@@ -158,7 +159,7 @@ def api_page(g: PageGlobals) -> None:
             return value
         kept: dict[str, Any] = {}
         for name in value:  # for (var name in value)
-            if not SECRET_NAME.search(name):  # fidelity.md: secret-named fields
+            if not SECRET_NAME.search(name):  # docs/fidelity.md#seed-warnings
                 kept[name] = WithoutSecrets(value[name])
         return kept
 

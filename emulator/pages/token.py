@@ -1,8 +1,8 @@
 """The seed article's token CloudPage, ported line by line from ``sources/token.ssjs``.
 
-Every statement mirrors the SSJS beside it, flaws included (fidelity.md, "The seed script,
-reconstructed"): the token payload is the raw POST body, wrong credentials still get a token
-(signed with the CLR text of an error object), GET answers HTTP 200 with a "403" body, and
+Every statement mirrors the SSJS beside it, flaws included
+(docs/fidelity.md#seed-script): the token payload is the raw POST body, wrong credentials still get
+a token (signed with the CLR text of an error object), GET answers HTTP 200 with a "403" body, and
 every request first logs an ``HTTPProperties`` row. Do not "fix" anything here: the hardened
 page is a separate page.
 """

@@ -1,7 +1,8 @@
 """``Platform.Request.Browser``: what the platform makes of the User-Agent header.
 
-The object and its five string fields are documented and runtime-tested (sfmc-facts 1.1, 1.2); the
-values the platform picks for each agent are not published. ASSUMED (assumptions "browser-names"):
+The object and its five string fields are documented and runtime-tested
+(docs/fidelity.md#request-browser); the values the platform picks for each agent are not published.
+ASSUMED (assumptions "browser-names"):
 
 - ``Browser`` is one of ``Edge``, ``Opera``, ``Chrome``, ``Firefox``, ``Safari``,
   ``InternetExplorer``, first match wins in the order of :data:`BROWSER_RULES`;
@@ -65,7 +66,7 @@ class Browser:
         return self.fields().get(name, UNDEFINED)
 
     def clr_text(self) -> str:
-        """Return the text ``Write`` gives the object (fidelity.md "CLR rendering", ASSUMED)."""
+        """Return the text ``Write`` gives the object (docs/fidelity.md#clr-browser)."""
         return self.js_stringify()
 
     @functools.cached_property

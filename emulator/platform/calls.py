@@ -1,9 +1,9 @@
 """How a platform method refuses a call with the wrong number of arguments.
 
-sfmc-facts 1.20 (RT): "Unable to retrieve security descriptor for this frame." is the engine's
-error for a wrong argument count or an unknown member; the DE functions throw it for their scalar
-forms too (3.29). Page ports call platform methods with SSJS arguments, so methods that can be
-miscalled take ``*args`` and check them here.
+docs/fidelity.md#engine-generic-error: "Unable to retrieve security descriptor for this frame." is
+the engine's error for a wrong argument count or an unknown member; the DE functions throw it for
+their scalar forms too (docs/fidelity.md#de-functions-arrays). Page ports call platform methods with
+SSJS arguments, so methods that can be miscalled take ``*args`` and check them here.
 """
 
 from __future__ import annotations

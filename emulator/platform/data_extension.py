@@ -1,6 +1,6 @@
 """``DataExtension.Init(key).Rows``: Data Extension access from a page.
 
-fidelity.md "Data Extensions": Init binds by external key and never throws (OFF, RT); Rows.Add
+docs/fidelity.md#de-init: Init binds by external key and never throws (OFF, RT); Rows.Add
 returns the count added (RT); Rows.Retrieve returns at most 2,500 rows, every value a string
 (OFF, RT); Rows.Lookup returns typed values, dates as ISO text, null when nothing matches (RT);
 Rows.Update and Rows.Remove return counts, 0 when nothing matches (RT). Store rule violations
@@ -23,7 +23,8 @@ from emulator.script.js import is_nullish
 from emulator.script.undefined import UNDEFINED
 
 RETRIEVE_LIMIT = 2500  # OFF: "Retrieves up to 2500 rows"
-RETRIEVE_POSITIONAL = "There was an error retrieving the rows."  # RT (sfmc-facts 3.13)
+# docs/fidelity.md#retrieve-positional
+RETRIEVE_POSITIONAL = "There was an error retrieving the rows."
 ADD_NOT_OBJECT = assumptions.DE_ADD_NOT_OBJECT
 
 
@@ -81,7 +82,8 @@ class Rows:
         return [text_row(schema, row) for row in found]
 
     def Lookup(self, *args: Any) -> list[dict[str, Any]] | None:
-        """Return the rows matching every (field, value) pair, typed; null when none (RT 3.23).
+        """Return the rows matching every (field, value) pair, typed; null when none
+        (docs/fidelity.md#rows-lookup-typed).
 
         ``limit`` may be numeric text (RT); ``orderBy`` is a field, optionally ``DESC``
         (ASSUMED "rows-lookup").
@@ -107,7 +109,10 @@ class Rows:
         return [typed_row(schema, row) for row in found]
 
     def Update(self, *args: Any) -> int:
-        """Set ``values`` on the rows matching every pair; return how many (RT 3.24: 0 if none)."""
+        """Set ``values`` on the rows matching every pair; return how many, 0 if none.
+
+        See docs/fidelity.md#rows-update-remove.
+        """
         arity(args, 3, 3)
         values, fields, where_values = args
         if not isinstance(values, dict):
@@ -121,7 +126,10 @@ class Rows:
         return len(updated)
 
     def Remove(self, *args: Any) -> int:
-        """Delete the rows matching every pair; return how many (OFF deletes, RT 3.25 count)."""
+        """Delete the rows matching every pair; return how many.
+
+        See docs/fidelity.md#rows-update-remove.
+        """
         arity(args, 2, 2)
         criteria = where_filter(where_pairs("Rows.Remove", *args))
         try:

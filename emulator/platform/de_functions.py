@@ -1,10 +1,10 @@
-"""The ``Platform.Function`` Data Extension functions (fidelity.md "Data Extensions").
+"""The ``Platform.Function`` Data Extension functions.
 
-sfmc-facts 3.26-3.29: Lookup, LookupRows, LookupOrderedRows, InsertData, UpdateData, UpsertData
-and DeleteData find the DE by its *name* (an external key that is no name throws "A Data
-Extension of this name does not exist.", RT); the writing functions take arrays only (a scalar
-form throws the arity error, RT) and return counts; LookupRows returns at most 2,000 rows and
-null when nothing matches (RT).
+docs/fidelity.md#de-functions-by-name: Lookup, LookupRows, LookupOrderedRows, InsertData,
+UpdateData, UpsertData and DeleteData find the DE by its *name* (an external key that is no name
+throws "A Data Extension of this name does not exist.", RT); the writing functions take arrays only
+(a scalar form throws the arity error, RT) and return counts; LookupRows returns at most 2,000 rows
+and null when nothing matches (RT).
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ class DataExtensionFunctions:
     def Lookup(self, *args: Any) -> Any:
         """Return ``returnColumn`` of the first match, typed (a date is a date); null if none.
 
-        RT 3.26: an empty field is a CLR null that throws when compared; here it is plain null.
+        On the platform an empty field is a CLR null that throws when compared; here it is plain
+        null (docs/fidelity.md#lookuprows-values).
         """
         arity(args, 4, 4)
         name, column, where_columns, where_values = args
@@ -54,7 +55,10 @@ class DataExtensionFunctions:
         return typed_cell(field, found[0][field.name]) if found else None
 
     def LookupRows(self, *args: Any) -> list[dict[str, Any]] | None:
-        """Return up to 2,000 matching rows, typed like Rows.Lookup; null when none (RT 3.27)."""
+        """Return up to 2,000 matching rows, typed like Rows.Lookup; null when none.
+
+        See docs/fidelity.md#de-functions-by-name.
+        """
         arity(args, 3, 3)
         name, where_columns, where_values = args
         schema = self._schema(name)
@@ -77,7 +81,10 @@ class DataExtensionFunctions:
         return _typed_rows(schema, rows[:limit_of(count, LOOKUP_ROWS_LIMIT)])
 
     def InsertData(self, *args: Any) -> int:
-        """Add one row from column and value arrays; return 1 (OFF 3.28)."""
+        """Add one row from column and value arrays; return 1.
+
+        See docs/fidelity.md#de-functions-by-name.
+        """
         arity(args, 3, 3)
         name, columns, values = args
         arrays_only(columns, values)
@@ -88,7 +95,10 @@ class DataExtensionFunctions:
         return len(stored)
 
     def UpdateData(self, *args: Any) -> int:
-        """Set columns on the rows matching the where arrays; return how many (OFF 3.28)."""
+        """Set columns on the rows matching the where arrays; return how many.
+
+        See docs/fidelity.md#de-functions-by-name.
+        """
         arity(args, 5, 5)
         name, where_columns, where_values, columns, values = args
         arrays_only(where_columns, where_values, columns, values)
@@ -118,7 +128,10 @@ class DataExtensionFunctions:
         return len(updated)
 
     def DeleteData(self, *args: Any) -> int:
-        """Delete the rows matching the where arrays; return how many (OFF 3.28)."""
+        """Delete the rows matching the where arrays; return how many.
+
+        See docs/fidelity.md#de-functions-by-name.
+        """
         arity(args, 3, 3)
         name, where_columns, where_values = args
         arrays_only(where_columns, where_values)
@@ -155,6 +168,6 @@ def _unknown_field(schema: DataExtensionSchema, column: Any) -> str:
 def _typed_rows(schema: DataExtensionSchema,
                 rows: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     if not rows:
-        return None  # RT 3.27: no match is null, not []
+        return None  # no match is null, not [] (docs/fidelity.md#de-functions-by-name)
     # ASSUMED "lookuprows-values": typed like Rows.Lookup, no _CustomObjectKey/_CreatedDate.
     return [typed_row(schema, row) for row in rows]

@@ -33,7 +33,7 @@ def as_list(value: Any) -> list[Any]:
 
 
 def arrays_only(*values: Any) -> None:
-    """Refuse scalar forms: the Platform.Function DE functions take arrays (RT, sfmc-facts 3.29)."""
+    """Refuse scalar forms: DE functions take arrays (docs/fidelity.md#de-functions-arrays)."""
     if not all(isinstance(value, list) for value in values):
         raise PlatformError(ARITY_ERROR)
 
@@ -72,7 +72,10 @@ def where_pairs(function: str, columns: Any, values: Any) -> list[tuple[str, str
 
 
 def typed_row(schema: DataExtensionSchema, row: dict[str, Any]) -> dict[str, Any]:
-    """Return a stored row as Rows.Lookup gives it: typed values, dates as ISO text (RT 3.23)."""
+    """Return a stored row as Rows.Lookup gives it: typed values, dates as ISO text.
+
+    See docs/fidelity.md#lookup-dates-iso.
+    """
     typed: dict[str, Any] = {}
     for name, stored in row.items():
         field = schema.field(name)
@@ -82,5 +85,8 @@ def typed_row(schema: DataExtensionSchema, row: dict[str, Any]) -> dict[str, Any
 
 
 def text_row(schema: DataExtensionSchema, row: dict[str, Any]) -> dict[str, str]:
-    """Return a stored row as Rows.Retrieve gives it: every value a string (RT 3.12)."""
+    """Return a stored row as Rows.Retrieve gives it: every value a string.
+
+    See docs/fidelity.md#retrieve-text.
+    """
     return {name: retrieve_text(schema.field(name), value) for name, value in row.items()}

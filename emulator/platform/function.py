@@ -25,6 +25,6 @@ class PlatformFunction(DataExtensionFunctions):
         return stringify(value)
 
     def TreatAsContent(self, content: Any) -> str:
-        # fidelity.md: renders AMPscript sharing the variables of `Variable`; an AMPscript error
-        # surfaces as a catchable exception (AmpscriptError is a ScriptError).
+        # docs/fidelity.md#treatascontent: renders AMPscript sharing the variables of `Variable`; an
+        # AMPscript error surfaces as a catchable exception (AmpscriptError is a ScriptError).
         return render(clr_text(content), self._context.ampscript())

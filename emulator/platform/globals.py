@@ -1,6 +1,6 @@
 """The names a CloudPage script sees: ``Platform`` always, the Core library after ``Platform.Load``.
 
-fidelity.md / sfmc-facts 2.16: ``DataExtension``, ``Variable``, ``Write`` and ``Stringify`` are
+docs/fidelity.md#platform-load: ``DataExtension``, ``Variable``, ``Write`` and ``Stringify`` are
 ``undefined`` until ``Platform.Load("core", ...)``; ``Platform.Request`` and
 ``Platform.Function`` work without it.
 """

@@ -61,7 +61,7 @@ def redirect_location(url: str) -> str:
 def set_cookie(name: str, value: str, expires: datetime | None, secure: bool) -> str:
     """Return the Set-Cookie value: ``name=value; expires=...; path=/; secure``.
 
-    OFF/3P (sfmc-facts 2.22): only Expires and Secure can be given; a CST time is sent as GMT.
+    docs/fidelity.md#set-cookie: only Expires and Secure can be given; a CST time is sent as GMT.
     ``path=/`` is what ASP.NET's HttpCookie always writes (ASSUMED "cookie-format").
     """
     if not name or _COOKIE_NAME_BAD.search(name) or _BEYOND_LATIN1.search(name):

@@ -1,4 +1,4 @@
-"""The SSJS members the emulator implements, each with its fidelity tag (fidelity.md).
+"""The SSJS members the emulator implements, each with its fidelity tag (docs/fidelity.md).
 
 The README's coverage table is written from :data:`EMULATED` and :data:`NOT_EMULATED` by
 ``scripts/coverage_table.py``; a test checks both against the shim classes (:data:`OWNERS`), so
@@ -108,7 +108,7 @@ EMULATED: tuple[Member, ...] = (
         Remove: OFF, RT"""),
 )
 
-#: SSJS names the facts know (sfmc-facts) that the emulator does not implement. Those that the
+#: SSJS names the platform documents that the emulator does not implement. Those that the
 #: shims define raise a catchable "not emulated" error; the others are simply absent.
 NOT_EMULATED: tuple[str, ...] = (
     "Platform.Request.GetUserLanguages",

@@ -1,8 +1,8 @@
 """``Write`` and ``Platform.Response``: the page's response buffer, headers and redirects.
 
-fidelity.md "Platform.Function, Stringify, Write": ``Write(s)`` appends with no separator;
-non-strings in their CLR text; ``null``/``undefined`` write nothing (RT). fidelity.md
-"Platform.Response": ContentType/CharacterSet assignable, unreadable (RT); SetResponseHeader
+``Write(s)`` appends with no separator; non-strings in their CLR text; ``null``/``undefined``
+write nothing (docs/fidelity.md#write-appends). Platform.Response (docs/fidelity.md#redirect and the
+rules around it): ContentType/CharacterSet assignable, unreadable (RT); SetResponseHeader
 returns null (OFF, RT); Redirect answers 302/301 and stops the page (RT); SetCookie takes only
 Expires and Secure (OFF, 3P); no status setter (3P).
 """
@@ -22,7 +22,7 @@ from emulator.script.errors import FeatureNotEmulated, PlatformError
 from emulator.script.js import is_nullish, is_number
 from emulator.script.undefined import UNDEFINED
 
-#: RT (sfmc-facts 2.20, 5.6): reading ContentType or CharacterSet throws this.
+#: Reading ContentType or CharacterSet throws this (docs/fidelity.md#response-content-type).
 WRITE_ONLY = "Object reference not set to an instance of an object."
 NOT_EMULATED = "Platform.Response.{name} is not emulated by mc-emulator."
 
@@ -30,7 +30,7 @@ NOT_EMULATED = "Platform.Response.{name} is not emulated by mc-emulator."
 class PageRedirect(BaseException):
     """Stop the page and answer with a redirect.
 
-    RT (sfmc-facts 2.21): a surrounding ``try`` does not regain control. It derives from
+    docs/fidelity.md#redirect: a surrounding ``try`` does not regain control. It derives from
     BaseException, so ``except ScriptError`` (an SSJS ``catch``) and ``except Exception`` in a
     page port let it pass; only the runner handles it.
     """
@@ -48,7 +48,8 @@ class Writer:
         self._context = context
 
     def __call__(self, value: Any = UNDEFINED, *ignored: Any) -> Any:
-        # Extra arguments are ignored, zero arguments write nothing (sfmc-facts 2.14).
+        # Extra arguments are ignored, zero arguments write nothing
+        # (docs/fidelity.md#write-appends).
         self._context.output.append(clr_text(value))
         return UNDEFINED
 

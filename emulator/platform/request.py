@@ -1,8 +1,8 @@
 """``Platform.Request``: the incoming HTTP request as an SSJS page sees it.
 
 The web layer copies each request into a :class:`RequestSnapshot` of plain values; a page reads it
-through :class:`PlatformRequest`, whose members carry the SSJS names and follow fidelity.md,
-"Platform.Request" (facts: sfmc-facts section 1).
+through :class:`PlatformRequest`, whose members carry the SSJS names and follow the Platform.Request
+rules of docs/fidelity.md.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ UNKNOWN_ENCODING = assumptions.GETPOSTDATA_UNKNOWN_ENCODING
 
 
 def _windows_1252_table() -> str:
-    # fidelity.md (ASSUMED "cp1252-undefined-bytes"): the five bytes Windows-1252 leaves undefined
+    # docs/fidelity.md#cp1252-undefined-bytes: the five bytes Windows-1252 leaves undefined
     # decode to the C1 control of the same number, as Windows and WHATWG do; Python's codec raises.
     chars = []
     for byte in range(256):
@@ -86,7 +86,7 @@ def parse_query(query_string: str) -> Pairs:
         name, has_value, value = piece.partition("=")
         if not has_value:
             continue
-        # sfmc-facts 1.14: "+" and %20 are spaces, escapes decoded once, as UTF-8.
+        # docs/fidelity.md#request-lookups: "+" and %20 are spaces, escapes decoded once, as UTF-8.
         pairs.append((unquote_plus(name, errors="replace"), unquote_plus(value, errors="replace")))
     return tuple(pairs)
 
@@ -108,7 +108,7 @@ def parse_cookies(headers: Iterable[str]) -> Pairs:
 def _lookup(pairs: Pairs, name: Any) -> str | None:
     """Return the values of ``name`` joined with "," (names case-insensitive), or None."""
     if is_nullish(name):
-        return None  # sfmc-facts 1.14: a null or undefined name finds nothing
+        return None  # a null or undefined name finds nothing (docs/fidelity.md#request-lookups)
     wanted = (name if isinstance(name, str) else clr_text(name)).casefold()
     values = [value for key, value in pairs if key.casefold() == wanted]
     return ",".join(values) if values else None
@@ -124,7 +124,7 @@ class PlatformRequest:
         self._browser: browser.Browser | None = None
         self._headers: dict[str, str] | None = None  # by case-folded name, built on first read
 
-    # --- properties (sfmc-facts 1.1–1.10) -------------------------------------------------------
+    # --- properties ----------------------------------------------------------------------------
     @property
     def Method(self) -> str:
         """Return the HTTP verb."""
@@ -173,11 +173,12 @@ class PlatformRequest:
             self._browser = browser.parse_user_agent(self.UserAgent)
         return self._browser
 
-    # --- methods (sfmc-facts 1.11–1.17) ---------------------------------------------------------
+    # --- methods -------------------------------------------------------------------------------
     def GetPostData(self, encoding: Any = None) -> str:
         """Return the body, decoded as Windows-1252 unless ``encoding`` names another charset.
 
-        sfmc-facts 1.12: only the first call returns the body; later calls, and a GET, give "".
+        docs/fidelity.md#getpostdata-once: only the first call returns the body; later calls, and a
+        GET, give "".
         """
         if self._snapshot.method.upper() == "GET" or self._post_data_read:
             return ""
@@ -200,7 +201,7 @@ class PlatformRequest:
         :func:`_lookup` does; a page reads several headers, so they are indexed once.
         """
         if is_nullish(name):
-            return None  # sfmc-facts 1.14: a null or undefined name finds nothing
+            return None  # a null or undefined name finds nothing (docs/fidelity.md#request-lookups)
         if self._headers is None:
             grouped: dict[str, list[str]] = {}
             for key, value in self._snapshot.headers:

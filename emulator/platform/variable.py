@@ -1,7 +1,7 @@
 """``Variable`` (``Platform.Variable``): the AMPscript variables, seen from SSJS.
 
-fidelity.md: ``@`` optional, names case-insensitive, numbers and booleans keep their type, a
-never-set variable reads ``null``, request-local (OFF, RT).
+``@`` optional, names case-insensitive, numbers and booleans keep their type, a never-set
+variable reads ``null``, request-local (docs/fidelity.md#variable-values).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The CLR text rendering: one rule for every place a non-string value becomes text.
 
-fidelity.md, "CLR rendering": ``Write``, a Text field, an AMPscript argument and a signing key all
+docs/fidelity.md#clr-rendering: ``Write``, a Text field, an AMPscript argument and a signing key all
 render values the way .NET Framework's ``ToString()`` does.
 """
 
@@ -52,7 +52,8 @@ def clr_number(number: float) -> str:
 
 
 def clr_datetime(moment: datetime) -> str:
-    """Return .NET ``DateTime.ToString()`` in en-US: ``M/D/YYYY h:mm:ss AM`` (rest-ampscript 5.60).
+    """Return .NET ``DateTime.ToString()`` in en-US: ``M/D/YYYY h:mm:ss AM``
+    (docs/fidelity.md#clr-dates).
 
     The wall-clock time is written as held; a platform date carries no zone (CST by convention).
     """

@@ -1,4 +1,4 @@
-"""The SSJS exceptions a page can catch (fidelity.md, "SSJS exceptions a page can catch").
+"""The SSJS exceptions a page can catch (docs/fidelity.md#platform-errors).
 
 These model what the *platform* throws inside a page; the emulator's own failures use the
 separate ``emulator.errors.EmulatorError`` tree. A page's ``catch (ex)`` becomes
@@ -34,8 +34,8 @@ class ScriptError(Exception):
 class PlatformError(ScriptError):
     """An error a platform function raises: ``message``, ``description``, no ``jintException``.
 
-    sfmc-facts 5.2/5.3: platform errors carry message and description; ``jintException`` is
-    populated only for errors the JavaScript engine itself raises.
+    docs/fidelity.md#platform-errors: platform errors carry message and description;
+    ``jintException`` is populated only for errors the JavaScript engine itself raises.
     """
 
 

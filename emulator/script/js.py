@@ -4,7 +4,7 @@ Values follow one mapping: ``None`` is ``null``, :data:`UNDEFINED` is ``undefine
 plain object (insertion ordered), ``list`` is an array, ``str`` a string, ``bool`` a boolean,
 ``int``/``float`` a number. Host objects (``Platform.Request.Browser``) implement ``js_get``.
 
-Truthiness and ``==`` follow ECMAScript (fidelity.md, ASSUMED "js-semantics"): Jint's own
+Truthiness and ``==`` follow ECMAScript (docs/fidelity.md#js-semantics): Jint's own
 deviations are not emulated.
 """
 
@@ -31,7 +31,7 @@ def get(obj: Any, key: Any) -> Any:
     """Read ``obj[key]`` / ``obj.key`` as JavaScript does.
 
     Reading a property of ``null`` or ``undefined`` throws the catchable TypeError of
-    fidelity.md; a missing property reads ``undefined``.
+    docs/fidelity.md#type-error-text; a missing property reads ``undefined``.
     """
     if is_nullish(obj):
         raise read_property_error(key, obj)

@@ -1,6 +1,6 @@
 """JSON text as the platform reads and writes it: ``Platform.Function.ParseJSON`` and ``Stringify``.
 
-Neither follows RFC 8259 (fidelity.md, "Platform.Function, Stringify, Write…"; sfmc-facts 2a/2b):
+Neither follows RFC 8259 (docs/fidelity.md#parsejson-lenient, docs/fidelity.md#stringify-arrays):
 ParseJSON is lenient and hands top-level scalars back as the original text, and Stringify leaves
 control characters raw, separates array elements with ``",\\r\\n"`` and prints numbers as .NET does.
 Both work without recursion, so a hostile body of deep nesting cannot exhaust the Python stack.
@@ -22,7 +22,8 @@ from emulator.script.errors import PlatformError
 from emulator.script.js import is_nullish, is_number, to_string
 from emulator.script.undefined import UNDEFINED
 
-#: sfmc-facts 1.20/2.3: the engine's generic error for an argument it cannot take.
+#: docs/fidelity.md#parsejson-bad-argument: the engine's generic error for an argument it cannot
+#: take.
 BAD_ARGUMENT = "Unable to retrieve security descriptor for this frame."
 
 _BOM = "\ufeff"
@@ -48,19 +49,19 @@ class _Invalid(Exception):
 def parse_json(value: Any) -> Any:
     """Return ``Platform.Function.ParseJSON(value)``."""
     if is_nullish(value):
-        return None  # sfmc-facts 2.2
+        return None  # docs/fidelity.md#parsejson-null
     if isinstance(value, bool):
-        return "True" if value else "False"  # sfmc-facts 2.4: the CLR text, unparsed
+        return "True" if value else "False"  # docs/fidelity.md#parsejson-scalar-text
     if is_number(value):
-        return _parse_text(clr_number(value))  # sfmc-facts 2.4: 42 behaves like "42"
+        return _parse_text(clr_number(value))  # 42 behaves like "42"
     if not isinstance(value, str):
-        raise PlatformError(BAD_ARGUMENT)  # sfmc-facts 2.3: arrays and objects throw
+        raise PlatformError(BAD_ARGUMENT)  # docs/fidelity.md#parsejson-bad-argument
     return _parse_text(value)
 
 
 def _parse_text(text: str) -> Any:
     if text.startswith(_BOM):
-        return text  # sfmc-facts 2.5: a leading BOM is not skipped; the input comes back
+        return text  # a leading BOM is not skipped (docs/fidelity.md#parsejson-lenient)
     strict = _parse_strict(text)
     if strict is not _NOT_STRICT:
         return strict
@@ -72,7 +73,7 @@ def _parse_text(text: str) -> Any:
     except _Invalid:
         return None
     if isinstance(value, (dict, list)):
-        return value  # text after the top-level object or array is ignored (sfmc-facts 2.5)
+        return value  # docs/fidelity.md#parsejson-lenient: trailing text ignored
     # ASSUMED: a top-level scalar must be the whole text (bar whitespace) to come back unchanged.
     return text if _skip(text, end) == len(text) else None
 
@@ -99,7 +100,7 @@ def _parse_strict(text: str) -> Any:
     except (ValueError, RecursionError):
         return _NOT_STRICT
     if not isinstance(value, (dict, list)):
-        return text  # a top-level scalar comes back unchanged (sfmc-facts 2.4)
+        return text  # a top-level scalar comes back (docs/fidelity.md#parsejson-scalar-text)
     return value if _within_depth(value) else None
 
 
@@ -243,9 +244,9 @@ def _parse_escape(text: str, pos: int) -> tuple[str, int]:
 
 # --- Stringify ----------------------------------------------------------------------------------
 
-#: sfmc-facts 2.9: array elements are separated by a comma and CRLF.
+#: Array elements are separated by a comma and CRLF (docs/fidelity.md#stringify-arrays).
 ARRAY_SEPARATOR = ",\r\n"
-#: sfmc-facts 2.11: NaN prints as U+221E, and +Infinity as "-∞".
+#: NaN prints as U+221E, and +Infinity as "-∞" (docs/fidelity.md#stringify-numbers).
 NAN_TEXT = "\u221e"
 POSITIVE_INFINITY_TEXT = "-\u221e"
 NEGATIVE_INFINITY_TEXT = assumptions.STRINGIFY_NEGATIVE_INFINITY
@@ -280,7 +281,8 @@ def stringify(value: Any) -> str:
         frame.first = False
         if frame.is_object:
             key, item = item
-            # sfmc-facts 2.11: keys are written raw; a quote inside a key is not escaped.
+            # Keys are written raw; a quote inside a key is not escaped
+            # (docs/fidelity.md#stringify-strings).
             out.append(f'"{key if isinstance(key, str) else to_string(key)}":')
         _write(item, out, frames, open_ids)
     return "".join(out)
@@ -292,7 +294,7 @@ _DONE = object()
 def _write(value: Any, out: list[str], frames: list[_Frame], open_ids: set[int]) -> None:
     if isinstance(value, (dict, list)):
         if id(value) in open_ids:
-            out.append("null")  # sfmc-facts 2.10: a circular reference becomes null
+            out.append("null")  # a circular reference (docs/fidelity.md#stringify-values)
             return
         is_object = isinstance(value, dict)
         items = iter(value.items()) if is_object else iter(value)
@@ -305,7 +307,7 @@ def _write(value: Any, out: list[str], frames: list[_Frame], open_ids: set[int])
 
 def _scalar_text(value: Any) -> str:
     if value is None or value is UNDEFINED:
-        return "null"  # sfmc-facts 2.10: undefined is written as null, not omitted
+        return "null"  # undefined is written, as null (docs/fidelity.md#stringify-values)
     if isinstance(value, bool):
         return "true" if value else "false"
     if is_number(value):
@@ -316,10 +318,10 @@ def _scalar_text(value: Any) -> str:
     if own is not None:
         return own()
     if isinstance(value, _dt.datetime):
-        # sfmc-facts 2.12: a quoted ISO-like text, milliseconds, no zone.
+        # A quoted ISO-like text, milliseconds, no zone (docs/fidelity.md#stringify-dates).
         return _quote(value.replace(tzinfo=None).isoformat(timespec="milliseconds"))
     if callable(value):
-        return '"function"'  # sfmc-facts 2.10
+        return '"function"'  # docs/fidelity.md#stringify-values
     raise TypeError(f"Stringify cannot write a {type(value).__name__}: {clr_text(value)!r}")
 
 
@@ -332,9 +334,9 @@ def _number_text(number: int | float) -> str:
         return NAN_TEXT
     if math.isinf(number):
         return POSITIVE_INFINITY_TEXT if number > 0 else NEGATIVE_INFINITY_TEXT
-    return clr_number(number)  # sfmc-facts 2.11: the .NET number text
+    return clr_number(number)  # docs/fidelity.md#stringify-numbers
 
 
 def _quote(text: str) -> str:
-    # sfmc-facts 2.8/2.11: only the quote and the backslash are escaped; the rest stays raw.
+    # Only the quote and the backslash are escaped (docs/fidelity.md#stringify-strings).
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

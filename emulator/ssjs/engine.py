@@ -1,6 +1,6 @@
 """The JavaScript engine behind a thin interface: a QuickJS context with the SSJS prelude.
 
-jsengines.md section 3: the host callable must never raise and returns JSON text; a context
+QuickJS's rules: the host callable must never raise and returns JSON text; a context
 stays on the thread that made it; a time limit cannot be combined with host callables, so time
 is limited by the worker process (emulator.ssjs.workers), memory and stack here.
 """

@@ -84,7 +84,8 @@
   }
 
   // Engine errors (TypeError on null, RangeError on deep recursion, ...) read like Jint's:
-  // description is the message, jintException "<Name>: <message>" (fidelity.md).
+  // description is the message, jintException "<Name>: <message>"
+  // (docs/fidelity.md#ssjs-engine-errors).
   defineProperty(Error.prototype, "description", {
     get: function () { return this.message; },
     set: function (v) { own(this, "description", v); }, configurable: true});

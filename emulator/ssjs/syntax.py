@@ -1,4 +1,4 @@
-"""Jint's language: refuse the ES6+ syntax SFMC's engine rejects (sfmc-facts 0.1).
+"""Jint's language: refuse the ES6+ syntax SFMC's engine rejects (docs/fidelity.md#jint-language).
 
 QuickJS would run ``let``, arrow functions and the rest, so a page that works here would fail
 on the platform; each script block is parsed with esprima and checked node by node.

@@ -25,7 +25,8 @@ def worker_main(conn: Connection, surface: dict[str, Any], allow_json: bool,
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def host(request: str) -> str:
-        # Never raise into QuickJS (jsengines.md 3, gotcha 2): a broken pipe is an error reply.
+        # Never raise into QuickJS (it cannot take a host exception): a broken pipe is an error
+        # reply.
         try:
             conn.send_bytes(b"H" + request.encode("utf-8", "surrogatepass"))
             return conn.recv_bytes().decode("utf-8", "surrogatepass")

@@ -1,7 +1,7 @@
 """A pool of pre-started worker processes, each holding a JavaScript engine.
 
 QuickJS cannot limit time while host callables are bound, and forking a threaded server is
-unsafe (jsengines.md 3, 4), so pages run in processes started with ``spawn``. Host calls come
+unsafe, so pages run in processes started with ``spawn``. Host calls come
 back over the worker's pipe and run here, so the store stays in this process. A page past its
 time is killed with its worker; a worker whose engine ran out of memory, or died, is replaced.
 """

@@ -1,6 +1,6 @@
 """Compile an SSJS ``Rows.Retrieve`` filter object into a row predicate.
 
-fidelity.md, "Data Extensions": simple parts ``{Property, SimpleOperator, Value}`` and complex parts
+docs/fidelity.md#filters: simple parts ``{Property, SimpleOperator, Value}`` and complex parts
 ``{LeftOperand, LogicalOperator, RightOperand}`` nested to any depth; the operators are the table
 :data:`OPERATORS`. Text compares case-insensitively (ASSUMED "case-insensitive-retrieve"); typed
 fields compare by type; a number or boolean ``Value`` compares by its CLR text, and an object,
@@ -111,7 +111,8 @@ def _in(field: Field, value: Any) -> Check:
 
 
 def _like(field: Field, value: Any) -> Check:
-    # The platform wraps the value in %...% (sfmc-facts 3.17); % and _ inside are SQL wildcards.
+    # The platform wraps the value in %...% (docs/fidelity.md#filters); % and _ inside are SQL
+    # wildcards.
     text = _value_text(value, "Value").casefold()
     body = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in text)
     pattern = re.compile(f".*{body}.*", re.DOTALL)
@@ -132,7 +133,8 @@ class Operator:
     build: Callable[[Field, Any], Check]
 
 
-#: The SimpleOperators Rows.Retrieve understands (sfmc-facts 3.17), by their documented names.
+#: The SimpleOperators Rows.Retrieve understands (docs/fidelity.md#filters), by their documented
+#: names.
 OPERATORS: dict[str, Operator] = {
     "equals": Operator(True, _comparison(op.eq)),
     "notEquals": Operator(True, _comparison(op.ne)),

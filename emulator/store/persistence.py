@@ -3,8 +3,8 @@
 The store keeps its working set in a :class:`WorkingSet` (TinyDB on MemoryStorage, whose document
 is ``{table: {doc_id: row}}``) and hands the whole document to a :class:`Storage` after each
 change. :class:`SnapshotFile` writes
-it as the ``--db`` file of design.md: a plain TinyDB JSON file that ``tinydb.TinyDB(PATH)`` opens
-unchanged.
+it as the ``--db`` file of docs/design.md: a plain TinyDB JSON file that ``tinydb.TinyDB(PATH)``
+opens unchanged.
 
 :class:`SnapshotFile` also honours the file's companions (wal.py): ``read`` takes the
 single-process lock and replays ``PATH.journal``; ``write`` removes the log it has folded in;
@@ -76,7 +76,7 @@ class SnapshotFile:
 
     A save writes a temporary file beside ``path``, flushes and fsyncs it, renames it over
     ``path`` and fsyncs the directory: a crash leaves either the old or the new file, never a
-    torn one (perf-baseline §4 saw TinyDB's own in-place rewrite corrupt the file).
+    torn one (docs/fidelity.md#store-whole-file-replace).
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -175,9 +175,10 @@ class SnapshotFile:
 class _InPlaceTable(Table):
     """A TinyDB table that updates its stored dict in place.
 
-    TinyDB 4's ``_update_table`` copies the whole table twice per write (perf-baseline §2b:
-    ~0.45 µs per existing row per insert). Working on the stored dict directly makes an insert
-    cost what it adds. The store validates before it writes, so an updater never fails halfway.
+    TinyDB 4's ``_update_table`` copies the whole table twice per write, a cost that grows
+    with the rows stored (docs/fidelity.md#store-whole-file-replace). Working on the stored dict
+    directly makes an insert cost what it adds. The store validates before it writes, so an updater
+    never fails halfway.
     """
 
     def _update_table(self, updater: Callable[[Any], None]) -> None:

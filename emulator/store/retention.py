@@ -1,4 +1,4 @@
-"""Retention (design.md ``retention``): which rows a Data Extension drops when rows are added.
+"""Retention (docs/fidelity.md#retention): which rows a Data Extension drops when rows are added.
 
 Rows sit in their table in insertion order, so the rows to drop are always at the front: the
 cost is the rows dropped plus one look, never a scan of the table.

@@ -1,6 +1,6 @@
 """The Data Extension store: schemas and rows in a TinyDB working set, saved through a Storage.
 
-Layout of the working set (and of the ``--db`` file, design.md "The ``--db`` file"): one TinyDB
+Layout of the working set (and of the ``--db`` file, docs/design.md): one TinyDB
 table per Data Extension, named by its external key, holding its rows; the schemas in
 :data:`SCHEMAS_TABLE`; store metadata in :data:`META_TABLE`. Table names starting with ``_`` are
 never Data Extensions (schema.py refuses such keys).
@@ -58,8 +58,8 @@ def _locked(method: F) -> F:
 class Store:
     """Data Extensions held in memory by TinyDB and saved through a :class:`Storage`.
 
-    One re-entrant lock guards every public method: TinyDB is not thread-safe (perf-baseline §4
-    lost acknowledged rows and corrupted files without one). A call that changes data validates
+    One re-entrant lock guards every public method: TinyDB is not thread-safe
+    (docs/fidelity.md#store-one-lock). A call that changes data validates
     everything first and changes nothing when it raises, so a refused call leaves the data and
     the file as they were. With a :class:`WalFile` each change is appended to the write-ahead log
     (a cost that does not grow with the store) and a background flusher makes it durable and
@@ -210,7 +210,7 @@ class Store:
         """Update rows whose primary key exists, add the others; return (added, updated).
 
         An update keeps the fields a row does not give. Without a primary key every row is
-        added (design.md: such a DE is append-only). A key given twice in ``rows`` is refused.
+        added (docs/design.md: such a DE is append-only). A key given twice in ``rows`` is refused.
         """
         schema = self._require(key)
         index = self._indexes.get(key, {})
@@ -346,6 +346,15 @@ class Store:
                 raise
             finally:
                 self._transaction_depth, self._unsaved = 0, False
+
+    @_locked
+    def flush(self) -> None:
+        """Make every change made so far durable now, as the background flusher does each interval.
+
+        A no-op for a store that saves a whole snapshot per change (or keeps nothing).
+        """
+        if self._wal is not None:
+            self._wal.flush()  # takes this store's lock again: it is re-entrant
 
     def close(self) -> None:
         """Save a last snapshot and release the persistence; later calls raise StoreError."""

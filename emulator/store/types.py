@@ -15,14 +15,15 @@ Decimal                   canonical decimal text: ``"3.14"``; with a ``scale``, 
                           no binary rounding error creeps in.
 Boolean                   ``bool``
 Date                      zone-less ISO text with milliseconds: ``"2024-01-15T00:00:00.000"``
-                          (the form Rows.Lookup returns, sfmc-facts 3.23)
+                          (the form Rows.Lookup returns, docs/fidelity.md#lookup-dates-iso)
 Text, EmailAddress,       ``str`` (an empty string stays empty)
 Phone, Locale
 any, when empty           ``None`` (a typed field given ``""`` stores null)
 ========================  ===========================================================
 
 :func:`retrieve_text` renders a stored value the way Rows.Retrieve returns it (every value a
-string, sfmc-facts 3.12) and :func:`lookup_value` the way the lookups return it (typed, 3.23/3.26).
+string, docs/fidelity.md#retrieve-text) and :func:`lookup_value` the way the lookups return it
+(typed, docs/fidelity.md#lookup-dates-iso).
 """
 
 from __future__ import annotations
@@ -36,11 +37,11 @@ from emulator.script.clr import clr_datetime, clr_text
 from emulator.script.js import is_number
 from emulator.store.schema import Field
 
-#: SFMC's Number is a 32-bit whole number (OFF: "Data Extension Data Types").
+#: SFMC's Number is a 32-bit whole number (docs/fidelity.md#field-types).
 NUMBER_MIN, NUMBER_MAX = -(2**31), 2**31 - 1
-#: Longest e-mail address an EmailAddress field holds (OFF: 254 characters).
+#: Longest e-mail address an EmailAddress field holds (docs/fidelity.md#field-types).
 EMAIL_MAX_LENGTH = 254
-#: The platform's clock zone (design.md, "Shipped Data Extensions"): CST, UTC-6, no daylight saving.
+#: The platform's clock zone: CST, UTC-6, no daylight saving (docs/fidelity.md#now-cst).
 PLATFORM_ZONE = timezone(timedelta(hours=-6))
 _US_DATE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y")
 _BOOLEAN_TEXTS = {
@@ -160,7 +161,8 @@ def accepts(value: Any) -> bool:
 
 
 def retrieve_text(field: Field | None, value: Any) -> str:
-    """Return a stored value as Rows.Retrieve gives it (sfmc-facts 3.12): always a string.
+    """Return a stored value as Rows.Retrieve gives it (docs/fidelity.md#retrieve-text): always a
+    string.
 
     ``42``, ``True``/``False``, dates ``1/15/2024 12:00:00 AM`` (to the second, rounded), a
     Decimal as its text, null as ``""``.

@@ -1,9 +1,9 @@
 """The ``--db`` file's companions: the single-process lock and the append-only write-ahead log.
 
 ``PATH.lock`` carries an exclusive ``flock`` for as long as a store has the file open, so a
-second process is refused before it reads anything (perf-baseline §4: two processes on one file
-corrupted it even with an in-process lock). ``PATH.journal`` holds one JSON line per committed
-change since the last snapshot; loading replays it over the snapshot.
+second process is refused before it reads anything (two processes on one file corrupt it
+even with an in-process lock: docs/fidelity.md#store-one-lock). ``PATH.journal`` holds one JSON line
+per committed change since the last snapshot; loading replays it over the snapshot.
 
 A write-ahead log line is a list of operations, each with absolute values, so replaying a line twice
 gives what replaying it once does (a crash between writing a snapshot and removing the log

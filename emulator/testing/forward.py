@@ -1,7 +1,7 @@
 """Hand a ``requests.PreparedRequest`` to the Flask app and bring back what it answered.
 
 The mock's only way into the emulator: the app's own test client, so the pages, the journal and
-the refusals are those of the server (design.md, "One implementation, several ways in").
+the refusals are those of the server (docs/design.md).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""AMPscript Data Extension reads: Lookup, LookupRows, Row, Field, RowCount (rest-ampscript B6.7).
+"""AMPscript Data Extension reads: Lookup, LookupRows, Row, Field, RowCount
+(docs/fidelity.md#ampscript-lookup).
 
 The DE is found by its *name* (OFF, RT), matching is case-insensitive (the store compares Text
 that way), and values come back typed; an empty cell is a database null, for which ``IsNull`` is
-true (5.64).
+true (docs/fidelity.md#ampscript-utility).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""AMPscript date functions: Now, DateAdd, DateDiff, DateParse (rest-ampscript B6.5).
+"""AMPscript date functions: Now, DateAdd, DateDiff, DateParse (docs/fidelity.md#now-cst).
 
-Every time read goes through the page's clock (design.md, "clock/ID provider"): ``Now()`` is CST,
-UTC-6 all year, and one instant for the whole render (RT, 5.65).
+Every time read goes through the page's clock (docs/design.md): ``Now()`` is CST,
+UTC-6 all year, and one instant for the whole render (docs/fidelity.md#now-per-page).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """AMPscript encoding, hashing and ids: Base64Encode/Decode, MD5, SHA1, SHA256, SHA512, GUID,
-URLEncode (rest-ampscript B6.1, B6.6).
+URLEncode (docs/fidelity.md#base64, docs/fidelity.md#hashes, docs/fidelity.md#urlencode).
 
 Text becomes bytes through a charset argument (default UTF-8, RT); names are case-insensitive and
 only the names in :data:`CHARSETS` are known: ``UTF8`` (no dash), ``banana`` or ``""`` abort (RT).

@@ -1,4 +1,4 @@
-"""AMPscript formatting: FormatNumber, Format and FormatDate (rest-ampscript B6.4)."""
+"""AMPscript formatting: FormatNumber, Format and FormatDate (docs/fidelity.md#formatnumber)."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def format_date_function(run: Runtime, value: Any, date_pattern: Any = "",
                          time_pattern: Any = "", locale: Any = None) -> str:
     """Format a date with FormatDate's own token rules; an unreadable date gives ``""`` (RT).
 
-    RT (rest-ampscript B6.4): date and time patterns are separate, tokens case-insensitive —
+    docs/fidelity.md#formatdate: date and time patterns are separate, tokens case-insensitive —
     ``mm`` is the month in the date pattern and the minutes in the time pattern; ``dddd`` is the
     short day name and ``ddddd`` the long one; a lone ``D`` is the short date.
     """

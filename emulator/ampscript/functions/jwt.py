@@ -1,4 +1,4 @@
-"""AMPscript GetJWT and GetJWTByKeyName (fidelity.md, "AMPscript GetJWT")."""
+"""AMPscript GetJWT and GetJWTByKeyName (docs/fidelity.md#getjwt-format)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def get_jwt(run: Runtime, key: Any, algorithm: Any, payload: Any) -> str:
     """Sign ``payload`` with the CLR text of ``key``, warning about unsafe tokens."""
     payload_text = clr_text(payload)
     token = sign_jwt(clr_text(key), clr_text(algorithm), payload_text)
-    # fidelity.md, consequence 2: an object key signs with its CLR text; say so.
+    # docs/fidelity.md#seed-error-object-key: an object key signs with its CLR text; say so.
     if not isinstance(key, str):
         run.ctx.warn(non_secret_key_warning(_kind(key), clr_text(key), key))
     _warn_about_payload(run, payload_text)
@@ -29,7 +29,7 @@ def get_jwt(run: Runtime, key: Any, algorithm: Any, payload: Any) -> str:
 def get_jwt_by_key_name(run: Runtime, key_name: Any, algorithm: Any, payload: Any) -> str:
     """Sign ``payload`` with the key store's key ``key_name``: its string's UTF-8 bytes.
 
-    fidelity.md ("AMPscript GetJWT"): the output equals GetJWT with the stored key string, never
+    docs/fidelity.md#getjwtbykeyname: the output equals GetJWT with the stored key string, never
     Base64-decoded; an unknown key name is an error (a catchable AmpscriptError inside
     TreatAsContent).
     """

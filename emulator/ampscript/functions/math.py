@@ -1,8 +1,9 @@
-"""AMPscript arithmetic: Add, Subtract, Multiply, Divide, Mod (rest-ampscript B6.3).
+"""AMPscript arithmetic: Add, Subtract, Multiply, Divide, Mod (docs/fidelity.md#ampscript-math).
 
 Two arguments, numbers or numeric text; anything else aborts (RT: never coerced to 0). The
-platform computes in doubles and renders 15 significant digits (5.61): ``Divide(10,3)`` is
-``3.33333333333333``. Division by zero does not abort (RT): ``∞``, ``-∞`` or ``NaN``.
+platform computes in doubles and renders 15 significant digits (docs/fidelity.md#ampscript-values):
+``Divide(10,3)`` is ``3.33333333333333``. Division by zero does not abort (RT): ``∞``, ``-∞`` or
+``NaN``.
 """
 
 from __future__ import annotations

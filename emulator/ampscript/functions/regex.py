@@ -1,4 +1,4 @@
-"""``RegExMatch``: a .NET regular expression, run by Python's ``re`` (rest-ampscript B6.1).
+"""``RegExMatch``: a .NET regular expression, run by Python's ``re`` (docs/fidelity.md#regexmatch).
 
 The platform runs .NET regexes; the emulator translates the .NET-only spellings it knows
 (``(?<name>...)``, ``(?'name'...)``, ``\\k<name>``) and runs the rest on ``re``. Differences that

@@ -1,8 +1,10 @@
-"""AMPscript string functions (rest-ampscript B6.1).
+"""AMPscript string functions (docs/fidelity.md#ampscript-string-functions).
 
 Positions and lengths count UTF-16 code units, and case mapping is .NET's invariant culture: one
-character maps to one character (``ß`` stays, ``İ`` lowers to ``i``), rest-ampscript 5.66. A
-boolean argument is swallowed (5.63). Each function is linear in its input: megabytes are fine.
+character maps to one character (``ß`` stays, ``İ`` lowers to ``i``),
+docs/fidelity.md#ampscript-utf16. A boolean argument is swallowed
+(docs/fidelity.md#ampscript-string-booleans). Each function is linear in its input: megabytes are
+fine.
 """
 
 from __future__ import annotations

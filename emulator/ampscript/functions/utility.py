@@ -1,4 +1,7 @@
-"""AMPscript utilities: v, Empty, IsNull, IIf, Output, OutputLine, RaiseError (B6.2, B5.6)."""
+"""AMPscript utilities: v, Empty, IsNull, IIf, Output, OutputLine, RaiseError.
+
+See docs/fidelity.md#ampscript-utility.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 <script runat="server">
   // Reconstructed source of the seed article's token CloudPage ("Securing Custom Marketing Cloud
   // Apps with JSON Web Tokens (JWT)"). The article's HTML lost some lines; they are filled in as
-  // ../shared/spec/fidelity.md "The seed script, reconstructed" requires. Comments marked
+  // docs/fidelity.md#seed-script describes. Comments marked
   // [restored] are those lines. emulator/pages/token.py ports this file line by line.
 
   // Load the Platform Core library with version 1

@@ -1,6 +1,6 @@
 """Admin views of the Data Extensions: list, create, read, delete; rows; seeding.
 
-Views only parse, call and format (style.md): creating and adding rows go through
+Views only parse, call and format: creating and adding rows go through
 :func:`emulator.fixtures.seeding.seed_store`, so the admin API checks data exactly as
 ``mcemu seed`` does.
 """
