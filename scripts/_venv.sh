@@ -1,5 +1,5 @@
 # Shared by scripts/serve and scripts/test: make .venv and (re)install the project in it.
-# Usage: source scripts/_venv.sh EXTRAS   (EXTRAS: "" or "[test]")
+# Usage: source scripts/_venv.sh EXTRAS   (EXTRAS: "", "[test]" or "[test,docs]")
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -14,8 +14,12 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$python" -m venv "$VENV"
 fi
 # Reinstall when pyproject.toml (or the extras asked for) changed since the last install.
+# One stamp per set of extras: "[test,docs]" -> .mcemu-installed-test-docs.
 stamp="$VENV/.mcemu-installed"
-if [ -n "$extras" ]; then stamp="$stamp-test"; fi
+if [ -n "$extras" ]; then
+  suffix="${extras#[}"; suffix="${suffix%]}"
+  stamp="$stamp-${suffix//,/-}"
+fi
 want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "Installing mc-emulator$extras into $VENV (editable) ..." >&2

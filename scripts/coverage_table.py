@@ -1,12 +1,12 @@
-"""Write the README's table of emulated platform members and AMPscript functions.
+"""Write the coverage page's table of emulated platform members and AMPscript functions.
 
 The table is built from the tables the emulator runs on — the AMPscript function registry
 (``emulator.ampscript.FUNCTIONS``, each entry with its fidelity tag) and the SSJS member registry
 (``emulator.platform.members``) — so it cannot drift from the code. Only the block between
 ``<!-- coverage:start ... -->`` and ``<!-- coverage:end -->`` is rewritten.
 
-    python scripts/coverage_table.py            # rewrite the block in README.md
-    python scripts/coverage_table.py --check    # exit 1 when README.md is stale
+    python scripts/coverage_table.py            # rewrite the block in docs/coverage.md
+    python scripts/coverage_table.py --check    # exit 1 when docs/coverage.md is stale
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ BLOCK = re.compile(r"(<!-- coverage:start[^\n]*-->\n)(.*?)(<!-- coverage:end -->
 def table() -> str:
     """Return the markdown of the coverage block."""
     lines = [
-        "Each row carries the fidelity tag of its rule (OFF, RT, 3P, ASSUMED; see Fidelity).",
+        "Each row carries the fidelity tag of its rule (OFF, RT, 3P, ASSUMED).",
         "Anything else raises a catchable \"not emulated\" error.",
         "",
         "**SSJS platform members**",
@@ -48,39 +48,39 @@ def table() -> str:
               "- SSJS: " + ", ".join(f"`{name}`" for name in NOT_EMULATED),
               "- AMPscript: " + ", ".join(f"`{name}`" for name in sorted(missing, key=str.lower)),
               "- AMPscript statements: `IF`, `FOR`, attribute references, tag-based "
-              "`<script language=\"ampscript\">`"]
+              "`<script language=\"ampscript\">`…`</script>`"]
     return "\n".join(lines) + "\n"
 
 
-def rewrite(readme: str) -> str:
-    """Return ``readme`` with its coverage block replaced; raise ValueError without one."""
-    if BLOCK.search(readme) is None:
+def rewrite(page: str) -> str:
+    """Return ``page`` with its coverage block replaced; raise ValueError without one."""
+    if BLOCK.search(page) is None:
         raise ValueError("no <!-- coverage:start ... --> ... <!-- coverage:end --> block")
-    return BLOCK.sub(lambda match: match.group(1) + table() + match.group(3), readme, count=1)
+    return BLOCK.sub(lambda match: match.group(1) + table() + match.group(3), page, count=1)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true",
-                        help="exit 1 when the README's block is stale, change nothing")
-    parser.add_argument("--readme", type=Path, default=ROOT / "README.md",
-                        help="the README to rewrite or check (default: the repository's)")
+                        help="exit 1 when the page's block is stale, change nothing")
+    parser.add_argument("--page", type=Path, default=ROOT / "docs" / "coverage.md",
+                        help="the Markdown page to rewrite or check (default: docs/coverage.md)")
     options = parser.parse_args(argv)
-    current = options.readme.read_text(encoding="utf-8")
+    current = options.page.read_text(encoding="utf-8")
     try:
         wanted = rewrite(current)
     except ValueError as error:
-        print(f"{options.readme}: {error}", file=sys.stderr)
+        print(f"{options.page}: {error}", file=sys.stderr)
         return 2
     if options.check:
         if wanted != current:
-            print(f"{options.readme}: the coverage table is stale; run "
+            print(f"{options.page}: the coverage table is stale; run "
                   "python scripts/coverage_table.py", file=sys.stderr)
             return 1
         return 0
     if wanted != current:
-        options.readme.write_text(wanted, encoding="utf-8")
-        print(f"{options.readme}: coverage table updated")
+        options.page.write_text(wanted, encoding="utf-8")
+        print(f"{options.page}: coverage table updated")
     return 0
 
 

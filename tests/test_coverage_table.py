@@ -1,4 +1,4 @@
-"""The README's coverage table is generated from the function and member tables, never stale."""
+"""The coverage page's table is generated from the function and member tables, never stale."""
 
 from __future__ import annotations
 
@@ -21,30 +21,30 @@ def run_script(*args: str) -> subprocess.CompletedProcess[str]:
                           cwd=ROOT, check=False)
 
 
-def test_the_readme_table_is_current() -> None:
+def test_the_coverage_page_is_current() -> None:
     result = run_script("--check")
     assert result.returncode == 0, result.stderr + " (run: python scripts/coverage_table.py)"
 
 
-def test_a_stale_readme_is_detected_and_rewritten(tmp_path: Path) -> None:
-    readme = tmp_path / "README.md"
-    readme.write_text("# Title\n\nprose stays\n\n<!-- coverage:start (generated) -->\nold rows\n"
+def test_a_stale_page_is_detected_and_rewritten(tmp_path: Path) -> None:
+    page = tmp_path / "coverage.md"
+    page.write_text("# Title\n\nprose stays\n\n<!-- coverage:start (generated) -->\nold rows\n"
                       "<!-- coverage:end -->\n\nmore prose\n", encoding="utf-8")
-    assert run_script("--check", "--readme", str(readme)).returncode == 1
-    assert "old rows" in readme.read_text(encoding="utf-8")  # --check changes nothing
-    assert run_script("--readme", str(readme)).returncode == 0
-    text = readme.read_text(encoding="utf-8")
+    assert run_script("--check", "--page", str(page)).returncode == 1
+    assert "old rows" in page.read_text(encoding="utf-8")  # --check changes nothing
+    assert run_script("--page", str(page)).returncode == 0
+    text = page.read_text(encoding="utf-8")
     assert text.startswith("# Title\n\nprose stays\n\n<!-- coverage:start (generated) -->\n")
     assert text.endswith("<!-- coverage:end -->\n\nmore prose\n")
     assert "old rows" not in text and "| `GetJWTByKeyName` | 3 | OFF, RT |" in text
     assert "`Platform.Response.Redirect`" in text
-    assert run_script("--check", "--readme", str(readme)).returncode == 0
+    assert run_script("--check", "--page", str(page)).returncode == 0
 
 
-def test_a_readme_without_the_block_is_a_usage_error(tmp_path: Path) -> None:
-    readme = tmp_path / "README.md"
-    readme.write_text("# no block\n", encoding="utf-8")
-    result = run_script("--check", "--readme", str(readme))
+def test_a_page_without_the_block_is_a_usage_error(tmp_path: Path) -> None:
+    page = tmp_path / "coverage.md"
+    page.write_text("# no block\n", encoding="utf-8")
+    result = run_script("--check", "--page", str(page))
     assert result.returncode == 2 and "coverage:start" in result.stderr
 
 

@@ -1,4 +1,4 @@
-"""The README's commands: scripts/serve and the venv set-up they share, with a stand-in venv.
+"""The repository's scripts: scripts/serve and its venv set-up, and scripts/bench.py.
 
 The stand-in ``.venv`` records what it is asked to do instead of installing, so the test checks
 the scripts' own logic (stamps, arguments, exit status) quickly and offline.
@@ -6,10 +6,15 @@ the scripts' own logic (stamps, arguments, exit status) quickly and offline.
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,11 +83,105 @@ def test_the_test_extra_has_its_own_stamp(tmp_path):
 
 
 def test_the_stop_benchmark_refuses_bad_arguments_before_starting_anything() -> None:
-    import sys
-
     for args, text in ((["--signals", "SIGHUP"], "--signals takes SIGKILL, SIGTERM and SIGINT"),
                        (["--seconds", "0"], "must be above 0"),
                        (["--connections", "0"], "--connections >= 1")):
-        done = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "stop", *args],
-                              capture_output=True, text=True, timeout=60)
+        done = run_bench("stop", *args, timeout=60)
         assert done.returncode == 2 and text in done.stderr, (args, done.stderr)
+
+
+FAKE_TOOL = """#!/usr/bin/env bash
+echo "$(basename "$0") $*" >> "$(dirname "$0")/../calls.log"
+exit_var="FAKE_EXIT_$(basename "$0" | tr a-z A-Z)"
+exit "${!exit_var:-0}"
+"""
+
+
+def run_tests_script(tmp_path: Path, **env: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """Run scripts/test in a stand-in checkout: fake ruff and mkdocs, and a dpkg that finds
+    Chromium installed. ``FAKE_EXIT_RUFF`` / ``FAKE_EXIT_MKDOCS`` make that tool fail."""
+    work = checkout(tmp_path)
+    for name in ("ruff", "mkdocs"):
+        path = work / ".venv" / "bin" / name
+        path.write_text(FAKE_TOOL, encoding="utf-8")
+        path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    dpkg = shims / "dpkg"
+    dpkg.write_text("#!/usr/bin/env bash\nexit 0\n", encoding="utf-8")
+    dpkg.chmod(dpkg.stat().st_mode | stat.S_IEXEC)
+    done = subprocess.run(["bash", "scripts/test", "-k", "x"], cwd=work, capture_output=True,
+                          text=True, timeout=60,
+                          env={**os.environ, "PATH": f"{shims}:{os.environ['PATH']}", **env})
+    return work, done
+
+
+def test_the_test_script_installs_the_docs_extra_and_builds_the_docs_before_pytest(tmp_path):
+    work, done = run_tests_script(tmp_path)
+    assert done.returncode == 0, done.stderr
+    log = calls(work)
+    assert any(c.startswith("python -m pip install") and c.endswith(f"{work}[test,docs]")
+               for c in log)
+    assert (work / ".venv" / ".mcemu-installed-test-docs").exists()
+    steps = [" ".join(c.split()[:2]) for c in log if not c.startswith("python -m pip")]
+    assert steps == ["ruff check", "mkdocs build", "python -m"], log
+    build = next(c for c in log if c.startswith("mkdocs build")).split()
+    assert "--strict" in build
+    assert "--quiet" not in build and "-q" not in build  # quiet drops what strict counts
+    site = Path(build[build.index("--site-dir") + 1])
+    assert not site.exists()  # a temporary folder, removed again
+    assert log[-1] == "python -m pytest -k x"
+
+
+def test_a_docs_build_failure_stops_the_tests_before_pytest(tmp_path):
+    work, done = run_tests_script(tmp_path, FAKE_EXIT_MKDOCS="1")
+    assert done.returncode == 1
+    assert "mkdocs build --strict" in done.stderr
+    log = calls(work)
+    assert any(c.startswith("mkdocs build") for c in log)
+    assert not any(c.startswith("python -m pytest") for c in log)
+
+
+BENCH = ROOT / "scripts" / "bench.py"
+#: subcommand -> (tiny arguments, text each printed figure line of it holds)
+BENCH_SMOKE = {
+    "page": (["--requests", "3", "--sizes", "0,5"], ["baseline (bare Flask endpoint)",
+                                                    "token page, memory store,      5 log rows",
+                                                    "token page, file   store,      0 log rows"]),
+    "mock": (["--requests", "3"], ["Flask test client (baseline)", "requests.post through the mock",
+                                   "Session.post through the mock"]),
+    "ssjs": (["--requests", "3"], ["cold: app with --pages", "token ", "api ", "hardened "]),
+    "seed": (["--rows", "20", "--runs", "1"], ["baseline json.load + json.dump",
+                                               "mcemu seed, JSON rows", "mcemu seed, CSV rows"]),
+    "growth": (["--sizes", "0,5", "--requests", "3"], ["     0 rows: in-process p50",
+                                                      "     5 rows: in-process p50", "target:"]),
+}
+
+
+def run_bench(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(BENCH), *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT)
+
+
+@pytest.mark.parametrize("name", ["http", "growth", "seed", "stop", "page", "mock", "ssjs"])
+def test_every_bench_subcommand_has_its_help(name: str) -> None:
+    done = run_bench(name, "--help")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"usage: bench.py {name} ")
+    assert name in run_bench("--help").stdout
+
+
+@pytest.mark.parametrize("name", [
+    # growth starts mcemu serve, ssjs its worker processes: seconds each on a loaded machine
+    pytest.param(name, marks=pytest.mark.slow if name in ("growth", "ssjs") else ())
+    for name in BENCH_SMOKE])
+def test_each_in_process_benchmark_runs_with_tiny_counts(name: str) -> None:
+    args, lines = BENCH_SMOKE[name]
+    done = run_bench(name, *args)
+    assert done.returncode == 0, done.stderr
+    for text in lines:
+        line = next((line for line in done.stdout.splitlines() if text in line), None)
+        assert line is not None, (text, done.stdout)
+        assert re.search(r"\d", line.replace(text, "")), line  # each carries a figure
+    if name != "growth":  # growth compares sizes, the others a baseline of the same run
+        assert re.search(r"ratio|x\d", done.stdout), done.stdout
