@@ -1,4 +1,5 @@
-"""Rendering AMPscript as ``TreatAsContent`` does (fidelity.md; rest-ampscript B5.1-B5.7)."""
+"""Rendering AMPscript as ``TreatAsContent`` does (docs/fidelity.md#ampscript-embedding and the
+rules after it)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def ctx(warnings_seen: list[str]) -> AmpscriptContext:
     ("%%[SET @a = 1 SET @b = 2]%%%%=Concat(@a,@b)=%%", "12"),
     # nested calls
     ("%%=Concat(V(Concat('a', \"b\")), v(v('c')), 'd')=%%", "abcd"),
-    # both quote styles; the delimiting quote doubles, the other needs no escape (5.13)
+    # both quote styles; the delimiting quote doubles, the other needs no escape
+    # (docs/fidelity.md#ampscript-literals)
     ("%%=v('Logan''s Car')=%%", "Logan's Car"),
     ('%%=v("Hello ""Logan""")=%%', 'Hello "Logan"'),
     ("%%=v('say \"hi\"')=%%", 'say "hi"'),
@@ -53,11 +55,11 @@ def ctx(warnings_seen: list[str]) -> AmpscriptContext:
      "line1\r\n  <p>x</p>\r\n\ttail 100%% ]%% =%% %%x%%\r\n"),
     ("a%%[ SET @x = 1 ]%%b\r\n%%[ SET @y = 2 ]%%c", "ab\r\nc"),
     ("100%%%=v('x')=%%", "100%x"),
-    # keywords, function and variable names are case-insensitive (5.10)
+    # keywords, function and variable names are case-insensitive (docs/fidelity.md#ampscript-case)
     ("%%[ var @Name set @NAME = 'x' ]%%%%=V(@name)=%%%%=CONCAT(@nAmE)=%%%%=concat(@name)=%%",
      "xxx"),
     ("%%[ Set @x = 'y' ]%%%%=v(@X)=%%", "y"),
-    # numbers (5.12, 5.15) and booleans (5.14) render in their CLR text
+    # numbers and booleans render in their CLR text (docs/fidelity.md#ampscript-values)
     ("%%=v(42)=%%", "42"),
     ("%%=v(-7)=%%", "-7"),
     ("%%=v(-0)=%%", "0"),
@@ -70,15 +72,17 @@ def ctx(warnings_seen: list[str]) -> AmpscriptContext:
     ("%%=v(-9223372036854775809)=%%", "0"),
     ("%%=v(" + "9" * 5000 + ")=%%", "0"),
     ("%%=v(TRUE)=%% %%=v(false)=%% %%=v(True)=%%", "True False True"),
-    # Concat: null is empty, booleans are swallowed (5.63), numbers in CLR text
+    # Concat: null is empty, booleans are swallowed (docs/fidelity.md#ampscript-string-booleans),
+    # numbers in CLR text
     ("%%=Concat(true, false, 'x')=%%", "x"),
     ("%%=Concat(1, 2.5, @unset, '-', 0.30000000000000004)=%%", "12.5-0.3"),
-    # comments in blocks (5.2)
+    # comments in blocks (docs/fidelity.md#ampscript-comments)
     ("%%[ /* note */ SET @x = 1 /* multi\r\nline */ ]%%%%=v(@x)=%%", "1"),
-    # a never-set variable renders empty; VAR resets to null (5.20, 5.22)
+    # a never-set variable renders empty; VAR resets to null (docs/fidelity.md#ampscript-var-set)
     ("%%=v(@never)=%%", ""),
     ("%%[ SET @x = 1 VAR @x ]%%[%%=v(@x)=%%]", "[]"),
-    # bare expressions as statements are ignored, a call statement runs silently (5.24)
+    # bare expressions as statements are ignored, a call statement runs silently
+    # (docs/fidelity.md#ampscript-bare-statements)
     ("%%[ @x 'text' 5 true Concat('a') ]%%done", "done"),
     ("%%[]%%%%[ ]%%x", "x"),
 ])
@@ -202,7 +206,8 @@ def test_wrong_argument_count(ctx: AmpscriptContext, content: str, name: str, gi
 
 
 def test_errors_are_found_before_anything_runs(ctx: AmpscriptContext) -> None:
-    # The engine compiles the content first (5.52): an earlier SET does not happen.
+    # The engine compiles the content first (docs/fidelity.md#ampscript-abort): an earlier SET does
+    # not happen.
     with pytest.raises(AmpscriptError):
         render("%%[ SET @x = 'before' ]%% %%=v()=%%", ctx)
     assert ctx.variables.get("x") is None

@@ -1,4 +1,5 @@
-"""AMPscript Lookup, LookupRows, Row, Field and RowCount on a real store (rest-ampscript B6.7)."""
+"""AMPscript Lookup, LookupRows, Row, Field and RowCount on a real store
+(docs/fidelity.md#ampscript-lookup)."""
 
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ def test_lookup_no_match_is_a_database_null(ctx: AmpscriptContext) -> None:
 
 
 @pytest.mark.parametrize(("expression", "message"), [
-    # the DE is found by name, never by external key (sfmc-facts 3.29)
+    # the DE is found by name, never by external key (docs/fidelity.md#de-functions-by-name)
     ('Lookup("members_key","Name","Email","bob@x")', "A Data Extension of this name"),
     ('LookupRows("Nope","Email","x")', "A Data Extension of this name does not exist."),
     ('Lookup("Member List","Shoe","Email","bob@x")', "Invalid field name Shoe"),

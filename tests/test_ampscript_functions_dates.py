@@ -1,4 +1,5 @@
-"""AMPscript date functions and the clock, driven by the vectors of rest-ampscript B6.5."""
+"""AMPscript date functions and the clock, driven by published runtime vectors
+(docs/fidelity.md#dateadd)."""
 
 from __future__ import annotations
 

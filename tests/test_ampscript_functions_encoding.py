@@ -1,4 +1,7 @@
-"""AMPscript encoding, hashing, ids, URLEncode, RegExMatch and GetJWTByKeyName (B6.1, B6.6)."""
+"""AMPscript encoding, hashing, ids, URLEncode, RegExMatch and GetJWTByKeyName.
+
+See docs/fidelity.md#base64, docs/fidelity.md#hashes.
+"""
 
 from __future__ import annotations
 
@@ -58,7 +61,7 @@ def ev(ctx: AmpscriptContext, expression: str) -> str:
     ('MD5(@gruss,"ascii")', "1a7a47e1752ce663f442793ac4b38476"),
     ('SHA1("Hash probe 2026")', "20903bc0c930c22be005bfb1ede7db6722452ee7"),
     ('SHA1("")', "da39a3ee5e6b4b0d3255bfef95601890afd80709"),
-    # B6.6's SHA1/SHA256 UTF-16 digests of this text match no UTF-16 form of it (MD5's and
+    # The published SHA1/SHA256 UTF-16 digests of this text match no UTF-16 form of it (MD5's and
     # SHA512's UTF-16 digests match UTF-16-LE without BOM), so those two vectors are left out.
     ("SHA1(@gruss)", "57418a4484a6e50107c9c73d57333982344f4ebd"),
     ('SHA1(@gruss,"ASCII")', "601fc90e786918f662cece34acf5cdb0b1f8fade"),
@@ -155,7 +158,7 @@ def test_guid_follows_a_frozen_clock() -> None:
 
 
 def test_get_jwt_by_key_name_signs_with_the_stored_string(ctx: AmpscriptContext) -> None:
-    # sfmc-facts 4.2b: the key string's UTF-8 bytes, not its Base64 decoding.
+    # The key string's UTF-8 bytes, not its Base64 decoding (docs/fidelity.md#getjwt-key).
     ctx.variables.set("payload", PAYLOAD_42B)
     token = ev(ctx, "GetJWTByKeyName('demosigningkey', 'hs256', @payload)")
     assert token.split(".")[2] == "iC2IjXWi2m7E65Zp7BveyIXQY3uFbHaz1GUEcraTDhI"

@@ -1,4 +1,5 @@
-"""AMPscript arithmetic and formatting, driven by the vectors of rest-ampscript B6.3/B6.4."""
+"""AMPscript arithmetic and formatting, driven by published runtime vectors
+(docs/fidelity.md#ampscript-math, docs/fidelity.md#formatnumber)."""
 
 from __future__ import annotations
 

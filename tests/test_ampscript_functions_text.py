@@ -1,4 +1,5 @@
-"""AMPscript string functions and utilities, driven by the vectors of rest-ampscript B6.1/B6.2."""
+"""AMPscript string functions and utilities, driven by published runtime vectors
+(docs/fidelity.md#ampscript-string-functions)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from emulator.ampscript import AmpscriptContext, Variables, render
 from emulator.clock import Clock
 from emulator.script.errors import AmpscriptError
 
-# 2026-03-04 13:52:07 CST (rest-ampscript B6.4's @d), frozen: Now() is reproducible.
+# 2026-03-04 13:52:07 CST (the date of the published FormatDate vectors), frozen: Now() is
+# reproducible.
 FROZEN = datetime(2026, 3, 4, 19, 52, 7, tzinfo=timezone.utc)
 
 
@@ -24,7 +26,7 @@ def ev(ctx: AmpscriptContext, expression: str) -> str:
 
 
 @pytest.mark.parametrize(("expression", "expected"), [
-    # Concat (B6.1): text forms joined, booleans swallowed
+    # Concat: text forms joined, booleans swallowed
     ('Concat("Hello","World")', "HelloWorld"),
     ('Concat("only")', "only"),
     ("Concat(12,3.5)", "123.5"),
@@ -117,7 +119,7 @@ def test_string_vectors(ctx: AmpscriptContext, expression: str, expected: str) -
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    # Empty (B6.2)
+    # Empty
     ('%%=Empty("")=%%', "True"),
     ("%%=Empty(@unset)=%%", "True"),
     ("%%[ VAR @x ]%%%%=Empty(@x)=%%", "True"),
@@ -133,7 +135,8 @@ def test_string_vectors(ctx: AmpscriptContext, expression: str, expected: str) -
     ('%%=IIf(true,5,"f")=%%', "5"),
     # v
     ('%%=v("p")=%%|%%=v(5)=%%|%%=v(Concat("a","b"))=%%', "p|5|ab"),
-    # Output / OutputLine: only function-call arguments are written (RT 5.50)
+    # Output / OutputLine: only function-call arguments are written
+    # (docs/fidelity.md#ampscript-output)
     ('%%[ Output(Concat("A")) ]%%', "A"),
     ('%%[ SET @v = "x" Output("bare") Output(@v) Output(123) ]%%', ""),
     ('%%[ SET @v = "x" Output(v(@v), Concat("1", "2")) ]%%', "x12"),

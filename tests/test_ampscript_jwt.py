@@ -1,4 +1,4 @@
-"""GetJWT signing is byte-exact (fidelity.md, "AMPscript GetJWT"; sfmc-facts 4.2b-4.6)."""
+"""GetJWT signing is byte-exact (docs/fidelity.md#getjwt-format and the rules after it)."""
 
 from __future__ import annotations
 
@@ -33,9 +33,9 @@ PROBE_TOKEN = (f"{HS256_HEADER}.eyJzdWIiOiJwcm9iZSIsIm4iOjd9"
 
 
 @pytest.mark.parametrize(("key", "payload", "signature"), [
-    # sfmc-facts 4.5
+    # the published probe vector
     ("sfmc-probe-secret-2026", '{"sub":"probe","n":7}', PROBE_TOKEN.split(".")[2]),
-    # sfmc-facts 4.2b: a Base64-looking key signs with its UTF-8 bytes, it is not decoded.
+    # A Base64-looking key signs with its UTF-8 bytes, not decoded (docs/fidelity.md#getjwt-key).
     ("oGbE/i+gRbdjSen3sVYES5DylJE760qsgNWI77UBUdM=", '{"sub":"amp-verify","iat":"1700000000"}',
      "iC2IjXWi2m7E65Zp7BveyIXQY3uFbHaz1GUEcraTDhI"),
 ])

@@ -172,7 +172,8 @@ def test_nesting_up_to_the_limit_is_fine() -> None:
         (simple("Joined", "equals", "yesterday"), "not a date"),
         (simple("Active", "equals", "maybe"), "not a boolean"),
         ("Name equals alice", "must be an object"),
-        (["Name", "equals", "alice"], "must be an object"),  # the positional form (sfmc-facts 3.13)
+        # the positional form (docs/fidelity.md#retrieve-positional)
+        (["Name", "equals", "alice"], "must be an object"),
         (None, "must be an object"),
         ({}, "not a filter part"),
         ({"Prop": "Name"}, "found Prop"),

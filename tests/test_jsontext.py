@@ -1,4 +1,5 @@
-"""ParseJSON and Stringify against the runtime-tested vectors of sfmc-facts 2a and 2b."""
+"""ParseJSON and Stringify against the runtime-tested vectors
+(docs/fidelity.md#parsejson-lenient and the rules after it)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ PARSED = [
     ("  \r\n\t[ ]  ", []),
     ("{}", {}),
     ('{"a":[1,{"b":[]}]}', {"a": [1, {"b": []}]}),
-    # lenient grammar (sfmc-facts 2.5)
+    # lenient grammar (docs/fidelity.md#parsejson-lenient)
     ("[1,2,]", [1, 2]),
     ('{"a":1,}', {"a": 1}),
     ("{'a':'x'}", {"a": "x"}),
@@ -53,7 +54,7 @@ def test_parse_json_keeps_key_order_and_number_types() -> None:
 @pytest.mark.parametrize("text", ['"hello"', "42", "-1.5e3", "true", "false", "null", " 42 ",
                                   "'single'"])
 def test_parse_json_returns_top_level_scalar_text_unchanged(text: str) -> None:
-    assert parse_json(text) == text  # sfmc-facts 2.4: the original string, not a primitive
+    assert parse_json(text) == text  # docs/fidelity.md#parsejson-scalar-text
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\r\n\t", "{not json", "hello", "[1,,2]", "[,]",
@@ -61,19 +62,19 @@ def test_parse_json_returns_top_level_scalar_text_unchanged(text: str) -> None:
                                   "01x y", "-", '{"a":1,,}', "[truex]", r'["\x"]', r'["\u12"]',
                                   '{"a":1', "[1,", "{a b:1}"])
 def test_parse_json_returns_null_for_empty_or_invalid_text(text: str) -> None:
-    assert parse_json(text) is None  # sfmc-facts 2.2: null, never a throw
+    assert parse_json(text) is None  # docs/fidelity.md#parsejson-null
 
 
 def test_parse_json_returns_text_with_leading_bom_unchanged() -> None:
     text = '\ufeff{"a":1}'
-    assert parse_json(text) == text  # sfmc-facts 2.5
+    assert parse_json(text) == text  # docs/fidelity.md#parsejson-lenient
 
 
 @pytest.mark.parametrize(("value", "expected"), [
     (42, "42"), (3.5, "3.5"), (True, "True"), (False, "False"), (None, None), (UNDEFINED, None),
 ])
 def test_parse_json_coerces_non_string_scalars(value: object, expected: object) -> None:
-    assert parse_json(value) == expected  # sfmc-facts 2.4
+    assert parse_json(value) == expected  # docs/fidelity.md#parsejson-scalar-text
 
 
 @pytest.mark.parametrize("value", [{"a": 1}, ["a"], object()])
@@ -130,17 +131,17 @@ def _circular_array() -> list:
 
 
 STRINGIFIED = [
-    # sfmc-facts 2.8: compact, insertion order, "/" raw
+    # docs/fidelity.md#stringify-compact
     ({"name": "Jane", "age": 30}, '{"name":"Jane","age":30}'),
     ({"b": 1, "a": 2}, '{"b":1,"a":2}'),
     ({"url": "https://x/y"}, '{"url":"https://x/y"}'),
     ({}, "{}"),
-    # sfmc-facts 2.9: arrays separated by comma + CRLF
+    # docs/fidelity.md#stringify-arrays
     ([1, 2], "[1,\r\n2]"),
     ([], "[]"),
     (["a"], '["a"]'),
     ([[1, 2], {"a": [3]}], '[[1,\r\n2],\r\n{"a":[3]}]'),
-    # sfmc-facts 2.10
+    # docs/fidelity.md#stringify-values
     ({"u": UNDEFINED, "n": None}, '{"u":null,"n":null}'),
     ([UNDEFINED, None], "[null,\r\nnull]"),
     (None, "null"),
@@ -149,7 +150,7 @@ STRINGIFIED = [
     ({"f": lambda: 1}, '{"f":"function"}'),
     (_circular(), '{"name":"loop","self":null}'),
     (_circular_array(), "[1,\r\nnull]"),
-    # sfmc-facts 2.11: numbers in .NET text, symbols for NaN and infinities
+    # docs/fidelity.md#stringify-numbers
     (9007199254740991, "9.00719925474099E+15"),
     ([42, 3.14, 0.3, 1e-05, -0.0], "[42,\r\n3.14,\r\n0.3,\r\n1E-05,\r\n0]"),
     (math.nan, "\u221e"),
@@ -173,7 +174,7 @@ def test_stringify(value: object, expected: str) -> None:
 
 
 def test_stringify_array_bytes_match_the_runtime_test() -> None:
-    assert stringify([1, 2]).encode() == bytes([91, 49, 44, 13, 10, 50, 93])  # sfmc-facts 2.9
+    assert stringify([1, 2]).encode() == bytes([91, 49, 44, 13, 10, 50, 93])
 
 
 def test_stringify_repeats_a_shared_but_not_circular_object() -> None:

@@ -1,5 +1,5 @@
 """The key store GetJWTByKeyName reads: ``keys/<KeyName>.json`` in fixtures directories
-(design.md "Fixtures"; sfmc-facts 4.2b, 4.8)."""
+(docs/design.md; docs/fidelity.md#getjwtbykeyname)."""
 
 from __future__ import annotations
 

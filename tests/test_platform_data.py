@@ -1,5 +1,5 @@
 """Rows.Lookup/Update/Remove and the Platform.Function DE functions, on a real store
-(fidelity.md "Data Extensions"; sfmc-facts 3.22-3.29)."""
+(docs/fidelity.md#rows-lookup-typed, docs/fidelity.md#de-functions-by-name)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,8 @@ def rows(g: PageGlobals):
     return g.DataExtension.Init("members_key").Rows
 
 
-# --- Rows.Lookup (RT 3.23) ------------------------------------------------------------------------
+# --- Rows.Lookup (docs/fidelity.md#rows-lookup-typed)
+# ------------------------------------------------------------------------
 
 def test_rows_lookup_returns_typed_values_and_iso_dates(g: PageGlobals) -> None:
     assert rows(g).Lookup(["Email"], ["alice@x"]) == [
@@ -109,7 +110,8 @@ def test_rows_lookup_errors_are_catchable(g: PageGlobals, args, message: str) ->
         rows(g).Lookup(*args)
 
 
-# --- Rows.Update / Rows.Remove (RT 3.24, 3.25) ----------------------------------------------------
+# --- Rows.Update / Rows.Remove (docs/fidelity.md#rows-update-remove)
+# ----------------------------------------------------
 
 def test_rows_update_returns_the_count(g: PageGlobals, store: Store) -> None:
     assert rows(g).Update({"Name": "Robert", "Age": 42}, ["Email"], ["bob@x"]) == 1
@@ -147,7 +149,7 @@ def test_rows_of_a_missing_de_throw(g: PageGlobals) -> None:
             call()
 
 
-# --- Platform.Function DE functions (by name, sfmc-facts 3.26-3.29) -------------------------------
+# --- Platform.Function DE functions (by name, docs/fidelity.md#de-functions-by-name) -------------
 
 def test_lookup_by_name_returns_native_types(g: PageGlobals) -> None:
     f = g.Platform.Function
@@ -195,10 +197,11 @@ def test_write_functions_return_counts(g: PageGlobals, store: Store) -> None:
 
 
 @pytest.mark.parametrize(("call", "message"), [
-    # by name only: an external key that is not a name throws (RT 3.29)
+    # by name only: an external key that is not a name throws
+    # (docs/fidelity.md#de-functions-by-name)
     (lambda f: f.Lookup("members_key", "Name", "Email", "x"), "of this name does not exist"),
     (lambda f: f.InsertData("Nope", ["a"], ["b"]), "of this name does not exist"),
-    # array forms only: scalars throw the arity error (RT 3.29)
+    # array forms only: scalars throw the arity error (docs/fidelity.md#de-functions-arrays)
     (lambda f: f.InsertData("Member List", "Email", "x@x"), ARITY_ERROR),
     (lambda f: f.UpdateData("Member List", "Email", "x", ["Age"], [1]), ARITY_ERROR),
     (lambda f: f.UpsertData("Member List", ["Email"], ["x"], "Age", 1), ARITY_ERROR),

@@ -1,4 +1,5 @@
-"""Every member of ``Platform.Request`` (fidelity.md "Platform.Request", sfmc-facts section 1)."""
+"""Every member of ``Platform.Request`` (docs/fidelity.md#request-method
+and the rules after it)."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def test_client_ip() -> None:
 
 @pytest.mark.parametrize(("url", "query_string"), [
     (PAGE, ""),
-    (PAGE + "?a=1&b=%20x+y", "?a=1&b=%20x+y"),  # sfmc-facts 1.7: leading "?", encoded form kept
+    (PAGE + "?a=1&b=%20x+y", "?a=1&b=%20x+y"),  # docs/fidelity.md#request-urls
     (PAGE + "?", ""),
 ])
 def test_query_string_and_request_url(url: str, query_string: str) -> None:
@@ -176,7 +177,7 @@ def test_browser_of_an_unknown_agent_has_unknown_fields(agent: str | None) -> No
 def test_browser_renders_as_compact_json() -> None:
     browser = parse_user_agent(USER_AGENTS[0][0])
     expected = ('{"Platform":"WinNT","Browser":"Firefox","Version":"9.0","MajorVersion":"9",'
-                '"MinorVersion":".0"}')  # the official example of sfmc-facts 1.1
+                '"MinorVersion":".0"}')  # the documented example (docs/fidelity.md#request-browser)
     assert clr_text(browser) == expected
     assert stringify({"b": browser}) == '{"b":' + expected + "}"
 
@@ -194,7 +195,7 @@ QUERY = PAGE + ("?p=&name=Jane&a=1&A=2&sp=a+b%20c&utf=%C3%A9%E2%82%AC&twice=%254
 
 @pytest.mark.parametrize(("name", "value"), [
     ("absent", None),
-    ("p", ""),  # sfmc-facts 1.14: ?p= gives ""
+    ("p", ""),  # ?p= gives "" (docs/fidelity.md#request-lookups)
     ("NAME", "Jane"),
     ("a", "1,2"),  # repeats joined, names case-insensitive
     ("sp", "a b c"),
@@ -229,7 +230,7 @@ FORM = [("email", "a@b.test"), ("Empty", ""), ("tag", "x"), ("TAG", "y")]
 ])
 def test_get_form_field(name: object, value: str | None) -> None:
     request = make_request("POST", url=PAGE + "?q=1", form=FORM)
-    assert request.GetFormField(name) == value  # never falls back to the query (sfmc-facts 1.15)
+    assert request.GetFormField(name) == value  # never the query (docs/fidelity.md#request-lookups)
 
 
 def test_get_form_field_on_get_ignores_the_query() -> None:

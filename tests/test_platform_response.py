@@ -1,5 +1,5 @@
 """Platform.Response: content type, charset, headers, cookies and redirects, through real page
-runs (``run_page``) and the Flask test client (fidelity.md "Platform.Response")."""
+runs (``run_page``) and the Flask test client (docs/fidelity.md#redirect and its neighbours)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,8 @@ def caught(call: Callable[[], object]) -> str:
     return "not thrown"
 
 
-# --- ContentType / CharacterSet (RT 2.20) ---------------------------------------------------------
+# --- ContentType / CharacterSet (docs/fidelity.md#response-content-type)
+# ---------------------------------------------------------
 
 def test_content_type_and_charset_are_assignable(store: Store) -> None:
     def program(g: PageGlobals) -> None:
@@ -105,7 +106,7 @@ def test_bad_content_type_or_charset_is_catchable(store: Store, assign, message:
     assert header(result, "Content-Type") == ["text/html; charset=utf-8"]
 
 
-# --- SetResponseHeader (OFF, RT 2.19) -------------------------------------------------------------
+# --- SetResponseHeader (docs/fidelity.md#set-response-header) ------------------------------------
 
 def test_set_response_header_sets_and_replaces(store: Store) -> None:
     returned: list[object] = []
@@ -168,7 +169,8 @@ def test_an_uncaught_header_error_is_a_500(store: Store) -> None:
     assert result.status == 500 and "control characters" in (result.error or "")
 
 
-# --- Redirect (RT 2.21) ---------------------------------------------------------------------------
+# --- Redirect (docs/fidelity.md#redirect)
+# ---------------------------------------------------------------------------
 
 def test_redirect_stops_the_page_and_discards_output(store: Store) -> None:
     reached: list[str] = []
@@ -230,7 +232,7 @@ def test_bad_redirects_are_catchable_and_the_page_goes_on(store: Store, args, me
     assert (result.status, result.body) == (200, b"went on")
 
 
-# --- SetCookie (OFF, 3P 2.22) ---------------------------------------------------------------------
+# --- SetCookie (docs/fidelity.md#set-cookie) ----------------------------------------------------
 
 def test_set_cookie_writes_only_expires_and_secure(store: Store) -> None:
     returned: list[object] = []
@@ -312,13 +314,13 @@ def _response_page(g: PageGlobals) -> None:
 
 @pytest.fixture
 def web_app(monkeypatch: pytest.MonkeyPatch, make_app) -> Flask:
-    registry = emulator.pages._registry
+    registry = emulator.pages.pages
 
     def with_demo_page() -> dict[str, Page]:
         return {**registry(), "response-demo": Page("response-demo", _response_page,
                                                     LANDING_PAGE, "none", "test page")}
 
-    monkeypatch.setattr(emulator.pages, "_registry", with_demo_page)  # the page registry seam
+    monkeypatch.setattr(emulator.pages, "pages", with_demo_page)  # the page registry seam
     return make_app({"mount": ["/resp=response-demo"]})
 
 
@@ -350,10 +352,10 @@ def _keyed_token_page(g: PageGlobals) -> None:
 
 
 def test_get_jwt_by_key_name_reaches_the_key_store_over_http(monkeypatch, make_app) -> None:
-    registry = emulator.pages._registry
-    monkeypatch.setattr(emulator.pages, "_registry", lambda: {
+    registry = emulator.pages.pages
+    monkeypatch.setattr(emulator.pages, "pages", lambda: {
         **registry(), "keyed": Page("keyed", _keyed_token_page, LANDING_PAGE, "none", "test")})
     answer = make_app({"mount": ["/keyed=keyed"]}).test_client().get("/keyed")
     assert answer.status_code == 200
-    # sfmc-facts 4.2b: the stored key string is used as UTF-8, never Base64-decoded.
+    # The stored key string is used as UTF-8, never Base64-decoded (docs/fidelity.md#getjwt-key).
     assert answer.data.decode().endswith(".iC2IjXWi2m7E65Zp7BveyIXQY3uFbHaz1GUEcraTDhI")

@@ -26,6 +26,12 @@ def ids(store: Store, key: str = "Log") -> list[str]:
     return [row["Id"] for row in store.rows(key)]
 
 
+def tables_in(path: Path) -> set[str]:
+    """Return the table names of the --db file ``path``, as plain TinyDB reads them."""
+    with tinydb.TinyDB(path) as db:
+        return db.tables()
+
+
 @pytest.fixture(params=["memory", "file"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     opened = Store.open(None if request.param == "memory" else tmp_path / "r.json")
@@ -40,7 +46,15 @@ def test_without_retention_nothing_is_dropped(store: Store) -> None:
     store.create(schema(None), [{"Id": str(i)} for i in range(50)])
     store.add_rows("Log", [{"Id": "x"}])
     assert store.count("Log") == 51
-    assert not any(name.startswith(CREATED_PREFIX) for name in store._db.document())
+
+
+def test_without_retention_no_creation_times_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "plain.json"
+    with Store.open(path) as store:
+        store.create(schema(None), [{"Id": str(i)} for i in range(50)])
+        store.add_rows("Log", [{"Id": "x"}])
+    assert "Log" in tables_in(path)
+    assert not any(name.startswith(CREATED_PREFIX) for name in tables_in(path))
 
 
 def test_max_rows_keeps_the_newest(store: Store) -> None:
@@ -67,13 +81,22 @@ def test_max_age_days_drops_rows_older_than_the_limit(store: Store) -> None:
     assert ids(store) == ["new", "newest"]
 
 
-def test_creation_times_stay_out_of_rows_and_follow_deletes(store: Store) -> None:
+def test_creation_times_stay_out_of_rows(store: Store) -> None:
     store.create(schema({"maxAgeDays": 1}), [{"Id": "a"}, {"Id": "b"}])
     assert store.rows("Log") == [{"Id": "a", "Note": None}, {"Id": "b", "Note": None}]
-    store.delete_rows("Log", {"Property": "Id", "SimpleOperator": "equals", "Value": "a"})
-    assert list(store._db.document()[CREATED_PREFIX + "Log"]) == ["2"]
-    store.drop("Log")
-    assert CREATED_PREFIX + "Log" not in store._db.document()
+    assert store.dump()["Log"]["rows"] == [{"Id": "a", "Note": None}, {"Id": "b", "Note": None}]
+
+
+def test_creation_times_follow_deletes_and_drops_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "follow.json"
+    with Store.open(path) as store:
+        store.create(schema({"maxAgeDays": 1}), [{"Id": "a"}, {"Id": "b"}])
+        store.delete_rows("Log", {"Property": "Id", "SimpleOperator": "equals", "Value": "a"})
+    with tinydb.TinyDB(path) as db:
+        assert [row.doc_id for row in db.table(CREATED_PREFIX + "Log").all()] == [2]
+    with Store.open(path) as store:
+        store.drop("Log")
+    assert CREATED_PREFIX + "Log" not in tables_in(path)
 
 
 def test_retention_applies_to_a_reset(store: Store) -> None:

@@ -2,9 +2,9 @@
 
 Stored forms: Number an int, Decimal its canonical text with the field's scale, Boolean a bool,
 Date zone-less ISO text to the millisecond, the text types text, empty typed fields null.
-Rows.Retrieve renders every value as a string (sfmc-facts 3.12); the lookups give typed values
-(3.23, 3.26); the ``--db`` file holds the stored forms, and an all-text file of an earlier version
-still loads.
+Rows.Retrieve renders every value as a string (docs/fidelity.md#retrieve-text); the lookups give
+typed values (docs/fidelity.md#lookup-dates-iso); the ``--db`` file holds the stored forms, and an
+all-text file of an earlier version still loads.
 """
 
 from __future__ import annotations
