@@ -2,7 +2,7 @@
 
 And the server log's side of the same warnings (:class:`WarningLog`), which folds repeats.
 
-design.md: method, path, status, duration, bodies, rows written and warnings, owned by the core
+docs/design.md: method, path, status, duration, bodies, rows written and warnings, owned by the core
 and read by the admin API and the dashboard. Bodies are kept up to :data:`BODY_LIMIT` bytes so a
 flood of large requests cannot grow memory without bound.
 
@@ -16,6 +16,7 @@ ring, where a flat tuple of atoms is dropped from its watch at its first collect
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import threading
 import time
@@ -49,6 +50,10 @@ class JournalEntry:
     rows_written: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    #: Where a page error arose: the page file (or the Python port's module) and its line.
+    error_file: str | None = None
+    error_line: int | None = None
+    outcome: str = ""  # what the answer meant, in words (:func:`outcome`)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,9 +71,11 @@ class Journal:
                status: int, duration_ms: float, request_headers: Sequence[tuple[str, str]],
                request_body: bytes, response_headers: Sequence[tuple[str, str]],
                response_body: bytes, rows_written: Sequence[dict[str, Any]] | None = None,
-               warnings: Sequence[str] | None = None, error: str | None = None) -> int:
+               warnings: Sequence[str] | None = None, error: str | None = None,
+               error_file: str | None = None, error_line: int | None = None) -> int:
         """Add one request (``at``: seconds since the epoch) and return its entry's id."""
         flat: list[Any] = [at, method, path, query_string, page, status, duration_ms, error,
+                           error_file, error_line,
                            _kept(request_body), len(request_body) > BODY_LIMIT,
                            _kept(response_body), len(response_body) > BODY_LIMIT]
         _flatten_pairs(flat, request_headers)
@@ -122,9 +129,9 @@ def _read_pairs(record: tuple[Any, ...], at: int) -> tuple[list[tuple[str, Any]]
 
 
 def _entry(entry_id: int, record: tuple[Any, ...]) -> JournalEntry:
-    (at, method, path, query_string, page, status, duration_ms, error, request_body,
-     request_cut, response_body, response_cut) = record[:12]
-    request_headers, index = _read_pairs(record, 12)
+    (at, method, path, query_string, page, status, duration_ms, error, error_file, error_line,
+     request_body, request_cut, response_body, response_cut) = record[:_FIXED]
+    request_headers, index = _read_pairs(record, _FIXED)
     response_headers, index = _read_pairs(record, index)
     rows_written = []
     row_count, index = record[index], index + 1
@@ -132,6 +139,7 @@ def _entry(entry_id: int, record: tuple[Any, ...]) -> JournalEntry:
         key = record[index]
         row, index = _read_pairs(record, index + 1)
         rows_written.append({"dataExtension": key, "row": dict(row)})
+    response_text = response_body.decode("utf-8", errors="replace")
     return JournalEntry(
         id=entry_id,
         time=datetime.fromtimestamp(at, timezone.utc).isoformat(timespec="milliseconds"),
@@ -139,16 +147,52 @@ def _entry(entry_id: int, record: tuple[Any, ...]) -> JournalEntry:
         duration_ms=round(duration_ms, 3), request_headers=request_headers,
         request_body=request_body.decode("utf-8", errors="replace"),
         request_body_truncated=request_cut, response_headers=response_headers,
-        response_body=response_body.decode("utf-8", errors="replace"),
+        response_body=response_text,
         response_body_truncated=response_cut, rows_written=rows_written,
-        warnings=list(record[index:]), error=error)
+        warnings=list(record[index:]), error=error, error_file=error_file,
+        error_line=error_line,
+        outcome=outcome(status, response_headers, response_text, error))
+
+
+_FIXED = 14  # the record's leading single values, before the counted pairs
+
+
+def outcome(status: int, headers: Sequence[tuple[str, str]], body: str,
+            error: str | None) -> str:
+    """Say what an answer meant: a token issued, the page's ``Error``, a redirect, a failure.
+
+    Read from the recorded answer when the journal is read, never on the request path.
+    """
+    if error is not None:
+        return f"page error: {error}"
+    if 300 <= status < 400:
+        location = next((value for name, value in headers if name.lower() == "location"), None)
+        if location is not None:
+            return f"redirect → {location}"
+    answer = _json_object(body) if body[:1] == "{" else None
+    if answer is not None:
+        if "emulator_error" in answer:
+            return f"refused: {answer['emulator_error']}"
+        if "access_token" in answer and status < 400:
+            return "token issued"
+        if "Error" in answer:
+            return str(answer["Error"])
+    return str(status)
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 # --- page warnings in the server log ----------------------------------------------------------
 # The server log's side of page warnings: each distinct warning at most once per window.
 #
-# fidelity.md asks for the warnings in the journal and the server log. The journal keeps every
-# one; the log would otherwise repeat the same line for every request of a load test (the seed
+# docs/fidelity.md#seed-warnings asks for the warnings in the journal and the log. The journal keeps
+# every one; the log would otherwise repeat the same line for every request of a load test (the seed
 # page warns on each token it issues), which costs a quarter of the throughput and buries
 # anything new. So a repeated warning is logged again only after the window, with a count of the
 # repeats it stood for.

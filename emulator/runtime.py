@@ -1,11 +1,12 @@
 """The emulator's state for one app: settings, store, clock, journal and the mount table.
 
-Each part is reached through a getter (``get_store()``), never by holding the app (style.md,
-"Each part wires itself").
+Each part is reached through a getter (``get_store()``), never by holding the app
+(docs/design.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,8 @@ from emulator.fixtures.documents import DataExtensionDefinition
 from emulator.fixtures.keystore import load_key_dirs
 from emulator.journal import Journal, WarningLog
 from emulator.pages import BUILTIN_MOUNTS, Page, get_page
-from emulator.store.store import Store
+from emulator.reset import snapshot
+from emulator.store.store import Definition, Store
 
 EXTENSION_KEY = "mcemu"
 
@@ -33,11 +35,14 @@ class Emulator:
     store: Store
     clock: Clock
     journal: Journal
-    mounts: dict[str, Page]
+    mounts: dict[str, Page]  # what is served now; replaced whole when the --pages folder does
     fixtures: list[DataExtensionDefinition]
     keys: KeyStore = field(default_factory=KeyStore)  # GetJWTByKeyName's keys (fixtures keys/)
     ssjs_pool: Any = None  # the worker pool of the --pages SSJS pages (emulator.ssjs)
+    pages: Any = None  # the --pages folder, read on each request (emulator.ssjs.mounts)
     warning_log: WarningLog = field(default_factory=WarningLog)  # page warnings in the log
+    # The DEs as the app started, a reset's default target (emulator.reset); None: not known.
+    start_state: Sequence[Definition] | None = None
 
     def close(self) -> None:
         """Stop the SSJS workers, write the store's last state and release it."""
@@ -87,21 +92,30 @@ def open_store(settings: Settings, definitions: list[DataExtensionDefinition]) -
 def init_app(app: Flask, settings: Settings) -> Emulator:
     """Build the emulator's state for ``app`` from ``settings``."""
     mounts = build_mounts(settings)
+    pages = None
     if settings.pages:  # before the store opens: a colliding page file is a ConfigError
-        from emulator.ssjs.mounts import mount_pages
+        from emulator.ssjs.mounts import open_pages
 
-        mount_pages(settings, mounts)
+        pages = open_pages(settings, mounts)
     definitions = load_fixture_dirs([*settings.fixtures],
                                     include_default=not settings.no_default_fixtures)
     keys = load_key_dirs([*settings.fixtures], include_default=not settings.no_default_fixtures)
-    emulator = Emulator(settings=settings, store=open_store(settings, definitions),
+    store = open_store(settings, definitions)
+    # A memory store starts as the fixtures (shared, not copied: the mock and the pytest
+    # fixtures build one per test); a --db file as opened, so its seeded DEs come back.
+    start = definitions if settings.db is None else snapshot(store)
+    emulator = Emulator(settings=settings, store=store,
                         clock=Clock(settings.frozen_time), journal=Journal(settings.journal_size),
-                        mounts=mounts, fixtures=definitions, keys=keys)
+                        mounts=mounts, fixtures=definitions, keys=keys, start_state=start)
     app.extensions[EXTENSION_KEY] = emulator
-    if settings.pages:
+    if pages is not None:
         from emulator.ssjs.mounts import start_pool
 
-        start_pool(emulator)
+        emulator.pages = pages
+        # A new table replaces the old, never changes in place: readers may be iterating it.
+        pages.on_change = lambda table: setattr(emulator, "mounts", table)
+        emulator.mounts = pages.mounts()
+        start_pool(emulator, pages)
     return emulator
 
 

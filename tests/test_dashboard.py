@@ -323,3 +323,40 @@ def test_dashboard_requests_stay_out_of_the_journal(client: Any) -> None:
     assert [e.path for e in get_emulator(client.application).journal.entries()] == ["/token"]
     unknown = client.get(f"{UI}/journal/99")
     assert unknown.status_code == 404 and "no request 99" in unknown.get_data(as_text=True)
+
+
+def test_an_unknown_dashboard_path_answers_its_html_404_with_the_safety_headers(
+        client: Any) -> None:
+    page = client.get(f"{UI}/no/such/page")
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert "<h1>404 Not Found</h1>" in page.get_data(as_text=True)
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert f'href="{UI}/static/ui.css"' in page.get_data(as_text=True)
+
+
+def test_dashboard_forms_stop_at_one_mib_while_pages_keep_max_body(make_app: Any) -> None:
+    client = make_app({"max_body": 4 * 1024 * 1024}).test_client()
+    big = {"token": "x" * (1024 * 1024 + 1)}
+    refused = client.post(f"{UI}/jwt", data=big, headers=SAME_SITE)
+    assert refused.status_code == 413 and "<h1>413" in refused.get_data(as_text=True)
+    page = client.post("/token", data=b"x" * (2 * 1024 * 1024), content_type="text/plain")
+    assert page.status_code == 200  # the page read it: --max-body, not the dashboard's limit
+
+
+def test_the_admin_root_redirect_stays_out_of_the_journal(client: Any) -> None:
+    for path in ("/_emulator", "/_emulator/"):
+        assert client.post(path).status_code == 302
+    assert len(get_emulator(client.application).journal) == 0
+    assert client.get("/_emulatorx").status_code == 404
+    assert [e.path for e in get_emulator(client.application).journal.entries()] == [
+        "/_emulatorx"]
+
+
+def test_the_journal_rows_have_an_outcome_column_and_scroll(client: Any) -> None:
+    client.post("/token", data=token_body())
+    page = client.get(f"{UI}/journal").get_data(as_text=True)
+    assert '<div class="scroll"><table class="list journal">' in page
+    assert '<th scope="col">Outcome</th>' in page
+    assert '<td class="outcome">token issued</td>' in page
+    rows = client.get(f"{UI}/data-extensions/AppCredentials").get_data(as_text=True)
+    assert '<div class="scroll"><table class="list rows">' in rows

@@ -219,3 +219,48 @@ def test_screenshots_of_every_view(page: Any, server: LiveServer) -> None:
     page.set_viewport_size({"width": 1366, "height": 900})
     print(f"screenshots: {SCREENSHOTS}")
     assert len(list(SCREENSHOTS.glob("*.png"))) >= len(views) + 3
+
+
+def test_the_reset_choices_sit_one_per_row_beside_their_labels(page: Any,
+                                                               server: LiveServer) -> None:
+    page.goto(ui(server, "/reset"))
+    rows = []
+    for selector in ("input[name=to][value=start]", "input[name=to][value=fixtures]",
+                     "input[name=to][value=empty]", "input[name=journal]",
+                     "input[name=confirm]"):
+        box = page.locator(selector).bounding_box()
+        text = page.locator(f"label:has({selector}) > span").bounding_box()
+        assert box["x"] + box["width"] <= text["x"], selector  # beside its text, on its left
+        line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight) || 24")
+        assert abs((box["y"] + box["height"] / 2) - (text["y"] + line / 2)) < line, selector
+        rows.append((box, text))
+    for (_, above_text), (below, _) in zip(rows, rows[1:], strict=False):  # one per row
+        assert below["y"] >= above_text["y"] + above_text["height"] - 1
+    assert len({round(box["x"]) for box, _ in rows[:3]}) == 1  # the radios in one column
+
+
+def test_a_wide_data_extension_scrolls_inside_its_box_not_the_page(page: Any,
+                                                                   server: LiveServer) -> None:
+    fields = [{"name": f"Field{n}", "type": "Text"} for n in range(30)]
+    post_json(server, "/_emulator/data-extensions",
+              {"key": "Wide", "fields": fields,
+               "rows": [{f"Field{n}": f"value {n} " * 3 for n in range(30)}]})
+    page.goto(ui(server, "/data-extensions/Wide"))
+    sizes = page.evaluate("""() => {
+        const box = document.querySelector('.scroll');
+        return {page: document.documentElement.scrollWidth, view: window.innerWidth,
+                inner: box.scrollWidth, outer: box.clientWidth,
+                overflow: getComputedStyle(box).overflowX};
+    }""")
+    assert sizes["overflow"] == "auto"
+    assert sizes["inner"] > sizes["outer"]  # the table is wider than its box: the box scrolls
+    assert sizes["page"] <= sizes["view"]  # and the page itself does not
+    page.screenshot(path=SCREENSHOTS / "rows-wide.png", full_page=True)
+
+
+def test_the_journal_says_what_each_answer_meant(page: Any, server: LiveServer) -> None:
+    post_json(server, "/token", token_body())
+    post_json(server, "/nowhere", {})
+    page.goto(ui(server, "/journal"))
+    assert page.inner_text("#journal-rows tr:nth-child(1) td.outcome") == "refused: no_page"
+    assert page.inner_text("#journal-rows tr:nth-child(2) td.outcome") == "token issued"

@@ -204,7 +204,8 @@ def test_a_journal_entry_reads_back_what_was_recorded() -> None:
         at=0.25, method="POST", path="/p", query_string="a=1", page="token", status=201,
         duration_ms=1.23456, request_headers=(("Host", "h"), ("X", "")),
         request_body="é".encode(), response_headers=[("Content-Type", "text/plain")],
-        response_body=b"\xff", rows_written=rows, warnings=["w1", "w2"], error="boom")
+        response_body=b"\xff", rows_written=rows, warnings=["w1", "w2"], error="boom",
+        error_file="pages/p.html", error_line=7)
     (entry,) = journal.entries()
     assert entry.to_json() == {
         "id": entry_id, "time": "1970-01-01T00:00:00.250+00:00", "method": "POST",
@@ -213,7 +214,8 @@ def test_a_journal_entry_reads_back_what_was_recorded() -> None:
         "request_body": "é", "request_body_truncated": False,
         "response_headers": [("Content-Type", "text/plain")], "response_body": "\ufffd",
         "response_body_truncated": False, "rows_written": rows, "warnings": ["w1", "w2"],
-        "error": "boom"}
+        "error": "boom", "error_file": "pages/p.html", "error_line": 7,
+        "outcome": "page error: boom"}
 
 
 def test_a_journal_entry_with_nothing_optional() -> None:
@@ -223,7 +225,8 @@ def test_a_journal_entry_with_nothing_optional() -> None:
                    response_body=b"")
     (entry,) = journal.entries()
     assert (entry.request_headers, entry.response_headers, entry.rows_written,
-            entry.warnings, entry.error, entry.page) == ([], [], [], [], None, None)
+            entry.warnings, entry.error, entry.page, entry.error_file,
+            entry.error_line) == ([], [], [], [], None, None, None, None)
 
 
 def test_journal_bodies_are_clipped_and_the_ring_is_bounded() -> None:

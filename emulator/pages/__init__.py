@@ -1,7 +1,7 @@
 """CloudPage programs: Python ports of SSJS pages, each with its SSJS source beside it.
 
 :data:`PAGES` is the registry the web layer mounts from; :data:`BUILTIN_MOUNTS` are mounted
-whatever fixtures or options are given (design.md, "Pages and mounts").
+whatever fixtures or options are given (docs/design.md).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _registry() -> dict[str, Page]:
 
 
 def pages() -> dict[str, Page]:
-    """Return every page program by name."""
+    """Return every page program by name (``get_page`` looks pages up here: tests add theirs)."""
     return _registry()
 
 
@@ -59,7 +59,7 @@ BUILTIN_MOUNTS: dict[str, str] = {"/token": "token", "/api": "api",
 
 def get_page(name: str) -> Page:
     """Return the page called ``name``, or raise a ConfigError listing the pages there are."""
-    registry = _registry()
+    registry = pages()
     try:
         return registry[name]
     except KeyError:

@@ -1,6 +1,6 @@
 """CloudPage files: literal text, ``<script runat="server">`` blocks and AMPscript.
 
-The output is the literal text with each block replaced by what it writes (sfmc-facts 0.4); all
+The output is the literal text with each block replaced by what it writes; all
 server script blocks share one scope. A file is read, split and syntax-checked once per
 modification time.
 """
@@ -49,8 +49,10 @@ def parse_page(text: str, default_type: str, where: str = "page") -> Program:
     """Split page ``text``; raise SsjsSyntaxError for a script Jint would refuse."""
     content_type = default_type
     marker = MARKER.match(text)
+    skipped = 0  # lines before the text: the marker's, so lines stay those of the file
     if marker:
         content_type = JSON_CODE_RESOURCE if marker.group(1).lower() == "json" else LANDING_PAGE
+        skipped = text.count("\n", 0, marker.end())
         text = text[marker.end():]
     if assumptions.PAGE_FILE_DROPS_FINAL_NEWLINE:
         text = text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
@@ -62,7 +64,7 @@ def parse_page(text: str, default_type: str, where: str = "page") -> Program:
             continue  # a browser script is literal text
         segments.append(_literal(text[position:match.start()]))
         body = match.group(2)
-        line = text.count("\n", 0, match.start(2)) + 1
+        line = text.count("\n", 0, match.start(2)) + 1 + skipped
         if attributes.get("language", "javascript").lower() == "ampscript":
             segments.append({"kind": "amp", "text": f"%%[{body}]%%"})
         else:

@@ -9,15 +9,17 @@ line; a page past its time limit 408; one past its memory limit 500.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from emulator import assumptions
 from emulator.ampscript.keys import KeyStore
 from emulator.clock import Clock
 from emulator.journal import WarningLog
 from emulator.pages import Page
-from emulator.pages.runner import PageResult, run_page
+from emulator.pages.runner import PageResult, error_body, run_page
 from emulator.platform.globals import PageGlobals
 from emulator.platform.request import RequestSnapshot
 from emulator.script.errors import ScriptError
@@ -28,7 +30,9 @@ from emulator.ssjs.workers import PageTimeout, WorkerLost, WorkerPool
 from emulator.store.store import Store
 
 log = logging.getLogger("emulator.page")
-DEFAULT_TIMEOUT = 10.0  # seconds (issue 9)
+DEFAULT_TIMEOUT = 10.0  # seconds
+_FRAME_LINE = re.compile(r"\(<input>:(\d+)")  # QuickJS stack frames: "at f (<input>:5:25)"
+_SYNTAX_LINE = re.compile(r", line (\d+):")
 
 
 class SsjsRunner:
@@ -51,13 +55,31 @@ class SsjsRunner:
         error = result.get("error")
         if error:
             log.info("%s: %s", file.path.name, error.get("detail"))
-            raise _Uncaught(error["name"], error["message"])
+            raise _Uncaught(error["name"], error["message"], str(file.path),
+                            script_line(error.get("detail") or "", program.segments))
 
 
 class _Uncaught(ScriptError):
-    def __init__(self, name: str, message: str) -> None:
+    def __init__(self, name: str, message: str, page_file: str, page_line: int | None) -> None:
         super().__init__(message)
         self.name = name
+        self.page_file = page_file  # emulator.pages.runner.error_place reads these two
+        self.page_line = page_line
+
+
+def script_line(detail: str, segments: tuple[dict[str, Any], ...]) -> int | None:
+    """Return the page file's line where an error arose, from the engine's stack text.
+
+    Prelude frames share the engine's file name, so the innermost frame whose line falls in
+    one of the page's script blocks is the page's; each block runs on its file lines.
+    """
+    blocks = [(s["line"], s["line"] + s["text"].count("\n")) for s in segments
+              if s["kind"] == "js"]
+    for match in _FRAME_LINE.finditer(detail):
+        line = int(match.group(1))
+        if any(first <= line <= last for first, last in blocks):
+            return line
+    return None
 
 
 @dataclass(frozen=True)
@@ -82,21 +104,29 @@ def make_page(path: Path, runner: SsjsRunner, name: str | None = None,
 
 
 def run_ssjs_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
-                  keys: KeyStore | None = None,
-                  warning_log: WarningLog | None = None) -> PageResult:
+                  keys: KeyStore | None = None, warning_log: WarningLog | None = None,
+                  debug: bool = False) -> PageResult:
     """Run ``page`` like :func:`run_page`, answering the SSJS runner's own failures too."""
     text = f"text/plain; charset={assumptions.RESPONSE_CHARSET}"
+    where = str(page.file.path) if isinstance(page, SsjsPage) and page.file else None
     try:
-        return run_page(page, request, store, clock, keys, warning_log)
+        return run_page(page, request, store, clock, keys, warning_log, debug)
     except SsjsSyntaxError as error:
         log.error("%s %s: %s", request.method, page.name, error)
+        found = _SYNTAX_LINE.search(str(error))
+        # The message already names the file and line: the body stays as it always was.
         return PageResult(500, [("Content-Type", text)], f"500 - {error}".encode(),
-                          error=str(error))
+                          error=str(error), error_file=where,
+                          error_line=int(found.group(1)) if found else None)
     except PageTimeout as error:
         log.error("%s %s: killed: %s", request.method, page.name, error)
         return PageResult(assumptions.SSJS_TIMEOUT_STATUS, [("Content-Type", text)],
-                          assumptions.SSJS_TIMEOUT_BODY.encode(), error=str(error))
+                          error_body(assumptions.SSJS_TIMEOUT_BODY, str(error), where, None,
+                                     debug),
+                          error=str(error), error_file=where)
     except WorkerLost as error:
         log.error("%s %s: %s", request.method, page.name, error)
         return PageResult(500, [("Content-Type", text)],
-                          assumptions.UNCAUGHT_EXCEPTION_BODY.encode(), error=str(error))
+                          error_body(assumptions.UNCAUGHT_EXCEPTION_BODY, str(error), where,
+                                     None, debug),
+                          error=str(error), error_file=where)

@@ -47,7 +47,7 @@ def _record(response: Response) -> Response:
     # The request itself, not Flask's proxy: read a dozen times here, on every request.
     current = request._get_current_object()  # type: ignore[attr-defined]
     path = current.path
-    if path.startswith("/_emulator/"):
+    if path.startswith("/_emulator") and path[10:11] in ("", "/"):
         return response  # the journal is about what clients did, not about reading it
     environ = current.environ
     started = environ.get(STARTED_KEY) or time.perf_counter()
@@ -69,7 +69,9 @@ def _record(response: Response) -> Response:
         response_headers=list(response.headers.items()),
         response_body=response.get_data() if not response.is_streamed else b"",
         rows_written=result.rows_written if result else None, warnings=warnings,
-        error=result.error if result else None)
+        error=result.error if result else None,
+        error_file=result.error_file if result else None,
+        error_line=result.error_line if result else None)
     if log.isEnabledFor(logging.INFO):  # building the line costs; --quiet skips it
         log.info("%s %s %s %.1fms%s", current.method, current.full_path.rstrip("?"),
                  response.status_code, duration_ms,

@@ -1,19 +1,20 @@
 """Mount the page programs at their paths: every method reaches the page, OPTIONS excepted.
 
-design.md "Pages and mounts": HEAD runs the page and sends no body; OPTIONS is answered by the
-emulator (204 with ``Allow``), with CORS headers only when ``--cors ORIGIN`` is set (the real
-platform sends none).
+The built-in and ``--mount`` pages are one rule each; the ``--pages`` folder is one rule that
+finds the file on each request. HEAD runs the page and sends no body; OPTIONS is answered by
+the emulator (204 with ``Allow``), with CORS headers only when ``--cors ORIGIN`` is set (the
+real platform sends none).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from werkzeug.routing import Rule
 
 from emulator.pages import Page
-from emulator.pages.runner import run_page
+from emulator.pages.runner import PageResult, run_page
 from emulator.runtime import Emulator, get_emulator
 from emulator.ssjs.runner import SsjsPage, run_ssjs_page
 from emulator.web import journaling
@@ -23,34 +24,61 @@ ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 
 
 def init_app(app: Flask) -> None:
-    for path, page in get_emulator(app).mounts.items():
+    emulator = get_emulator(app)
+    fixed = emulator.pages.fixed if emulator.pages is not None else emulator.mounts
+    for path, page in fixed.items():
         endpoint = f"page:{path}"
         # methods=None: the rule matches every HTTP method, even unusual ones.
         app.url_map.add(Rule(path, endpoint=endpoint, methods=None))
-        app.view_functions[endpoint] = _page_view(page, get_emulator(app))
-    if get_emulator(app).settings.cors:
+        app.view_functions[endpoint] = _page_view(page, emulator)
+    if emulator.pages is not None:
+        # One rule for the whole folder, found on each request: a file added later is served.
+        # A one-segment converter, the least specific rule of the map: every other rule wins,
+        # and paths under /_emulator/ never reach it (their 404 and 405 stay the API's).
+        app.url_map.add(Rule("/<name>", endpoint=PAGE_FILES, methods=None))
+        app.view_functions[PAGE_FILES] = _page_file_view(emulator)
+    if emulator.settings.cors:
         app.after_request(_add_cors_headers)  # CORS is off by default: no cost per request then
 
 
+PAGE_FILES = "page-files"
+
+
 def _page_view(page: Page, emulator: Emulator) -> Callable[[], Response]:
-    run = run_ssjs_page if isinstance(page, SsjsPage) else run_page  # --pages files
+    run = run_ssjs_page if isinstance(page, SsjsPage) else run_page
 
     def serve_page() -> Response:
-        # The request itself, not Flask's proxy: this path reads it a dozen times per request.
-        current = request._get_current_object()  # type: ignore[attr-defined]
-        environ = current.environ
-        environ[journaling.PAGE_KEY] = page.name
-        if current.method == "OPTIONS":
-            return Response(status=204, headers={"Allow": ALLOWED_METHODS})
-        snapshot = environ[journaling.SNAPSHOT_KEY] = snapshot_request(
-            current, emulator.settings.max_body)
-        result = run(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys,
-                     warning_log=emulator.warning_log)
-        environ[journaling.RESULT_KEY] = result
-        return Response(result.body, status=result.status, headers=result.headers)
+        return _serve(page, run, emulator)
 
     serve_page.__name__ = f"serve_{page.name}"
     return serve_page
+
+
+def _page_file_view(emulator: Emulator) -> Callable[[str], Response]:
+    directory = emulator.pages
+
+    def serve_page_file(name: str) -> Response:
+        page = directory.find(name)
+        if page is None:
+            abort(404)
+        return _serve(page, run_ssjs_page, emulator)
+
+    return serve_page_file
+
+
+def _serve(page: Page, run: Callable[..., PageResult], emulator: Emulator) -> Response:
+    # The request itself, not Flask's proxy: this path reads it a dozen times per request.
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    environ = current.environ
+    environ[journaling.PAGE_KEY] = page.name
+    if current.method == "OPTIONS":
+        return Response(status=204, headers={"Allow": ALLOWED_METHODS})
+    settings = emulator.settings
+    snapshot = environ[journaling.SNAPSHOT_KEY] = snapshot_request(current, settings.max_body)
+    result = run(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys,
+                 warning_log=emulator.warning_log, debug=settings.debug)
+    environ[journaling.RESULT_KEY] = result
+    return Response(result.body, status=result.status, headers=result.headers)
 
 
 def _add_cors_headers(response: Response) -> Response:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -15,6 +17,13 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from emulator.runtime import get_emulator
 
 log = logging.getLogger("emulator.web")
+_OWN_NOT_FOUND = "mcemu_not_found"  # app.extensions: (prefix, answer) pairs
+
+
+def answer_not_found_under(app: Flask, prefix: str,
+                           answer: Callable[[HTTPException], Any]) -> None:
+    """Let ``answer`` reply to a path under ``prefix`` that no rule matches."""
+    app.extensions.setdefault(_OWN_NOT_FOUND, []).append((prefix, answer))
 
 
 def refusal(status: int, code: str, message: str, **details: object) -> Response:
@@ -40,15 +49,29 @@ def _too_large(error: RequestEntityTooLarge) -> Response:
                    "Raise the limit with --max-body or MCEMU_MAX_BODY.", limit=limit)
 
 
-def _not_found(error: HTTPException) -> Response:
-    if request.path == "/_emulator" or request.path.startswith("/_emulator/"):
+def _not_found(error: HTTPException) -> Any:
+    path = request.path
+    for prefix, answer in current_app.extensions.get(_OWN_NOT_FOUND, ()):
+        if path == prefix or path.startswith(prefix + "/"):
+            return answer(error)  # the dashboard's own HTML page, for instance
+    if path == "/_emulator" or path.startswith("/_emulator/"):
         routes = admin_routes()
-        return refusal(404, "no_admin_route", f"{request.path} is not an admin route. Routes: "
+        return refusal(404, "no_admin_route", f"{path} is not an admin route. Routes: "
                        + ", ".join(routes) + ".", routes=routes)
-    mounts = {path: page.name for path, page in get_emulator().mounts.items()}
-    return refusal(404, "no_page", f"No page is mounted at {request.path}. Mounted pages: "
-                   + ", ".join(f"{p} ({n})" for p, n in mounts.items())
-                   + ". Mount one with --mount PATH=PAGE.", mounts=mounts)
+    emulator = get_emulator()
+    pages = emulator.pages
+    # The folder as it is now: a file added or removed since the last request counts.
+    served = pages.mounts() if pages is not None else emulator.mounts
+    mounts = {mount: page.name for mount, page in served.items()}
+    details: dict[str, object] = {"mounts": mounts}
+    hint = "Mount one with --mount PATH=PAGE."
+    if pages is not None:
+        hint = f"Mount one with --mount PATH=PAGE, or add a page file to {pages.folder}."
+        if pages.ignored:
+            details["ignored_page_files"] = dict(pages.ignored)
+    return refusal(404, "no_page", f"No page is mounted at {path}. Mounted pages: "
+                   + ", ".join(f"{p} ({n})" for p, n in mounts.items()) + f". {hint}",
+                   **details)
 
 
 def _http_error(error: HTTPException) -> Response:

@@ -1,32 +1,35 @@
-"""The dashboard under ``/_emulator/ui/``: a small Flask app of HTML pages beside the emulator.
+"""The dashboard under ``/_emulator/ui/``: HTML pages, a blueprint of the emulator app.
 
-It is mounted in front of the emulator's WSGI app rather than registered as a blueprint, so the
-admin API's route table (and its OpenAPI document) stays the API's alone, and dashboard errors
-answer as HTML pages instead of the API's JSON. It shares the emulator's state object, and the
-admin API's loopback, token, Host and Origin rules guard it (safety.py).
+It shares the emulator's state, and the admin API's loopback, token, Host and Origin rules
+guard it (safety.py). Its errors answer as HTML pages, not the API's JSON: its own error
+handlers cover its views, and the app's 404 handler sends unknown paths under its prefix here.
+Its routes are not admin endpoints, so the API's route table and OpenAPI document stay the
+API's alone.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Response as WsgiResponse
+from werkzeug.routing import Rule
 
-from emulator.runtime import EXTENSION_KEY, get_emulator
+from emulator.runtime import get_emulator
+from emulator.web import refusals
 from emulator.web.admin import safety
 from emulator.web.ui import tokens, views
 
 ADMIN_PREFIX = "/_emulator"
 PREFIX = f"{ADMIN_PREFIX}/ui"
-PARENT_KEY = "mcemu_parent"  # the emulator app, for the token form's in-process /token call
+NAME = "ui"
 #: Pages anyone may load before presenting the admin token: the login form and its styles.
-OPEN_ENDPOINTS = frozenset({"login", "static"})
+OPEN_ENDPOINTS = frozenset({f"{NAME}.login", f"{NAME}.static"})
+FORM_MAX_BODY = 1024 * 1024  # dashboard forms carry a token and some claims, never more
 SECURITY_HEADERS = {
     # No inline script or style anywhere: a value that escaped escaping still could not run.
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
@@ -37,6 +40,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 GET, BOTH = ("GET",), ("GET", "POST")
+ROOT = "dashboard-root"  # the endpoint of /_emulator and /_emulator/: a redirect here
 
 #: path, endpoint, view, methods: the dashboard's pages as a table.
 ROUTES: tuple[tuple[str, str, Callable[..., Any], tuple[str, ...]], ...] = (
@@ -54,47 +58,36 @@ ROUTES: tuple[tuple[str, str, Callable[..., Any], tuple[str, ...]], ...] = (
 
 
 def init_app(app: Flask) -> None:
-    """Build the dashboard app and mount it at ``/_emulator/ui/`` in front of ``app``."""
-    dashboard = Flask(__name__, static_folder="static", static_url_path="/static",
-                      template_folder="templates")
-    dashboard.config["TESTING"] = app.config.get("TESTING", False)
-    dashboard.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # forms only: a token, some claims
-    dashboard.extensions[EXTENSION_KEY] = get_emulator(app)
-    dashboard.extensions[PARENT_KEY] = app
+    """Register the dashboard at ``/_emulator/ui/`` and its redirects from ``/_emulator/``."""
+    dashboard = Blueprint(NAME, __name__, url_prefix=PREFIX, static_folder="static",
+                          static_url_path="/static", template_folder="templates")
     for path, endpoint, view, methods in ROUTES:
         dashboard.add_url_rule(path, endpoint=endpoint, view_func=view, methods=list(methods))
     dashboard.add_url_rule("/login", endpoint="login", view_func=login, methods=list(BOTH))
-    dashboard.add_template_filter(_pretty, "pretty")
+    dashboard.add_app_template_filter(_pretty, "pretty")
     dashboard.before_request(guard)
     dashboard.after_request(_secure)
-    dashboard.register_error_handler(HTTPException, _error_page)
-    app.wsgi_app = _Mount(app.wsgi_app, dashboard)  # type: ignore[method-assign]
+    # By code as well: the app's 404 and 413 handlers are by code, which Flask tries first.
+    for handled in (HTTPException, 404, 413):
+        dashboard.register_error_handler(handled, error_page)
+    app.register_blueprint(dashboard)
+    # An unknown path under the prefix matches no rule, so no blueprint handler sees it.
+    refusals.answer_not_found_under(app, PREFIX, error_page)
+    # /_emulator and /_emulator/ only (one rule: no slash redirect), every method: other
+    # unknown admin paths keep the API's JSON 404.
+    app.url_map.add(Rule(ADMIN_PREFIX + "/", endpoint=ROOT, methods=None,
+                              strict_slashes=False))
+    app.view_functions[ROOT] = _to_dashboard
 
 
-class _Mount:
-    """Send ``/_emulator/ui/...`` to the dashboard, redirect ``/_emulator/`` there, pass the rest.
-
-    Only the two exact paths redirect: every other unknown admin path keeps the API's JSON 404.
-    """
-
-    def __init__(self, emulator_wsgi: Callable[..., Iterable[bytes]], dashboard: Flask) -> None:
-        self.emulator_wsgi = emulator_wsgi
-        self.dashboard = dashboard
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        path = environ.get("PATH_INFO", "")
-        if path in (ADMIN_PREFIX, ADMIN_PREFIX + "/"):
-            target = environ.get("SCRIPT_NAME", "") + PREFIX + "/"
-            return WsgiResponse(status=302, headers={"Location": target})(environ, start_response)
-        if path == PREFIX or path.startswith(PREFIX + "/"):
-            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + PREFIX
-            environ["PATH_INFO"] = path[len(PREFIX):]
-            return self.dashboard(environ, start_response)
-        return self.emulator_wsgi(environ, start_response)
+def _to_dashboard() -> Response:
+    return redirect(url_for(f"{NAME}.data_extensions"))
 
 
 def guard() -> Response | str | tuple[str, int] | None:
     """Apply the admin API's rules; ask for the admin token once; refuse cross-site forms."""
+    # The app's limit is --max-body, for pages; a dashboard form needs far less.
+    request.max_content_length = FORM_MAX_BODY
     token = get_emulator().settings.admin_token
     if token is not None:
         if not safety.presents_token(token) and request.endpoint not in OPEN_ENDPOINTS:
@@ -112,7 +105,7 @@ def login() -> Response | tuple[str, int]:
     """Take the admin token once and keep it in the HttpOnly, SameSite=Strict cookie."""
     token = get_emulator().settings.admin_token
     if request.method == "GET" or token is None:
-        return redirect(url_for("data_extensions"))  # nothing to ask for without a token
+        return redirect(url_for(".data_extensions"))  # nothing to ask for without a token
     given = request.form.get("token", "")
     if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
         return _login_page(status=401, wrong=True)
@@ -123,7 +116,7 @@ def login() -> Response | tuple[str, int]:
 
 
 def _login_page(status: int, wrong: bool = False) -> tuple[str, int]:
-    wanted = request.full_path.rstrip("?") if request.method == "GET" else "/"
+    wanted = request.full_path.rstrip("?") if request.method == "GET" else PREFIX + "/"
     return render_template("ui/login.html", next=request.script_root + wanted,
                            wrong=wrong), status
 
@@ -132,7 +125,7 @@ def _local_next(target: str) -> str:
     """Return ``target`` if it is a dashboard path on this server, else the dashboard's home."""
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith(PREFIX + "/"):
-        return url_for("data_extensions")
+        return url_for(".data_extensions")
     return target
 
 
@@ -171,7 +164,8 @@ def _pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
-def _error_page(error: HTTPException) -> tuple[str, int]:
+def error_page(error: HTTPException) -> tuple[str, int, dict[str, str]]:
+    """Answer an HTTP error under the dashboard's prefix as its HTML page."""
     status = error.code or 500
     return render_template("ui/error.html", status=status, title=f"{status} {error.name}",
-                           message=error.description or error.name), status
+                           message=error.description or error.name), status, SECURITY_HEADERS

@@ -1,6 +1,6 @@
 """Dashboard pages that read the state: Data Extensions, rows, journal, exceptions; and reset.
 
-Views only read, call and render (style.md); every value reaches the page through Jinja's
+Views only read, call and render; every value reaches the page through Jinja's
 autoescaping, so rows and requests full of HTML show as text.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 from flask import Response, abort, redirect, render_template, request, url_for
 
 from emulator.errors import InvalidFilter
-from emulator.reset import RESET_TARGETS, reset
+from emulator.reset import DEFAULT_TARGET, RESET_TARGETS, reset, targets_text
 from emulator.runtime import get_emulator, get_store
 from emulator.store.filters import OPERATORS
 
@@ -50,9 +50,9 @@ def rows(key: str) -> tuple[str, int] | str:
     page = matching[offset:offset + limit]
     shown = {k: v for k, v in chosen.items() if v}
     links = {
-        "previous": url_for("rows", key=key, **shown, offset=max(offset - limit, 0), limit=limit)
+        "previous": url_for(".rows", key=key, **shown, offset=max(offset - limit, 0), limit=limit)
         if offset > 0 else None,
-        "next": url_for("rows", key=key, **shown, offset=offset + limit, limit=limit)
+        "next": url_for(".rows", key=key, **shown, offset=offset + limit, limit=limit)
         if offset + limit < len(matching) else None,
     }
     html = render_template("ui/rows.html", schema=schema, rows=page, total=store.count(key),
@@ -78,7 +78,7 @@ def request_detail(entry_id: int) -> str:
         if entry.id == entry_id:
             return render_template("ui/request.html", entry=entry)
     abort(404, description=f"The journal has no request {entry_id}; it keeps the latest "
-          f"{get_emulator().settings.journal_size} and a reset clears it.")
+          f"{get_emulator().settings.journal_size}, and clearing it forgets them all.")
 
 
 def exceptions() -> str:
@@ -91,18 +91,24 @@ def exceptions() -> str:
 
 
 def reset_form() -> Response | tuple[str, int] | str:
-    """Ask before resetting; reset on a confirmed POST (to the fixtures, or empty)."""
+    """Ask before resetting; reset on a confirmed POST (the start state, the fixtures, or empty)."""
     if request.method == "GET":
-        return render_template("ui/reset.html", problem=None)
-    target = request.form.get("to", "fixtures")
+        return render_template("ui/reset.html", problem=None, chosen=DEFAULT_TARGET,
+                               clear_journal=False)
+    target = request.form.get("to", DEFAULT_TARGET)
+    clear_journal = request.form.get("journal") == "yes"
+    problem = None
     if request.form.get("confirm") != "yes":
-        return render_template("ui/reset.html", problem="Tick the box to confirm the reset; "
-                               "nothing was changed."), 400
-    if target not in RESET_TARGETS:
-        return render_template("ui/reset.html", problem=f"Cannot reset to {target!r}; choose "
-                               f"{' or '.join(RESET_TARGETS)}."), 400
-    reset(get_emulator(), target)
-    return redirect(url_for("data_extensions", reset=target), code=303)
+        problem = "Tick the box to confirm the reset; nothing was changed."
+    elif target not in RESET_TARGETS:
+        problem = f"Cannot reset to {target!r}; choose {targets_text()}."
+    if problem:
+        chosen = target if target in RESET_TARGETS else DEFAULT_TARGET
+        return render_template("ui/reset.html", problem=problem, chosen=chosen,
+                               clear_journal=clear_journal), 400
+    reset(get_emulator(), target, journal=clear_journal)
+    cleared = {"journal": "cleared"} if clear_journal else {}
+    return redirect(url_for(".data_extensions", reset=target, **cleared), code=303)
 
 
 def ping() -> tuple[str, int]:
