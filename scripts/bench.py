@@ -1,41 +1,25 @@
 #!/usr/bin/env python3
 """Benchmarks of mc-emulator, as ratios to a baseline measured in the same run; asserts nothing.
 
-``seed``: seeding N rows (default 100,000) into a new ``--db`` file, from a JSON DE file and from
-a CSV one, through the code ``mcemu seed`` runs (reading, checking every row, one transaction,
-one save). Baseline: a plain ``json.load`` of the JSON DE file plus a ``json.dump`` of the same
-data to a file. Prints the baseline, each measurement (the median of ``--runs``) and the ratio.
+    .venv/bin/python scripts/bench.py SUBCOMMAND [options]     (SUBCOMMAND --help for each)
 
-    .venv/bin/python scripts/bench.py seed [--rows 100000] [--runs 3]
+http    throughput of ``POST /token`` over loopback against a bare Flask + PyJWT endpoint
+growth  p50 of ``POST /token`` as the HTTPProperties table grows, against 0 rows
+seed    seeding a new --db file against json.load + json.dump of the same data
+stop    what a stop under load keeps, against the loss window's bound
+page    the token page in-process against a bare Flask endpoint (``--http``: also over HTTP)
+mock    a request through the ``responses`` mock against the Flask test client
+ssjs    the built-in pages run verbatim from SSJS against their Python ports
 
-``http``: throughput over loopback. The baseline is variant (b) of perf-baseline.md (a bare Flask
-endpoint that parses the JSON body and signs it with PyJWT, on waitress with 4 threads); the
-emulator is ``mcemu serve`` (waitress, 4 threads) answering ``POST /token``. Both are loaded with
-the same concurrency in alternating rounds, by ``wrk`` (installed with apt when missing and run as
-root) or else a multi-process Python client. Prints requests/s, p50, p99, client and server CPU
-and the emulator/baseline ratio; a round whose client used more than 80 % of a core is marked
-client-bound and left out of the medians.
-
-``growth``: the emulator's p50 for ``POST /token`` with 0, 1k, 10k and 50k ``HTTPProperties``
-rows already stored, in-process (Flask test client) and over HTTP (one connection), as ratios
-to the 0-row figure.
-
-``stop``: what a stop under load keeps. ``mcemu serve --db`` is loaded by 16 keep-alive
-connections for a few seconds, then stopped by each signal in turn (a fresh file each time); it
-prints the requests answered 200, the ``HTTPProperties`` rows the file then holds, and the
-missing ones against the bound the loss window allows (request rate x ``--flush-interval``).
-SIGTERM and SIGINT must lose none; SIGKILL at most the bound.
-
-    .venv/bin/python scripts/bench.py http [--rounds 3] [--duration 10] [--connections 16]
-    .venv/bin/python scripts/bench.py growth [--sizes 0,1000,10000,50000] [--requests 500]
-    .venv/bin/python scripts/bench.py stop [--signals SIGKILL,SIGKILL,SIGTERM] [--seconds 5]
+Every figure comes from :func:`benchkit.median_time` (the median of N calls after a warm-up),
+except ``http``'s, which come from the load generator.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
+import logging
 import statistics
 import sys
 import tempfile
@@ -44,13 +28,34 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from emulator.fixtures.seeding import load_seed_paths, seed_db_file
+from benchkit import (
+    LOG_ROW,
+    MCEMU,
+    TOKEN_BODY,
+    free_port,
+    median_time,
+    median_us,
+    start_mcemu,
+    start_server,
+    stop_server,
+)
+
+JSON = {"Content-Type": "application/json"}
+
+# --- seed ----------------------------------------------------------------------------------------
+
+SEED_HELP = """Seeding N rows into a new --db file, from a JSON DE file and from a CSV one, through
+the code ``mcemu seed`` runs (reading, checking every row, one transaction, one save). Baseline: a
+plain json.load of the JSON DE file plus a json.dump of the same data to a file. Prints the
+baseline, each measurement (the median of --runs) and the ratio."""
 
 FIELDS = ["Id", "Email", "FirstName", "LastName", "City", "Country", "Phone", "Segment", "Note"]
 
 
 def write_fixtures(folder: Path, rows: int) -> tuple[Path, Path]:
     """Write the same DE as ``json/Contacts.json`` (rows inline) and ``csv/Contacts.{json,csv}``."""
+    import csv
+
     schema = {"key": "Contacts", "name": "Contacts",
               "fields": [{"name": "Id", "type": "Text", "length": 20, "primaryKey": True}]
               + [{"name": name, "type": "Text", "length": 100} for name in FIELDS[1:]]}
@@ -71,51 +76,49 @@ def write_fixtures(folder: Path, rows: int) -> tuple[Path, Path]:
     return json_file, csv_dir / "Contacts.json"
 
 
-def median_seconds(action: Callable[[int], object], runs: int) -> float:
-    samples = []
-    for run in range(runs):
-        started = time.perf_counter()
-        action(run)
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
-
-
 def bench_seed(rows: int, runs: int) -> None:
+    import itertools
+
+    from emulator.fixtures.seeding import load_seed_paths, seed_db_file
+
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         json_file, csv_file = write_fixtures(folder, rows)
+        run_number = itertools.count()  # each run writes a new file
 
-        def baseline(run: int) -> None:
+        def baseline() -> None:
             with open(json_file, encoding="utf-8") as handle:
                 data = json.load(handle)
-            with open(folder / f"baseline-{run}.json", "w", encoding="utf-8") as handle:
+            with open(folder / f"baseline-{next(run_number)}.json", "w",
+                      encoding="utf-8") as handle:
                 json.dump(data, handle)
 
-        def seed(source: Path, label: str) -> Callable[[int], object]:
-            def action(run: int) -> object:
-                definitions = load_seed_paths([source])
-                return seed_db_file(folder / f"{label}-{run}.json", definitions)
-            return action
+        def seed(source: Path, label: str) -> Callable[[], object]:
+            return lambda: seed_db_file(folder / f"{label}-{next(run_number)}.json",
+                                        load_seed_paths([source]))
 
-        base = median_seconds(baseline, runs)
+        base = median_time(baseline, runs)
         print(f"seeding {rows} rows x {len(FIELDS)} fields into a new --db file, "
               f"median of {runs} runs")
         print(f"  baseline json.load + json.dump: {base:8.3f} s")
         for label, source in (("JSON rows", json_file), ("CSV rows", csv_file)):
-            seconds = median_seconds(seed(source, label.split()[0].lower()), runs)
+            seconds = median_time(seed(source, label.split()[0].lower()), runs)
             print(f"  mcemu seed, {label:9}:      {seconds:8.3f} s   ratio {seconds / base:5.2f}")
 
-# --- http and growth -------------------------------------------------------------------------
 
-TOKEN_BODY = json.dumps({"operation": "RequestToken", "grant_type": "client_credentials",
-                         "client_id": "demo-client", "client_secret": "demo-secret"})
-LOG_ROW = {"Browser": "{}", "ClientIP": "127.0.0.1", "HasSSL": "False", "IsSSL": "False",
-           "Method": "POST", "QueryString": "", "ReferrerURL": "",
-           "RequestURL": "http://127.0.0.1/token", "UserAgent": "bench"}
+# --- http ----------------------------------------------------------------------------------------
+
+HTTP_HELP = """Throughput over loopback. The baseline is a bare Flask endpoint that parses the JSON
+body and signs it with PyJWT, on waitress with 4 threads; the emulator is ``mcemu serve``
+(waitress, 4 threads) answering POST /token. Both are loaded with the same concurrency in
+alternating rounds, by wrk (installed with apt-get when missing and run as root) or else a
+multi-process Python client. Prints requests/s, p50, p99, client and server CPU and the
+emulator/baseline ratio; a round whose client used more than 80 % of a core is marked
+client-bound and left out of the medians."""
 
 
 def serve_baseline(port: int) -> None:
-    """Serve perf-baseline's variant (b): parse the JSON body, sign it with PyJWT (HS256)."""
+    """Serve the baseline: parse the JSON body, sign it with PyJWT (HS256)."""
     from flask import Flask, request
     from jwt import api_jws
     from waitress import serve
@@ -132,47 +135,17 @@ def serve_baseline(port: int) -> None:
     serve(app, host="127.0.0.1", port=port, threads=4, _quiet=True)
 
 
-def free_port() -> int:
-    import socket
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(argv: list[str], port: int) -> Any:
-    """Start a server process and wait until it accepts connections on ``port``."""
-    import socket
-    import subprocess
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    stop_server(process)
-    raise RuntimeError(f"{argv[0]} did not start listening on port {port}")
-
-
-def stop_server(process: Any) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except Exception:
-        process.kill()
-        process.wait(timeout=30)
-
-
 def process_cpu(pid: int) -> float:
     """Return the CPU seconds (user + system) process ``pid`` has used (Linux /proc)."""
     import os
+
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def children_cpu() -> float:
     import resource
+
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -182,6 +155,7 @@ def find_wrk() -> str | None:
     import os
     import shutil
     import subprocess
+
     if shutil.which("wrk") is None and os.geteuid() == 0 and shutil.which("apt-get"):
         print("wrk is missing; installing it with apt-get ...", flush=True)
         subprocess.run(["apt-get", "install", "-y", "wrk"], capture_output=True, check=False)
@@ -191,8 +165,9 @@ def find_wrk() -> str | None:
 def wrk_round(wrk: str, url: str, connections: int, duration: float) -> dict[str, float]:
     import re
     import subprocess
+
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(f"wrk.method = 'POST'\nwrk.body = {json.dumps(TOKEN_BODY)}\n"
+        script.write(f"wrk.method = 'POST'\nwrk.body = {json.dumps(TOKEN_BODY.decode())}\n"
                      "wrk.headers['Content-Type'] = 'application/json'\n")
         script.flush()
         out = subprocess.run([wrk, "-t2", f"-c{connections}", f"-d{max(1, round(duration))}s",
@@ -216,6 +191,7 @@ def _python_client(url: str, threads: int, until: float, results: Any) -> None:
     import http.client
     import threading
     from urllib.parse import urlsplit
+
     parts = urlsplit(url)
     samples: list[float] = []
     errors = [0]
@@ -226,8 +202,7 @@ def _python_client(url: str, threads: int, until: float, results: Any) -> None:
         mine = []
         while time.monotonic() < until:
             started = time.perf_counter()
-            connection.request("POST", parts.path, TOKEN_BODY,
-                               {"Content-Type": "application/json"})
+            connection.request("POST", parts.path, TOKEN_BODY, JSON)
             answer = connection.getresponse()
             answer.read()
             mine.append((time.perf_counter() - started) * 1000)
@@ -248,6 +223,7 @@ def _python_client(url: str, threads: int, until: float, results: Any) -> None:
 
 def python_round(url: str, connections: int, duration: float) -> dict[str, float]:
     import multiprocessing
+
     processes = min(4, connections)
     results: Any = multiprocessing.Queue()
     until = time.monotonic() + duration
@@ -269,14 +245,13 @@ def bench_http(rounds: int, duration: float, connections: int, store: str) -> No
     wrk = find_wrk()
     client = f"wrk -t2 -c{connections}" if wrk else f"4 Python client processes, {connections} "\
         "connections (wrk not found: expect client-bound rounds)"
-    mcemu = str(Path(sys.executable).with_name("mcemu"))
     with tempfile.TemporaryDirectory() as scratch:
         ports = {"baseline": free_port(), "emulator": free_port()}
         db = ["--db", str(Path(scratch) / "bench.json")] if store == "file" else []
         servers = {
             "baseline": start_server([sys.executable, __file__, "_baseline",
                                       str(ports["baseline"])], ports["baseline"]),
-            "emulator": start_server([mcemu, "serve", "--quiet", "--port",
+            "emulator": start_server([MCEMU, "serve", "--quiet", "--port",
                                       str(ports["emulator"]), *db], ports["emulator"]),
         }
         print(f"POST /token over loopback, {client}, {duration:g} s rounds, "
@@ -322,42 +297,56 @@ def bench_http(rounds: int, duration: float, connections: int, store: str) -> No
         print("  no valid round pair: no ratio")
 
 
-def prefilled_db(path: Path, rows: int) -> None:
-    """Create a --db file with the default fixtures and ``rows`` more HTTPProperties rows."""
-    from emulator.app import create_app
-    from emulator.runtime import get_emulator
-    app = create_app({"db": str(path)})
-    store = get_emulator(app).store
+# --- growth --------------------------------------------------------------------------------------
+
+GROWTH_HELP = """The emulator's p50 for POST /token with 0, 1k, 10k and 50k HTTPProperties rows
+already stored, in-process (Flask test client) and over HTTP (one connection), as ratios to the
+first size's figure."""
+
+WARMUP = 50  # requests before the timed ones: caches, allocator, connection
+
+
+def prefill(store: Any, rows: int) -> None:
+    """Add ``rows`` HTTPProperties rows to ``store`` in one transaction."""
     with store.transaction():
         for start in range(0, rows, 5000):
             batch = min(5000, rows - start)
             store.add_rows("HTTPProperties", [dict(LOG_ROW) for _ in range(batch)])
+
+
+def prefilled_db(path: Path, rows: int) -> None:
+    """Create a --db file with the default fixtures and ``rows`` more HTTPProperties rows."""
+    from emulator.app import create_app
+    from emulator.runtime import get_emulator
+
+    app = create_app({"db": str(path)})
+    prefill(get_emulator(app).store, rows)
     get_emulator(app).close()
 
 
 def http_p50(url: str, count: int) -> float:
+    """Return the p50 in seconds of ``count`` POST /token over one keep-alive connection."""
     import http.client
     from urllib.parse import urlsplit
+
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    samples = []
-    for n in range(count + 50):
-        started = time.perf_counter()
-        connection.request("POST", parts.path, TOKEN_BODY, {"Content-Type": "application/json"})
+
+    def post() -> None:
+        connection.request("POST", parts.path, TOKEN_BODY, JSON)
         connection.getresponse().read()
-        if n >= 50:  # after a warm-up
-            samples.append((time.perf_counter() - started) * 1000)
-    connection.close()
-    return statistics.median(samples)
+
+    try:
+        return median_time(post, count, warmup=WARMUP)
+    finally:
+        connection.close()
 
 
 def bench_growth(sizes: list[int], count: int) -> None:
-    import logging
-
     from emulator.app import create_app
     from emulator.runtime import get_emulator
+
     logging.disable(logging.WARNING)  # the token page's per-request warnings
-    mcemu = str(Path(sys.executable).with_name("mcemu"))
     inproc: dict[int, float] = {}
     over_http: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as scratch:
@@ -366,19 +355,14 @@ def bench_growth(sizes: list[int], count: int) -> None:
             prefilled_db(path, size)
             app = create_app({"db": str(path)})
             client = app.test_client()
-            samples = []
-            for n in range(count + 50):
-                started = time.perf_counter()
-                client.post("/token", data=TOKEN_BODY)
-                if n >= 50:
-                    samples.append((time.perf_counter() - started) * 1000)
-            get_emulator(app).close()
-            inproc[size] = statistics.median(samples)
-            port = free_port()
-            server = start_server([mcemu, "serve", "--quiet", "--port", str(port), "--db",
-                                   str(path)], port)
             try:
-                over_http[size] = http_p50(f"http://127.0.0.1:{port}/token", count)
+                inproc[size] = median_time(lambda c=client: c.post("/token", data=TOKEN_BODY),
+                                           count, warmup=WARMUP) * 1000
+            finally:
+                get_emulator(app).close()
+            server, url = start_mcemu("--db", str(path))
+            try:
+                over_http[size] = http_p50(f"{url}/token", count) * 1000
             finally:
                 stop_server(server)
             print(f"  {size:>6} rows: in-process p50 {inproc[size]:6.2f} ms (x"
@@ -390,7 +374,16 @@ def bench_growth(sizes: list[int], count: int) -> None:
           f"HTTP x{over_http[sizes[-1]] / over_http[sizes[0]]:.2f}")
 
 
-def _stop_run(mcemu: str, signal_name: str, seconds: float, connections: int,
+# --- stop ----------------------------------------------------------------------------------------
+
+STOP_HELP = """What a stop under load keeps. ``mcemu serve --db`` is loaded by keep-alive
+connections for a few seconds, then stopped by each signal in turn (a fresh file each time); it
+prints the requests answered 200, the HTTPProperties rows the file then holds, and the missing
+ones against the bound the loss window allows (request rate x --flush-interval). SIGTERM and
+SIGINT must lose none; SIGKILL at most the bound."""
+
+
+def _stop_run(signal_name: str, seconds: float, connections: int,
               flush_interval: float) -> tuple[int, int, float]:
     """Load a fresh ``--db`` server, stop it with ``signal_name``: (answered, kept, rate)."""
     import http.client
@@ -398,11 +391,11 @@ def _stop_run(mcemu: str, signal_name: str, seconds: float, connections: int,
     import threading
 
     from emulator.store.store import Store
+
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "stop.json"
-        port = free_port()
-        server = start_server([mcemu, "serve", "--quiet", "--port", str(port), "--db", str(path),
-                               "--flush-interval", str(flush_interval)], port)
+        server, url = start_mcemu("--db", str(path), "--flush-interval", str(flush_interval))
+        port = int(url.rsplit(":", 1)[1])
         answered = [0]
         lock = threading.Lock()
         done = threading.Event()
@@ -411,8 +404,7 @@ def _stop_run(mcemu: str, signal_name: str, seconds: float, connections: int,
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             try:
                 while not done.is_set():
-                    connection.request("POST", "/token", TOKEN_BODY,
-                                       {"Content-Type": "application/json"})
+                    connection.request("POST", "/token", TOKEN_BODY, JSON)
                     answer = connection.getresponse()
                     answer.read()
                     if answer.status == 200:
@@ -442,11 +434,10 @@ def _stop_run(mcemu: str, signal_name: str, seconds: float, connections: int,
 
 def bench_stop(signals: list[str], seconds: float, connections: int,
                flush_interval: float) -> None:
-    mcemu = str(Path(sys.executable).with_name("mcemu"))
     print(f"mcemu serve --db under {connections} connections for {seconds:g} s, then a signal "
           f"(--flush-interval {flush_interval:g} s)")
     for name in signals:
-        answered, kept, rate = _stop_run(mcemu, name, seconds, connections, flush_interval)
+        answered, kept, rate = _stop_run(name, seconds, connections, flush_interval)
         missing = max(0, answered - kept)
         bound = 0.0 if name != "SIGKILL" else rate * flush_interval
         verdict = "within" if missing <= bound else "OVER"
@@ -455,46 +446,268 @@ def bench_stop(signals: list[str], seconds: float, connections: int,
               f"{missing / bound if bound else float(missing > 0):.2f}): {verdict}", flush=True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    modes = parser.add_subparsers(dest="mode", required=True)
-    seed = modes.add_parser("seed", help="seeding a --db file against json.load + json.dump")
-    seed.add_argument("--rows", type=int, default=100_000)
-    seed.add_argument("--runs", type=int, default=3)
-    http = modes.add_parser("http", help="/token throughput against the Flask+PyJWT baseline")
+# --- page ----------------------------------------------------------------------------------------
+
+PAGE_HELP = """The token page in-process. Baseline: a bare Flask endpoint returning {} through the
+same test client. Measured: POST /token (success branch) with the HTTPProperties table pre-filled
+to several sizes, on the memory store and on a --db file. Prints the median microseconds per
+request and the ratio to the baseline. --http also serves both apps with waitress on 127.0.0.1
+and loads them from 16 client threads (requests sessions), printing requests/s, p50 and p99."""
+
+
+def bare_app() -> Any:
+    from flask import Flask
+
+    app = Flask("bare")
+    app.add_url_rule("/token", "token", lambda: {}, methods=["POST"])
+    return app
+
+
+def http_load(app: Any, clients: int, per_client: int) -> tuple[float, float, float]:
+    """Serve ``app`` on a free port; return (requests/s, p50 ms, p99 ms) for POST /token."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.effective_port}/token"
+
+    def client(_: int) -> list[float]:
+        times = []
+        with requests.Session() as session:
+            for _ in range(per_client):
+                started = time.perf_counter()
+                session.post(url, data=TOKEN_BODY, timeout=30).raise_for_status()
+                times.append((time.perf_counter() - started) * 1000)
+        return times
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        samples = sorted(t for times in pool.map(client, range(clients)) for t in times)
+    elapsed = time.perf_counter() - started
+    # Closed from inside the server's loop: closing sockets under a running loop makes it fail.
+    server.trigger.pull_trigger(lambda: [d.close() for d in list(server._map.values())])
+    thread.join(timeout=5)
+    server.task_dispatcher.shutdown(timeout=5)
+    return (len(samples) / elapsed, samples[len(samples) // 2],
+            samples[max(0, int(len(samples) * 0.99) - 1)])
+
+
+def bench_page(count: int, sizes: list[int], over_http: bool, per_client: int) -> None:
+    from emulator.app import create_app
+    from emulator.runtime import get_emulator
+
+    logging.disable(logging.WARNING)  # the per-request warnings would drown the figures
+    bare = bare_app().test_client()
+    baseline = median_us(lambda: bare.post("/token", data=TOKEN_BODY), count)
+    print(f"baseline (bare Flask endpoint): {baseline:8.0f} us/request  ratio 1.00")
+    with tempfile.TemporaryDirectory() as scratch:
+        for storage in ("memory", "file"):
+            for size in sizes:
+                config = {"db": str(Path(scratch) / f"{storage}-{size}.json")} \
+                    if storage == "file" else {}
+                app = create_app(config)
+                try:
+                    prefill(get_emulator(app).store, size)
+                    client = app.test_client()
+                    median = median_us(lambda c=client: c.post("/token", data=TOKEN_BODY), count)
+                finally:
+                    get_emulator(app).close()
+                print(f"token page, {storage:6} store, {size:>6} log rows: {median:8.0f} "
+                      f"us/request  ratio {median / baseline:6.2f}")
+    if over_http:
+        rps, p50, p99 = http_load(bare_app(), 16, per_client)
+        print(f"HTTP, 16 clients, bare Flask endpoint: {rps:6.0f} req/s  p50 {p50:5.1f} ms  "
+              f"p99 {p99:5.1f} ms  ratio 1.00")
+        for storage in ("memory", "file"):
+            with tempfile.TemporaryDirectory() as scratch:
+                config = {"db": str(Path(scratch) / "http.json")} if storage == "file" else {}
+                app = create_app(config)
+                try:
+                    token_rps, p50, p99 = http_load(app, 16, per_client)
+                finally:
+                    get_emulator(app).close()
+            print(f"HTTP, 16 clients, token page, {storage:6} store: {token_rps:6.0f} req/s  "
+                  f"p50 {p50:5.1f} ms  p99 {p99:5.1f} ms  ratio {token_rps / rps:.2f}")
+
+
+# --- mock ----------------------------------------------------------------------------------------
+
+MOCK_HELP = """The mock's overhead per request. Baseline: POST /token (success branch) through the
+Flask test client of a fresh app. Measured: the same body through requests.post to a
+mock_marketing_cloud URL, which builds a PreparedRequest, goes through ``responses`` and forwards
+into the same kind of app; and requests.Session().post, which skips building a session per call.
+Prints the median microseconds per request of each and the ratio to the baseline."""
+
+
+def bench_mock(count: int) -> None:
+    import requests
+
+    from emulator.app import create_app
+    from emulator.runtime import get_emulator
+    from emulator.testing import mock_marketing_cloud
+
+    url = "https://cloud.example.com/token"
+    logging.disable(logging.WARNING)  # the page's per-request warnings would drown the figures
+    app = create_app({"db": None})
+    client = app.test_client()
+    try:
+        baseline = median_us(lambda: client.post("/token", data=TOKEN_BODY, headers=JSON), count)
+    finally:
+        get_emulator(app).close()
+    with mock_marketing_cloud("cloud.example.com"):
+        through_post = median_us(lambda: requests.post(url, data=TOKEN_BODY, headers=JSON), count)
+    with mock_marketing_cloud("cloud.example.com"), requests.Session() as session:
+        through_session = median_us(lambda: session.post(url, data=TOKEN_BODY, headers=JSON),
+                                    count)
+    print(f"median of {count} calls, POST /token (success branch), memory store")
+    print(f"  Flask test client (baseline)   {baseline:9.1f} us")
+    print(f"  requests.post through the mock {through_post:9.1f} us   "
+          f"x{through_post / baseline:.2f}  (+{through_post - baseline:.1f} us)")
+    print(f"  Session.post through the mock  {through_session:9.1f} us   "
+          f"x{through_session / baseline:.2f}  (+{through_session - baseline:.1f} us)")
+
+
+# --- ssjs ----------------------------------------------------------------------------------------
+
+SSJS_HELP = """SSJS pages run verbatim against their Python ports, in-process. For each built-in
+page, its reconstructed SSJS source is served from a --pages folder and the same request goes to
+the port and to the source through the Flask test client, each app on a fresh memory store.
+Prints the median per request (after a warm-up, with the worker pool warm), the overhead of the
+SSJS page over the port and their ratio; then the cold figures: building an app with --pages
+until its first SSJS answer, and that first request alone."""
+
+#: page -> (method, built-in path, body)
+SSJS_CASES = {"token": ("POST", "/token", TOKEN_BODY), "api": ("GET", "/api", b""),
+              "hardened": ("POST", "/token/hardened", TOKEN_BODY)}
+
+
+def _request(app: Any, method: str, path: str, headers: dict[str, str],
+             body: bytes) -> Callable[[], object]:
+    """Return a call sending one request to ``app`` through one test client."""
+    client = app.test_client()
+    return lambda: client.open(path, method=method, headers=headers, data=body)
+
+
+def bench_ssjs(count: int) -> None:
+    import shutil
+
+    import emulator.pages
+    from emulator.app import create_app
+    from emulator.runtime import get_emulator
+
+    logging.disable(logging.WARNING)  # the seed page's warnings would flood the output
+    sources = Path(emulator.pages.__file__).parent / "sources"
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "pages"
+        folder.mkdir()
+        for name in SSJS_CASES:  # .json: served as a JSON code resource, like the built-ins
+            shutil.copy(sources / f"{name}.ssjs", folder / f"ssjs-{name}.json")
+        started = time.perf_counter()
+        cold_app = create_app({"pages": str(folder)})
+        first = time.perf_counter()
+        cold_app.test_client().post("/ssjs-token", data=TOKEN_BODY)
+        done = time.perf_counter()
+        get_emulator(cold_app).close()
+        print(f"cold: app with --pages to first SSJS answer {(done - started) * 1e3:.1f} ms "
+              f"(first request alone {(done - first) * 1e3:.1f} ms)")
+        print(f"{'page':10} {'port us':>9} {'ssjs us':>9} {'overhead ms':>12} {'ratio':>6}")
+        for name, (method, path, body) in SSJS_CASES.items():
+            port_app, ssjs_app = create_app(), create_app({"pages": str(folder)})
+            try:
+                headers: dict[str, str] = {}
+                if name == "api":
+                    token = port_app.test_client().post("/token", data=TOKEN_BODY)
+                    headers = {"Authorization": "Bearer " + token.get_json()["access_token"]}
+                port = median_us(_request(port_app, method, path, headers, body), count)
+                ssjs = median_us(_request(ssjs_app, method, f"/ssjs-{name}", headers, body),
+                                 count)
+            finally:
+                get_emulator(port_app).close()
+                get_emulator(ssjs_app).close()
+            print(f"{name:10} {port:9.0f} {ssjs:9.0f} {(ssjs - port) / 1e3:12.2f} "
+                  f"{ssjs / port:6.2f}")
+
+
+# --- command line --------------------------------------------------------------------------------
+
+def _sizes(text: str) -> list[int]:
+    return [int(n) for n in text.split(",")]
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the command line: one subcommand per benchmark, each with its own --help."""
+    top = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    modes = top.add_subparsers(dest="mode", required=True, metavar="SUBCOMMAND")
+
+    def mode(name: str, summary: str, text: str) -> argparse.ArgumentParser:
+        return modes.add_parser(name, help=summary, description=text)
+
+    http = mode("http", "/token throughput against the Flask+PyJWT baseline", HTTP_HELP)
     http.add_argument("--rounds", type=int, default=3)
     http.add_argument("--duration", type=float, default=10.0, help="seconds per round")
     http.add_argument("--connections", type=int, default=16)
     http.add_argument("--store", choices=["file", "memory"], default="file",
                       help="the emulator's store: a --db file (default) or memory")
-    growth = modes.add_parser("growth", help="p50 as the HTTPProperties table grows")
-    growth.add_argument("--sizes", default="0,1000,10000,50000")
-    growth.add_argument("--requests", type=int, default=500)
-    stop = modes.add_parser("stop", help="rows kept when a loaded --db server is stopped")
+    growth = mode("growth", "p50 as the HTTPProperties table grows", GROWTH_HELP)
+    growth.add_argument("--sizes", type=_sizes, default="0,1000,10000,50000",
+                        help="comma-separated row counts; the first is the reference")
+    growth.add_argument("--requests", type=int, default=500, help="timed requests per size")
+    seed = mode("seed", "seeding a --db file against json.load + json.dump", SEED_HELP)
+    seed.add_argument("--rows", type=int, default=100_000)
+    seed.add_argument("--runs", type=int, default=3)
+    stop = mode("stop", "rows kept when a loaded --db server is stopped", STOP_HELP)
     stop.add_argument("--signals", default="SIGKILL,SIGKILL,SIGTERM",
                       help="comma-separated: SIGKILL, SIGTERM, SIGINT")
     stop.add_argument("--seconds", type=float, default=5.0, help="load before the signal")
     stop.add_argument("--connections", type=int, default=16)
     stop.add_argument("--flush-interval", type=float, default=1.0)
-    baseline = modes.add_parser("_baseline", help=argparse.SUPPRESS)
+    page = mode("page", "the token page in-process against a bare Flask endpoint", PAGE_HELP)
+    page.add_argument("--requests", type=int, default=300, help="timed requests per variant")
+    page.add_argument("--sizes", type=_sizes, default="0,1000,10000",
+                      help="comma-separated HTTPProperties row counts")
+    page.add_argument("--http", action="store_true", help="also load both apps over HTTP")
+    page.add_argument("--per-client", type=int, default=50,
+                      help="requests per client thread with --http")
+    mock = mode("mock", "a request through the mock against the Flask test client", MOCK_HELP)
+    mock.add_argument("--requests", type=int, default=1000, help="timed calls per variant")
+    ssjs = mode("ssjs", "SSJS pages run verbatim against their Python ports", SSJS_HELP)
+    ssjs.add_argument("--requests", type=int, default=1000, help="timed requests per page")
+    baseline = modes.add_parser("_baseline")  # the http baseline's server process
     baseline.add_argument("port", type=int)
-    args = parser.parse_args(argv)
-    if args.mode == "seed":
-        bench_seed(args.rows, args.runs)
-    elif args.mode == "_baseline":
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    command = parser()
+    args = command.parse_args(argv)
+    if args.mode == "_baseline":
         serve_baseline(args.port)
     elif args.mode == "http":
         bench_http(args.rounds, args.duration, args.connections, args.store)
     elif args.mode == "growth":
-        bench_growth([int(n) for n in args.sizes.split(",")], args.requests)
+        bench_growth(args.sizes, args.requests)
+    elif args.mode == "seed":
+        bench_seed(args.rows, args.runs)
     elif args.mode == "stop":
         names = [name.strip().upper() for name in args.signals.split(",") if name.strip()]
         unknown = [name for name in names if name not in ("SIGKILL", "SIGTERM", "SIGINT")]
         if unknown or not names:
-            parser.error(f"--signals takes SIGKILL, SIGTERM and SIGINT, not {unknown or 'none'}")
+            command.error(f"--signals takes SIGKILL, SIGTERM and SIGINT, not {unknown or 'none'}")
         if args.seconds <= 0 or args.connections < 1 or args.flush_interval <= 0:
-            parser.error("--seconds and --flush-interval must be above 0, --connections >= 1")
+            command.error("--seconds and --flush-interval must be above 0, --connections >= 1")
         bench_stop(names, args.seconds, args.connections, args.flush_interval)
+    elif args.mode == "page":
+        bench_page(args.requests, args.sizes, args.http, args.per_client)
+    elif args.mode == "mock":
+        bench_mock(args.requests)
+    elif args.mode == "ssjs":
+        bench_ssjs(args.requests)
+    sys.stdout.flush()
     return 0
 
 

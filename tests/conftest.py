@@ -1,10 +1,17 @@
-"""Shared fixtures: real apps on real stores (memory and file), the real Flask test client."""
+"""Shared fixtures: real apps on real stores, the Flask test client, real ``mcemu serve``."""
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +78,72 @@ def make_app(tmp_path: Path) -> Callable[..., Flask]:
     yield build
     for application in made:
         get_emulator(application).close()
+
+
+MCEMU = str(Path(sys.executable).with_name("mcemu"))
+
+
+class ServerProcess:
+    """An ``mcemu serve`` child process; reads its banner to learn the URL."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+                 mcemu: str = MCEMU):
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith("MCEMU_")}
+        full_env.update(env or {})
+        # The log goes to a file: a pipe nobody reads would fill up and block the server.
+        self.log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+        self.process = subprocess.Popen(
+            [mcemu, "serve", "--port", "0", *args], stdout=subprocess.PIPE,
+            stderr=self.log, text=True, env=full_env, cwd=cwd)
+        self.banner: list[str] = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            self.banner.append(line.rstrip("\n"))
+            match = re.search(r"serving on (http://\S+)", line)
+            if match:
+                self.url = match.group(1)
+            if line.startswith("Press Ctrl-C"):
+                return
+        self.process.kill()
+        self.process.communicate(timeout=10)
+        raise AssertionError(f"no banner: {self.banner} {self.read_log()}")
+
+    def read_log(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self) -> tuple[int, str, str]:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            out, _ = self.process.communicate(timeout=60)  # generous: a loaded machine
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        log = self.read_log()
+        self.log.close()
+        return self.process.returncode, out, log
+
+
+@pytest.fixture
+def server() -> Iterator[Callable[..., ServerProcess]]:
+    """Start ``mcemu serve`` processes (arguments as on the command line); kill what is left."""
+    started: list[ServerProcess] = []
+
+    def start(*args: str, **kwargs: Any) -> ServerProcess:
+        process = ServerProcess(*args, **kwargs)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.process.poll() is None:
+            process.process.kill()
+        process.process.communicate(timeout=10)  # reaps it and closes the pipes
+        if not process.log.closed:
+            process.log.close()
 
 
 def token_body(**fields: Any) -> bytes:

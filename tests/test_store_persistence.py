@@ -31,7 +31,7 @@ def journal_of(path: Path) -> Path:
 
 def crash_copy(store: Store, path: Path, into: Path) -> Path:
     """Copy the file and its journal as a hard kill would leave them (buffer handed to the OS)."""
-    store._wal.flush()  # what the flusher does every interval
+    store.flush()  # what the flusher does every interval
     into.mkdir()
     shutil.copy(path, into / path.name)
     if journal_of(path).exists():
@@ -79,7 +79,7 @@ def test_the_flusher_folds_a_grown_journal_into_a_snapshot(path: Path) -> None:
     store = Store(WalFile(path, fold_min_bytes=1, flush_interval=3600))
     store.create(LOG)
     store.add_rows("Log", [{"Line": "x" * 100}])
-    store._wal.flush()
+    store.flush()  # the flusher's round: it folds a journal above fold_min_bytes
     assert not journal_of(path).exists()
     assert len(json.loads(path.read_text())["Log"]) == 1
     store.add_rows("Log", [{"Line": "y"}])

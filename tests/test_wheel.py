@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import token_body
-from test_cli_serve import ServerProcess
+from conftest import ServerProcess, token_body
 
 ROOT = Path(__file__).resolve().parent.parent
 
