@@ -1,8 +1,8 @@
 """The worker process: holds an engine, runs one page at a time, forwards host calls.
 
 Messages on the pipe are bytes with a one-letter kind: the server sends ``R`` + job JSON (run)
-or ``S`` (stop); the worker sends ``H`` + request JSON (a host call, answered by the raw reply
-JSON) and ``D`` + result JSON (done). Only this module and :mod:`engine` load in the worker.
+or ``S`` (stop); the worker sends ``W`` once its first engine is built (ready), ``H`` + request
+JSON (a host call, answered by the raw reply JSON) and ``D`` + result JSON (done). Only this module and :mod:`engine` load in the worker.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ def worker_main(conn: Connection, surface: dict[str, Any], allow_json: bool,
         return Engine(host, surface, allow_json=allow_json, memory_limit=memory_limit)
 
     engine = fresh()  # built before the first job arrives: a warm worker only runs the page
+    try:
+        conn.send_bytes(b"W")  # start-up is over: from now on the pool times pages, not us
+    except (OSError, ValueError):
+        return
     while True:
         try:
             message = conn.recv_bytes()

@@ -25,6 +25,9 @@ from emulator.ssjs.worker import worker_main
 log = logging.getLogger("emulator.ssjs")
 
 DEFAULT_SIZE = 2
+#: Seconds a newly spawned worker may take to start (an interpreter, imports, an engine). Not a
+#: page's time: on a loaded machine a spawn alone can pass a short page limit.
+STARTUP_TIMEOUT = 60.0
 
 
 class PageTimeout(Exception):
@@ -43,6 +46,17 @@ class _Worker:
         self.process.start()
         child.close()
         self.closed = False
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        """Wait for the worker's ready message; raise WorkerLost when it never comes."""
+        if self.ready:
+            return
+        if not self.conn.poll(STARTUP_TIMEOUT):
+            raise WorkerLost(f"the SSJS worker did not start within {STARTUP_TIMEOUT:g} s")
+        if self.conn.recv_bytes() != b"W":
+            raise WorkerLost("the SSJS worker did not start")
+        self.ready = True
 
     def stop(self) -> None:
         """Ask the worker to exit, then make sure it has."""
@@ -100,6 +114,9 @@ class WorkerPool:
         worker = self._take(deadline)
         keep = False
         try:
+            if not worker.ready:  # a fresh worker's start-up does not count as the page's time
+                worker.wait_ready()
+                deadline = time.monotonic() + timeout
             worker.conn.send_bytes(b"R" + json.dumps(job).encode("utf-8", "surrogatepass"))
             while True:
                 remaining = deadline - time.monotonic()
