@@ -2,7 +2,8 @@
 
 Messages on the pipe are bytes with a one-letter kind: the server sends ``R`` + job JSON (run)
 or ``S`` (stop); the worker sends ``W`` once its first engine is built (ready), ``H`` + request
-JSON (a host call, answered by the raw reply JSON) and ``D`` + result JSON (done). Only this module and :mod:`engine` load in the worker.
+JSON (a host call, answered by the raw reply JSON) and ``D`` + result JSON (done). Only this
+module and :mod:`engine` load in the worker.
 """
 
 from __future__ import annotations
