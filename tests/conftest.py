@@ -198,3 +198,12 @@ def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
                              capture_output=True, text=True, timeout=600)
     assert install.returncode == 0, install.stdout + install.stderr
     return env_dir
+
+
+def process_gone(pid: int) -> bool:
+    """Return whether process ``pid`` has exited (gone, or a zombie awaiting its parent)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return "\nState:\tZ" in status

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import process_gone
 from flask import Flask
 
 from emulator import assumptions
@@ -202,24 +203,16 @@ def _ssjs_workers() -> set[int]:
             if child.name == "mcemu-ssjs"}
 
 
-def _gone(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return True
-    return "\nState:\tZ" in status
-
-
 def test_closing_the_app_stops_every_worker(tmp_path: Path) -> None:
     folder = _folder(tmp_path, {"a.html": "a"})
     before = _ssjs_workers()  # other tests' apps may still hold theirs
     application = create_app({"TESTING": True, "pages": str(folder)})
     assert application.test_client().get("/a").data == b"a"
     workers = _ssjs_workers() - before
-    assert workers and not any(_gone(pid) for pid in workers)
+    assert workers and not any(process_gone(pid) for pid in workers)
     get_emulator(application).close()
     assert not workers & _ssjs_workers()
-    assert all(_gone(pid) for pid in workers)  # close() joins them: no waiting needed
+    assert all(process_gone(pid) for pid in workers)  # close() joins them: no waiting needed
 
 
 @pytest.mark.parametrize("files", [{"token.html": "x"}, {"_emulator.html": "x"},

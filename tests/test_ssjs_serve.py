@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from conftest import process_gone
 
 
 def _children(pid: int) -> set[int]:
@@ -14,14 +15,6 @@ def _children(pid: int) -> set[int]:
     for task in Path(f"/proc/{pid}/task").iterdir():
         found |= {int(child) for child in (task / "children").read_text().split()}
     return found
-
-
-def _gone(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return True
-    return "\nState:\tZ" in status
 
 
 @pytest.mark.slow
@@ -46,6 +39,6 @@ def test_serve_pages_answers_and_leaves_no_worker_behind(server, tmp_path: Path)
     code, _, _ = emu.stop()
     assert code == 0
     deadline = time.monotonic() + 10  # bounded wait for the kernel to reap the orphans
-    while time.monotonic() < deadline and not all(_gone(pid) for pid in workers):
+    while time.monotonic() < deadline and not all(process_gone(pid) for pid in workers):
         time.sleep(0.05)
-    assert all(_gone(pid) for pid in workers)
+    assert all(process_gone(pid) for pid in workers)
