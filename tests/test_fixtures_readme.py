@@ -1,4 +1,4 @@
-"""fixtures/README.md does what it says: its token request, its DE file, its stored values."""
+"""fixtures/README.md does what it says: its token request and its DE file."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def test_the_example_de_file_is_the_shipped_app_credentials() -> None:
 
 
 def test_values_are_stored_in_their_fields_types(tmp_path: Path, make_app: Any) -> None:
-    """The stored forms the README lists: 42 → "42", true → "True", "9.50", dates as ISO."""
+    """The stored forms docs/ci.md lists: 42 → "42", true → "True", "9.50", dates as ISO."""
     folder = tmp_path / "mine" / "data_extensions"
     folder.mkdir(parents=True)
     fields = [{"name": "Id", "primaryKey": True}, {"name": "Label"}, {"name": "Flag"},

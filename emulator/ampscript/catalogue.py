@@ -1,7 +1,7 @@
 """AMPscript function names the platform documents.
 
-The README's coverage table lists those missing from the function table as not emulated; a call
-to one raises a catchable "not emulated" error naming the emulated functions.
+The coverage page (docs/coverage.md) lists those missing from the function table as not
+emulated; a call to one raises a catchable "not emulated" error naming the emulated functions.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Adding a function is one decorated implementation in the module of its family::
 
 The implementation receives the running interpreter first, then its argument values (or, for a
 ``lazy`` entry, the unevaluated argument nodes, to be passed to ``run.evaluate``). ``tag`` is the
-fidelity tag the README's coverage table shows (see docs/fidelity.md).
+fidelity tag the coverage page (docs/coverage.md) shows (see docs/fidelity.md).
 """
 
 from __future__ import annotations

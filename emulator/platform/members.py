@@ -1,6 +1,6 @@
 """The SSJS members the emulator implements, each with its fidelity tag (docs/fidelity.md).
 
-The README's coverage table is written from :data:`EMULATED` and :data:`NOT_EMULATED` by
+The coverage page (docs/coverage.md) is written from :data:`EMULATED` and :data:`NOT_EMULATED` by
 ``scripts/coverage_table.py``; a test checks both against the shim classes (:data:`OWNERS`), so
 the table cannot drift from the code.
 """
