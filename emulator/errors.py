@@ -96,3 +96,20 @@ class StoreLocked(StoreError):
 
     code = "store_locked"
     exit_code = 2  # the --db names a file in use: the command line, not the data, is wrong
+
+
+class StoreWriteFailed(StoreError):
+    """The ``--db`` file could not take a change (disk full, read-only): the change was undone.
+
+    Raised by the store after it has put its working set back as it was, so the change is
+    neither kept in memory nor answered as done; reads keep working. Inside a page it stops the
+    page (``emulator.pages.runner``); over HTTP it is answered :attr:`status`, the emulator's own
+    refusal (``emulator.web.refusals``).
+    """
+
+    code = "store_write_failed"
+    status = 507  # Insufficient Storage: the request was fine, the emulator could not keep it
+
+    def __init__(self, message: str, *, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason  # the operating system's words ("No space left on device")

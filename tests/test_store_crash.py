@@ -49,7 +49,10 @@ def run_and_kill(path: Path, mode: str, rows: int) -> tuple[int, int]:
         writer.send_signal(signal.SIGKILL)
     finally:
         writer.kill()
-        rest, _ = writer.communicate(timeout=30)
+        # read(), not communicate(): lines the loop above had buffered but not yet seen count too
+        with writer.stdout:
+            rest = writer.stdout.read()
+        writer.wait(timeout=30)
     # the writer may have acknowledged more before the signal landed: count what it printed
     numbers = [int(line) for line in rest.split() if line.isdigit()]
     return start, max([acked, *(n + 1 for n in numbers)])

@@ -175,3 +175,18 @@ def test_settings_read_the_durability_variables() -> None:
     settings = load_settings(environ={"MCEMU_FLUSH_INTERVAL": "0.25", "MCEMU_DURABLE": "1",
                                       "MCEMU_RESEED": "yes"})
     assert (settings.flush_interval, settings.durable, settings.reseed) == (0.25, True, True)
+
+
+def test_a_change_reaches_the_journal_when_the_call_returns(path: Path, tmp_path: Path) -> None:
+    # Handed to the OS at once (not buffered until the flusher's round): a killed process loses
+    # nothing it acknowledged, and a full disk fails the call that made the change.
+    store = Store.open(path, flush_interval=3600)
+    store.create(LOG)
+    store.add_rows("Log", [{"Line": "returned"}])
+    into = tmp_path / "killed"
+    into.mkdir()
+    shutil.copy(path, into / path.name)
+    shutil.copy(journal_of(path), journal_of(into / path.name))  # no flush() first
+    store.close()
+    with Store.open(into / path.name) as again:
+        assert [row["Line"] for row in again.rows("Log")] == ["returned"]

@@ -12,8 +12,9 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
-from typing import IO, Any
+from typing import Any
 
+from emulator.errors import StoreWriteFailed
 from emulator.store.persistence import Document, SnapshotFile
 
 LOG = logging.getLogger("emulator.store")
@@ -27,9 +28,16 @@ _LOCK_WAIT = 0.2  # seconds the flusher waits for the store's lock before checki
 class WalFile(SnapshotFile):
     """A SnapshotFile whose changes go to ``PATH.journal``, made durable by a background flusher.
 
-    ``append`` writes one line to a buffered file; every ``flush_interval`` seconds the flusher
-    hands the buffer to the OS and fsyncs it, so a hard kill loses at most the last interval of
-    changes. ``durable`` fsyncs in ``append`` instead, before the change is acknowledged.
+    ``append`` hands each line to the OS at once (one ``write``), so a change the disk cannot
+    take (full, over the file size limit, read-only) fails the call that made it, and a line cut
+    short is cut off again: the log only ever holds whole lines of kept changes. Every
+    ``flush_interval`` seconds the flusher fsyncs the log, so a hard kill loses at most the last
+    interval of changes (a clean stop loses none). ``durable`` fsyncs in ``append`` instead,
+    before the change is acknowledged.
+
+    An fsync that fails means the OS may have dropped lines it had taken, so what is on disk is
+    no longer known: the file then refuses every change (:attr:`failed`) until a whole snapshot
+    is saved again, which the flusher tries each interval; reads are never affected.
     """
 
     def __init__(self, path: str | os.PathLike[str], *,
@@ -41,10 +49,14 @@ class WalFile(SnapshotFile):
         self.flush_interval = flush_interval
         self.durable = durable
         self.fold_min_bytes = fold_min_bytes
-        self._handle: IO[bytes] | None = None
-        self._wal_bytes = 0
+        #: Why changes are refused (an fsync failed), until a snapshot is saved; None: they are not.
+        self.failed: StoreWriteFailed | None = None
+        self._fd: int | None = None
+        self._wal_size = 0  # the log's length: where a line cut short is cut back to
+        self._wal_bytes = 0  # appended since the last snapshot
         self._snapshot_bytes = 0
         self._unflushed = False
+        self._fold_failing = False
         self._store_lock: Any = None
         self._document: Callable[[], Document] | None = None
         self._stop = threading.Event()
@@ -62,7 +74,11 @@ class WalFile(SnapshotFile):
             if self.replayed:
                 LOG.info("%s: replayed %d write-ahead log entries; folding them in.",
                          self.wal_path, self.replayed)
-                self.write(document())
+                try:
+                    self.write(document())
+                except StoreWriteFailed as error:
+                    # The log holds them and stays: serve reads, fold once the disk allows.
+                    LOG.warning("%s", error.message)
             else:
                 self._snapshot_bytes = _size(self.path)
         self._flusher = threading.Thread(target=self._run, name=f"mcemu-flush {self.path.name}",
@@ -70,23 +86,37 @@ class WalFile(SnapshotFile):
         self._flusher.start()
 
     def append(self, line: bytes) -> None:
-        """Add one write-ahead log line (the caller holds the store's lock)."""
-        if self._handle is None:
-            self._handle = open(self.wal_path, "ab", buffering=1024 * 1024)
-        self._handle.write(line)
+        """Add one write-ahead log line, or raise StoreWriteFailed with the log as it was.
+
+        The caller holds the store's lock.
+        """
+        if self.failed is not None:
+            raise StoreWriteFailed(self.failed.message, reason=self.failed.reason)
+        fd = self._open_log()
+        try:
+            view = memoryview(line)
+            while view:  # a short write (the disk filling up) is followed by the error
+                view = view[self._write(fd, view):]
+            if self.durable:
+                self._fsync(fd)
+        except OSError as error:
+            self._cut_back(fd)
+            if self.durable and not view:  # written, but not known to be on disk
+                self._refuse(error)
+            raise self._write_failed(error, log=True) from None
+        self._wal_size += len(line)
         self._wal_bytes += len(line)
-        if self.durable:
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-        else:
-            self._unflushed = True
+        self._unflushed = not self.durable
 
     def write(self, document: Mapping[str, Any]) -> None:
         """Write a whole snapshot and drop the write-ahead log it now contains."""
-        self._close_handle()
+        self._close_log()
         super().write(document)
-        self._wal_bytes, self.replayed, self._unflushed = 0, 0, False
+        self._wal_bytes, self._wal_size, self.replayed, self._unflushed = 0, 0, 0, False
         self._snapshot_bytes = _size(self.path)
+        if self.failed is not None:
+            LOG.warning("%s: saved again; changes are accepted again.", self.path)
+            self.failed = None
 
     def close(self) -> None:
         """Stop the flusher and release the file (the store saved its last snapshot first)."""
@@ -94,36 +124,46 @@ class WalFile(SnapshotFile):
         flusher, self._flusher = self._flusher, None
         if flusher is not None and flusher is not threading.current_thread():
             flusher.join()
-        self._close_handle()
+        self._close_log()
         super().close()
 
     def _run(self) -> None:
         while not self._stop.wait(self.flush_interval):
             try:
                 self.flush()
-            except Exception:  # a full disk must not kill the flusher silently
+            except StoreWriteFailed:
+                pass  # logged once, where the state changed; reads go on, writes are refused
+            except Exception:  # an unexpected failure must not kill the flusher silently
                 LOG.exception("%s: cannot write the write-ahead log", self.wal_path)
 
     def flush(self) -> None:
-        """Make appended lines durable, and fold the write-ahead log in once it has grown enough."""
+        """Make appended lines durable, and fold the write-ahead log in once it has grown enough.
+
+        Raise StoreWriteFailed when the lines cannot be made durable, or when changes are
+        refused and saving a snapshot again still fails.
+        """
         lock = self._store_lock
         if lock is None or not lock.acquire(timeout=_LOCK_WAIT):
             return  # busy, or closing: the next round (or close) does it
         try:
             duplicate = None
-            if self._handle is not None and self._unflushed:
-                self._handle.flush()
-                duplicate = os.dup(self._handle.fileno())  # fsynced below, without the lock
+            if self._fd is not None and self._unflushed:
+                duplicate = os.dup(self._fd)  # fsynced below, without the lock
                 self._unflushed = False
         finally:
             lock.release()
         if duplicate is not None:
             try:
-                os.fsync(duplicate)
+                self._fsync(duplicate)
+            except OSError as error:
+                self._refuse(error)
             finally:
                 os.close(duplicate)
-        if self._wal_bytes > max(self.fold_min_bytes, self._snapshot_bytes):
+        if self.failed is not None or self._wal_bytes > max(self.fold_min_bytes,
+                                                            self._snapshot_bytes):
             self._fold()
+        if self.failed is not None:
+            raise StoreWriteFailed(self.failed.message, reason=self.failed.reason)
 
     def _fold(self) -> None:
         assert self._document is not None
@@ -132,15 +172,52 @@ class WalFile(SnapshotFile):
         try:
             if not self._stop.is_set():
                 self.write(self._document())
+                self._fold_failing = False
+        except StoreWriteFailed as error:
+            if not self._fold_failing:  # the log keeps the changes: say it once, retry
+                LOG.warning("%s (the write-ahead log %s keeps the changes; retrying each "
+                            "interval)", error.message, self.wal_path)
+            self._fold_failing = True
         finally:
             self._store_lock.release()
 
-    def _close_handle(self) -> None:
-        if self._handle is not None:
-            handle, self._handle = self._handle, None
-            handle.flush()
-            os.fsync(handle.fileno())
-            handle.close()
+    def _open_log(self) -> int:
+        if self._fd is None:
+            try:
+                fd = os.open(self.wal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            except OSError as error:
+                raise self._write_failed(error, log=True) from None
+            self._wal_size = os.fstat(fd).st_size
+            self._fd = fd
+        return self._fd
+
+    def _cut_back(self, fd: int) -> None:
+        """Cut off what a failed append wrote, so the log ends with a whole line."""
+        try:
+            os.ftruncate(fd, self._wal_size)
+        except OSError as error:  # the log's end is unknown: nothing may follow it
+            self._refuse(error)
+
+    def _refuse(self, error: OSError) -> None:
+        """Refuse changes from now on: the disk may not hold what the log was given."""
+        if self.failed is None:
+            reason = error.strerror or str(error)
+            self.failed = StoreWriteFailed(
+                f"Database file {self.path}: its write-ahead log {self.wal_path} could not be "
+                f"made durable ({reason}); changes are refused until the store is saved "
+                "again, which the emulator retries each interval. Reads still work.",
+                reason=reason)
+            LOG.error("%s", self.failed.message)
+
+    def _close_log(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            try:
+                self._fsync(fd)
+            except OSError as error:  # a snapshot saved next makes up for it; else refuse
+                self._refuse(error)
+            finally:
+                os.close(fd)
 
 
 def _size(path: os.PathLike[str]) -> int:

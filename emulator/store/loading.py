@@ -16,6 +16,9 @@ from emulator.store.schema import DataExtensionSchema
 SCHEMAS_TABLE = "_schemas"
 META_TABLE = "_meta"
 FORMAT = 1
+#: How deep a value in an internal (``_``) table may nest. The store's own hold flat rows; a
+#: deeper one (a hand edit) loads, but a later save could exceed Python's recursion limit.
+MAX_NESTING = 32
 
 
 def read_document(
@@ -37,6 +40,9 @@ def read_document(
     for table in document:
         if not table.startswith("_") and table not in schemas:
             raise StoreError(f"{where}: table {table!r} has no schema in {SCHEMAS_TABLE}.")
+        if table.startswith("_") and _nesting(document[table]) > MAX_NESTING:
+            raise StoreError(f"{where}: table {table!r} nests values more than {MAX_NESTING} "
+                             "levels deep; repair it, or move the file away.")
     indexes: dict[str, dict[Hashable, int]] = {}
     for key, schema in schemas.items():
         table = document.setdefault(key, {})
@@ -49,6 +55,18 @@ def read_document(
                 raise StoreError(problem) from None
         indexes[key] = index_keys(validator.keys, (int(doc_id) for doc_id in table))
     return schemas, indexes
+
+
+def _nesting(value: Any) -> int:
+    """Return how deep ``value`` nests (a scalar is 0), without recursion, stopping early."""
+    deepest, pending = 0, [(value, 0)]
+    while pending and deepest <= MAX_NESTING:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth + 1)
+            pending.extend((child, depth + 1)
+                           for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def index_keys(pks: Iterable[Hashable], doc_ids: Iterable[int]) -> dict[Hashable, int]:

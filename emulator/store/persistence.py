@@ -19,6 +19,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,8 +27,9 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 from tinydb.table import Table
 
-from emulator.errors import StoreError
-from emulator.store.wal import FileLock, replay, wal_path
+from emulator.errors import StoreError, StoreWriteFailed
+from emulator.store import strictjson
+from emulator.store.wal import FileLock, is_document_id, recover, wal_path
 
 Document = dict[str, dict[str, Any]]
 
@@ -79,22 +81,34 @@ class SnapshotFile:
     torn one (docs/fidelity.md#store-whole-file-replace).
     """
 
+    # Every byte of the snapshot and of the write-ahead log goes through these two: tests
+    # replace them to fill the disk without privileges.
+    _write = staticmethod(os.write)
+    _fsync = staticmethod(os.fsync)
+
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self.location = str(self.path)
+        # The resolved file: its lock is every name's lock, and a save replaces the file a
+        # symlink points to rather than the symlink.
+        self.path = Path(os.path.realpath(path))
+        given = os.fspath(path)
+        self.location = (str(self.path) if Path(given).absolute() == self.path
+                         else f"{given} (the file {self.path})")
         self.wal_path = wal_path(self.path)
         self.replayed = 0  # write-ahead log lines applied by the last read
-        self._file_lock = FileLock(self.path)
+        self._file_lock = FileLock(self.path, self.location)
 
     def read(self) -> Document | None:
-        """Lock the file; return its document with the log replayed, None when new or empty."""
+        """Lock the file; return its document with the log replayed, None when new or empty.
+
+        A torn last line of the log is cut off here, before anything can be appended to it.
+        """
         if not self.path.parent.is_dir():
             raise self._error(f"its directory {self.path.parent} does not exist")
         self._file_lock.acquire()
         try:
             document = self._read_file()
             base = document if document is not None else {}
-            self.replayed = replay(self.wal_path, base, self._corrupt)
+            self.replayed = recover(self.wal_path, base)
             if document is None and self.replayed:
                 document = base  # a log without a snapshot: a kill before the first save
         except BaseException:
@@ -113,40 +127,48 @@ class SnapshotFile:
         if not data:
             return None  # tinydb.TinyDB(PATH) creates an empty file and reads it as empty
         try:
-            document = json.loads(data.decode("utf-8"))
+            document = strictjson.loads(data.decode("utf-8"))
         except UnicodeDecodeError as error:
-            raise self._corrupt(f"byte {error.start} is not UTF-8") from None
-        except json.JSONDecodeError as error:
-            raise self._corrupt(f"line {error.lineno}, column {error.colno}: {error.msg}") from None
-        except RecursionError:
-            raise self._corrupt("it is nested too deeply") from None
+            line = data.count(b"\n", 0, error.start) + 1
+            byte = error.start - data.rfind(b"\n", 0, error.start)
+            raise self._corrupt(f"line {line}, byte {byte}: not UTF-8 text") from None
+        except strictjson.JsonProblem as problem:
+            if problem.duplicate is not None:
+                problem.message = _duplicate(problem.path, problem.duplicate)
+            raise self._corrupt(str(problem)) from None
         _check_tinydb_shape(document, self._corrupt)
         return document
 
     def write(self, document: Mapping[str, Any]) -> None:
         """Write ``document`` to a temporary file, fsync it and rename it over the file."""
         # ASCII output (json's default) so TinyDB reads it whatever the locale's encoding is.
-        text = json.dumps(document)
+        data = json.dumps(document).encode("ascii")
         directory = self.path.parent
         try:
             fd, temp_name = tempfile.mkstemp(
                 dir=directory, prefix=f".{self.path.name}.", suffix=".tmp"
             )
         except OSError as error:
-            raise self._error(f"cannot save it ({error.strerror or error})") from None
+            raise self._write_failed(error) from None
         try:
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[self._write(fd, view):]
+                self._fsync(fd)
+            finally:
+                os.close(fd)
             self._keep_mode(temp_name)
             os.replace(temp_name, self.path)
         except BaseException as error:
             _remove_quietly(temp_name)
             if isinstance(error, OSError):
-                raise self._error(f"cannot save it ({error.strerror or error})") from None
+                raise self._write_failed(error) from None
             raise
-        _fsync_directory(directory)
+        try:
+            _fsync_directory(directory)
+        except OSError as error:  # the rename may not survive a crash: not known to be kept
+            raise self._write_failed(error) from None
         # Only now is the log folded in; a crash before this replays it again (harmless).
         _remove_quietly(str(self.wal_path))
 
@@ -165,11 +187,79 @@ class SnapshotFile:
     def _error(self, problem: str) -> StoreError:
         return StoreError(f"Database file {self.path}: {problem}.")
 
+    def _write_failed(self, error: OSError, log: bool = False) -> StoreWriteFailed:
+        """Return the refusal of a change the file (``log``: its write-ahead log) could not take."""
+        where = f"{self.path} (its write-ahead log {self.wal_path})" if log else str(self.path)
+        return StoreWriteFailed(write_failure(where, error), reason=error.strerror or str(error))
+
     def _corrupt(self, problem: str) -> StoreError:
         return StoreError(
             f"Database file {self.path} is not a TinyDB JSON document ({problem}); "
             "the emulator does not start empty over it: repair it, or move it away."
         )
+
+
+_MISSING: Any = object()
+
+
+class UndoLog:
+    """What the changes since the last save overwrote, to put back if the save fails.
+
+    Each entry is ``(mapping, key, old value)`` (``_MISSING``: the key was absent), or an
+    action; :meth:`undo` applies them newest first. Rows are replaced, never edited in place,
+    so keeping the old row object is enough.
+    """
+
+    __slots__ = ("entries",)
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[Any, Any, Any]] = []
+
+    def note(self, mapping: MutableMapping[Any, Any], key: Any) -> None:
+        """Note what ``mapping[key]`` holds now, before the caller changes or removes it."""
+        self.entries.append((mapping, key, mapping.get(key, _MISSING)))
+
+    def set(self, mapping: MutableMapping[Any, Any], key: Any, value: Any) -> None:
+        """Set ``mapping[key]`` to ``value``, noting what it held."""
+        self.entries.append((mapping, key, mapping.get(key, _MISSING)))
+        mapping[key] = value
+
+    def delete(self, mapping: MutableMapping[Any, Any], key: Any) -> None:
+        """Remove ``mapping[key]`` (KeyError when absent), noting what it held."""
+        self.entries.append((mapping, key, mapping.pop(key)))
+
+    def on_undo(self, action: Callable[[], None]) -> None:
+        """Run ``action`` when undoing, in its place among the entries."""
+        self.entries.append((None, action, None))
+
+    def undo(self) -> None:
+        """Put every noted value back, newest first, and forget them."""
+        entries, self.entries = self.entries, []
+        for mapping, key, old in reversed(entries):
+            if mapping is None:
+                key()
+            elif old is _MISSING:
+                mapping.pop(key, None)
+            else:
+                mapping[key] = old
+
+    def clear(self) -> None:
+        """Forget the noted values (the changes were saved)."""
+        self.entries.clear()
+
+
+def write_failure(where: str, error: OSError) -> str:
+    """Return the message of a change that the file ``where`` names could not take."""
+    reason = error.strerror or str(error)
+    return (f"Database file {where}: the change could not be written ({reason}), so it was not "
+            "made; reads still work. Free space (or make the file writable) and retry.")
+
+
+def _order_by_id(raw: dict[str, Any]) -> None:
+    """Put a table's rows back in document-id order, the order they were inserted in."""
+    rows = sorted(raw.items(), key=lambda item: int(item[0]))
+    raw.clear()
+    raw.update(rows)
 
 
 class _InPlaceTable(Table):
@@ -183,9 +273,14 @@ class _InPlaceTable(Table):
 
     def _update_table(self, updater: Callable[[Any], None]) -> None:
         tables = self._storage.read() or {}
-        raw = tables.setdefault(self.name, {})
+        undo: UndoLog = getattr(self._storage, "undo", None) or UndoLog()
+        raw = tables.get(self.name)
+        if raw is None:
+            raw = {}
+            undo.set(tables, self.name, raw)
+        undo.note(self.__dict__, "_next_id")  # TinyDB's next document id, advanced by inserts
         ops = getattr(self._storage, "ops", None)
-        updater(_StringIds(raw, self.document_id_class, self.name, ops))
+        updater(_StringIds(raw, self.document_id_class, self.name, ops, undo))
         self._storage.write(tables)
         self.clear_cache()
 
@@ -194,11 +289,13 @@ class _StringIds(MutableMapping[int, Any]):
     """Show a stored table (string ids, as JSON keeps them) to TinyDB's updaters as int ids."""
 
     def __init__(self, raw: dict[str, Any], id_class: Callable[[str], int], name: str,
-                 ops: list[list[Any]] | None) -> None:
+                 ops: list[list[Any]] | None, undo: UndoLog) -> None:
         self._raw = raw
         self._id = id_class
         self._name = name
         self._ops = ops if ops is not None else []  # what changed, for the write-ahead log
+        self._undo = undo  # what it overwrote, for a change the disk refuses
+        self._reorder_noted = False
 
     def __contains__(self, doc_id: object) -> bool:
         return str(doc_id) in self._raw
@@ -207,11 +304,15 @@ class _StringIds(MutableMapping[int, Any]):
         return self._raw[str(doc_id)]
 
     def __setitem__(self, doc_id: int, doc: Any) -> None:
-        self._raw[str(doc_id)] = doc
+        self._undo.set(self._raw, str(doc_id), doc)
         self._ops.append(["put", self._name, str(doc_id), doc])
 
     def __delitem__(self, doc_id: int) -> None:
-        del self._raw[str(doc_id)]
+        if not self._reorder_noted:
+            # Put back last, so rows put back by undo return to their place (ids ascending).
+            self._undo.on_undo(partial(_order_by_id, self._raw))
+            self._reorder_noted = True
+        self._undo.delete(self._raw, str(doc_id))
         self._ops.append(["del", self._name, str(doc_id)])
 
     def __iter__(self) -> Iterator[int]:
@@ -221,7 +322,9 @@ class _StringIds(MutableMapping[int, Any]):
         return len(self._raw)
 
     def clear(self) -> None:
-        self._raw.clear()  # MutableMapping's popitem loop would be quadratic here
+        raw, before = self._raw, dict(self._raw)
+        self._undo.on_undo(lambda: raw.update(before))  # undone in reverse: raw is empty again
+        raw.clear()  # MutableMapping's popitem loop would be quadratic here
         self._ops.append(["clear", self._name])
 
 
@@ -230,6 +333,8 @@ class WorkingSet(TinyDB):
 
     Every change is also noted in :attr:`ops` (wal.py's operations, rows held live and
     serialised at commit); ``whole`` says the document was replaced and only a snapshot will do.
+    What a change overwrote is noted in :attr:`undo`, so :meth:`undo_changes` can put the working
+    set back as it was saved (rows, document ids, tables) when the disk refuses the change.
     """
 
     table_class = _InPlaceTable
@@ -237,27 +342,54 @@ class WorkingSet(TinyDB):
     def __init__(self) -> None:
         super().__init__(storage=MemoryStorage)
         self.ops: list[list[Any]] = []
+        self.undo = UndoLog()
         self.storage.ops = self.ops  # type: ignore[attr-defined]  # read by _InPlaceTable
+        self.storage.undo = self.undo  # type: ignore[attr-defined]
         self.whole = False
 
-    def note_put(self, table: str, doc_id: int) -> None:
-        """Note that the row ``doc_id`` of ``table`` was edited in place."""
-        self.ops.append(["put", table, str(doc_id), self.document()[table][str(doc_id)]])
+    def table(self, name: str, **kwargs: Any) -> Table:
+        """Return the table ``name``; a table object made by an undone change is forgotten."""
+        if name not in self._tables:
+            self.undo.note(self._tables, name)
+        return super().table(name, **kwargs)
+
+    def put_row(self, table: str, doc_id: int, row: dict[str, Any]) -> None:
+        """Make ``row`` (every field) the row ``doc_id`` of ``table``, and note it."""
+        self.undo.set(self.document()[table], str(doc_id), row)
+        self.ops.append(["put", table, str(doc_id), row])
 
     def drop_table(self, name: str) -> None:
         """Drop ``name`` and note it."""
+        self.undo.note(self._tables, name)
+        document = self.document()
+        if name in document:
+            self.undo.note(document, name)
         super().drop_table(name)
         self.ops.append(["drop", name])
 
     def drop_tables(self) -> None:
         """Drop every table; only a whole snapshot can record that."""
+        storage, document, tables = self.storage, self.storage.read(), dict(self._tables)
+
+        def put_back() -> None:
+            storage.write(document)  # type: ignore[arg-type]
+            self._tables.clear()
+            self._tables.update(tables)
+
+        self.undo.on_undo(put_back)
         super().drop_tables()
         self.whole = True
 
     def forget(self) -> None:
         """Forget the noted changes (they were saved, or undone)."""
         self.ops.clear()
+        self.undo.clear()
         self.whole = False
+
+    def undo_changes(self) -> None:
+        """Put back what the changes since the last :meth:`forget` overwrote, then forget them."""
+        self.undo.undo()
+        self.forget()
 
     def document(self) -> Document:
         """Return the live document (``{table: {doc_id: row}}``): serialise it, never keep it."""
@@ -272,10 +404,22 @@ def _check_tinydb_shape(document: Any, corrupt: Any) -> None:
         if not isinstance(rows, dict):
             raise corrupt(f"table {table!r} is not an object of documents")
         for doc_id, row in rows.items():
-            if not (doc_id.isascii() and doc_id.isdigit()):
-                raise corrupt(f"table {table!r} has document id {doc_id!r}, not an integer")
+            if not is_document_id(doc_id):
+                raise corrupt(f"table {table!r} has document id {doc_id!r}, not an integer "
+                              "as TinyDB writes it (digits, no leading zero, at most 19)")
             if not isinstance(row, dict):
                 raise corrupt(f"document {doc_id} of table {table!r} is not an object")
+
+
+def _duplicate(path: tuple[str | int, ...], key: str) -> str:
+    """Name what a key written twice in the document stands for (JSON would keep the last)."""
+    if not path:
+        return f"the table {key!r} is written twice"
+    if len(path) == 1:
+        return f"table {path[0]!r} holds document {key} twice"
+    if len(path) == 2:
+        return f"document {path[1]} of table {path[0]!r} has the field {key!r} twice"
+    return f"the key {key!r} is written twice in one object"
 
 
 def _fsync_directory(directory: Path) -> None:

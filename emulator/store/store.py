@@ -18,7 +18,7 @@ from typing import Any, Protocol, TypeVar
 
 from tinydb.table import Document
 
-from emulator.errors import DataExtensionNotFound, StoreError
+from emulator.errors import DataExtensionNotFound, StoreError, StoreWriteFailed
 from emulator.store.durability import DEFAULT_FLUSH_INTERVAL, WalFile
 from emulator.store.filters import compile_filter
 from emulator.store.loading import FORMAT, META_TABLE, SCHEMAS_TABLE, index_keys, read_document
@@ -61,7 +61,10 @@ class Store:
     One re-entrant lock guards every public method: TinyDB is not thread-safe
     (docs/fidelity.md#store-one-lock). A call that changes data validates
     everything first and changes nothing when it raises, so a refused call leaves the data and
-    the file as they were. With a :class:`WalFile` each change is appended to the write-ahead log
+    the file as they were. A change the file cannot take (a full disk, a read-only file) is
+    undone in memory too and raises :class:`StoreWriteFailed`: a call returns only once its
+    change is kept; reads go on working. With a :class:`WalFile` each change is appended to the
+    write-ahead log
     (a cost that does not grow with the store) and a background flusher makes it durable and
     folds it into snapshots; with any other persistence each change saves a whole snapshot.
     Values are stored in their fields' canonical forms (store/types.py): JSON-safe ints, bools,
@@ -126,7 +129,7 @@ class Store:
         validator = RowValidator(schema)
         stored = [validator.check(row) for row in rows]
         self._db.drop_table(schema.key)
-        self._schemas[schema.key] = schema
+        self._set_schemas({**self._schemas, schema.key: schema})
         self._insert(schema.key, stored, validator.keys, fresh=True)
         self._retain(schema.key)
         self._write_schemas()
@@ -137,8 +140,8 @@ class Store:
     def drop(self, key: str) -> None:
         """Delete the Data Extension ``key`` with its rows."""
         self._require(key)
-        del self._schemas[key]
-        self._indexes.pop(key, None)
+        self._set_schemas({k: schema for k, schema in self._schemas.items() if k != key})
+        self._drop_index(key)
         self._db.drop_table(key)
         if created_table(key) in self._db.document():
             self._db.drop_table(created_table(key))
@@ -243,7 +246,7 @@ class Store:
         validator = RowValidator(schema)
         stored = [validator.check(row) for row in rows]
         self._db.table(key).truncate()
-        self._indexes.pop(key, None)
+        self._drop_index(key)
         self._insert(key, stored, validator.keys, fresh=True)
         self._retain(key)
         self._commit()
@@ -351,13 +354,18 @@ class Store:
     def flush(self) -> None:
         """Make every change made so far durable now, as the background flusher does each interval.
 
-        A no-op for a store that saves a whole snapshot per change (or keeps nothing).
+        A no-op for a store that saves a whole snapshot per change (or keeps nothing). Raise
+        StoreWriteFailed when the disk refuses; changes are then refused until a save succeeds.
         """
         if self._wal is not None:
             self._wal.flush()  # takes this store's lock again: it is re-entrant
 
     def close(self) -> None:
-        """Save a last snapshot and release the persistence; later calls raise StoreError."""
+        """Save a last snapshot and release the persistence; later calls raise StoreError.
+
+        When the disk refuses that snapshot, raise StoreWriteFailed: the write-ahead log, which
+        holds every change that was acknowledged, stays for the next open to replay.
+        """
         with self._lock:
             if self._closed:
                 return
@@ -388,7 +396,7 @@ class Store:
         table = self._db.table(key, persist_empty=fresh)  # an empty DE still shows its table
         doc_ids = table.insert_multiple(stored)
         if fresh:
-            self._indexes.pop(key, None)
+            self._drop_index(key)
         retention = self._schemas[key].retention
         if retention is not None and retention.max_age_days is not None:
             if fresh and created_table(key) in self._db.document():
@@ -397,7 +405,7 @@ class Store:
             created = self._db.table(created_table(key))
             created.insert_multiple(Document({"t": now}, doc_id) for doc_id in doc_ids)
         if self._schemas[key].primary_keys:
-            self._indexes.setdefault(key, {}).update(index_keys(pks, doc_ids))
+            self._index_rows(key, index_keys(pks, doc_ids))
 
     def _remove(self, key: str, ids: list[int]) -> None:
         """Remove the rows ``ids`` of ``key`` with their key-index entries and creation times."""
@@ -405,7 +413,7 @@ class Store:
         gone = set(ids)
         index = self._indexes.get(key, {})
         for pk in [pk for pk, doc_id in index.items() if doc_id in gone]:
-            del index[pk]
+            self._db.undo.delete(index, pk)
         created = self._db.document().get(created_table(key))
         if created:
             present = [doc_id for doc_id in ids if str(doc_id) in created]
@@ -435,16 +443,33 @@ class Store:
 
     def _replace_documents(self, key: str, doc_ids: list[int], rows: list[StoredRow],
                            pks: list[Hashable]) -> None:
-        table = self._db.table(key)
         for doc_id, row in zip(doc_ids, rows, strict=True):
-            table.update(row, doc_ids=[doc_id])
-            self._db.note_put(key, doc_id)  # edited in place: the table saw no assignment
+            self._db.put_row(key, doc_id, row)  # every field: replacing equals updating
         if self._schemas[key].primary_keys:
-            index = self._indexes.setdefault(key, {})
+            index = self._indexes.get(key, {})
             changed = set(doc_ids)
             for pk in [pk for pk, doc_id in index.items() if doc_id in changed]:
-                del index[pk]
-            index.update(index_keys(pks, doc_ids))
+                self._db.undo.delete(index, pk)
+            self._index_rows(key, index_keys(pks, doc_ids))
+
+    def _index_rows(self, key: str, keys: dict[Hashable, int]) -> None:
+        """Add ``keys`` (primary key -> document id) to the index of ``key``, noting them."""
+        undo = self._db.undo
+        index = self._indexes.get(key)
+        if index is None:
+            index = {}
+            undo.set(self._indexes, key, index)
+        for pk, doc_id in keys.items():
+            undo.set(index, pk, doc_id)
+
+    def _drop_index(self, key: str) -> None:
+        if key in self._indexes:
+            self._db.undo.delete(self._indexes, key)
+
+    def _set_schemas(self, schemas: dict[str, DataExtensionSchema]) -> None:
+        """Replace the schemas by a new dict (undoing puts the old one back, order and all)."""
+        self._db.undo.note(self.__dict__, "_schemas")
+        self._schemas = schemas
 
     def _write_schemas(self) -> None:
         table = self._db.table(SCHEMAS_TABLE)
@@ -456,11 +481,21 @@ class Store:
         if self._transaction_depth:
             self._unsaved = True  # saved once, when the transaction ends
             return
-        if self._wal is not None and not self._db.whole:
-            if self._db.ops:
-                self._wal.append(encode(self._db.ops))
-        else:
-            self._storage.write(self._db.document())
+        try:
+            if self._wal is not None and not self._db.whole:
+                if self._db.ops:
+                    self._wal.append(encode(self._db.ops))
+            else:
+                self._storage.write(self._db.document())
+        except BaseException as error:
+            # Not kept, so not made: the working set goes back to what the file holds.
+            self._db.undo_changes()
+            if isinstance(error, OSError):  # a Storage that does not say which file failed
+                reason = error.strerror or str(error)
+                raise StoreWriteFailed(f"{self._storage.location}: the change could not be "
+                                       f"written ({reason}), so it was not made.",
+                                       reason=reason) from error
+            raise
         self._db.forget()
 
     def _save_point(self) -> tuple[dict[str, Any], dict[str, DataExtensionSchema],
@@ -484,7 +519,8 @@ class Store:
         document.setdefault(META_TABLE, self._new_document()[META_TABLE])
         self._db.drop_tables()  # also forgets TinyDB's cached tables and their next ids
         self._db.storage.write(document)
-        self._schemas = schemas
+        self._set_schemas(schemas)
+        self._db.undo.note(self.__dict__, "_indexes")
         self._indexes = indexes
         self._write_schemas()
 

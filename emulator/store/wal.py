@@ -2,8 +2,11 @@
 
 ``PATH.lock`` carries an exclusive ``flock`` for as long as a store has the file open, so a
 second process is refused before it reads anything (two processes on one file corrupt it
-even with an in-process lock: docs/fidelity.md#store-one-lock). ``PATH.journal`` holds one JSON line
-per committed change since the last snapshot; loading replays it over the snapshot.
+even with an in-process lock: docs/fidelity.md#store-one-lock). ``PATH`` is the resolved file, so
+a symlink cannot open a second writer, and a file with hard links is refused. ``PATH.journal``
+holds one JSON line per committed change since the last snapshot; loading replays it over the
+snapshot and cuts off a torn last line, so whatever sequence of kills came before, the file
+opens with every line that was complete.
 
 A write-ahead log line is a list of operations, each with absolute values, so replaying a line twice
 gives what replaying it once does (a crash between writing a snapshot and removing the log
@@ -20,11 +23,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from emulator.errors import StoreError, StoreLocked
+from emulator.store import strictjson
 
 try:  # POSIX only; elsewhere the second-process check is skipped (documented)
     import fcntl
@@ -36,11 +39,18 @@ Op = list[Any]
 
 
 class FileLock:
-    """An exclusive, non-blocking ``flock`` on ``PATH.lock``, held until :meth:`release`."""
+    """An exclusive, non-blocking ``flock`` on ``PATH.lock``, held until :meth:`release`.
 
-    def __init__(self, db_path: Path) -> None:
+    ``db_path`` must be the resolved file (``os.path.realpath``), so every symlink to it takes
+    the same lock. A file with a second name (a hard link) is refused: the store replaces the
+    file by rename on every save, which would split the names into two diverging files, and a
+    lock kept per name could not stop a second writer under the other one.
+    """
+
+    def __init__(self, db_path: Path, name: str | None = None) -> None:
         self.path = db_path.with_name(db_path.name + ".lock")
         self.db_path = db_path
+        self.name = name or str(db_path)  # what the user called the file, for messages
         self._fd: int | None = None
 
     def acquire(self) -> None:
@@ -50,17 +60,28 @@ class FileLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
-            raise StoreError(f"Database file {self.db_path}: cannot create its lock file "
+            raise StoreError(f"Database file {self.name}: cannot create its lock file "
                              f"{self.path} ({error.strerror or error}).") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
             raise StoreLocked(
-                f"Database file {self.db_path} is in use by another process (it holds "
+                f"Database file {self.name} is in use by another process (it holds "
                 f"{self.path}). Stop that emulator first, or use another --db file.") from None
         # Left in place on release: deleting a lock file races with a process about to lock it.
         self._fd = fd
+        try:
+            links = os.stat(self.db_path).st_nlink
+        except FileNotFoundError:
+            links = 1
+        if links > 1:
+            self.release()
+            raise StoreLocked(
+                f"Database file {self.name} has {links} names (hard links), so another "
+                "emulator could write it under another name, and the first save would split "
+                "the names into two different files. Keep one name: remove the other links, "
+                "or give each emulator its own copy (cp), or point to it with a symlink.")
 
     def release(self) -> None:
         """Drop the lock (closing the descriptor releases the flock)."""
@@ -74,44 +95,94 @@ def wal_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".journal")
 
 
-def replay(path: Path, document: dict[str, Any],
-           corrupt: Callable[[str], StoreError]) -> int:
-    """Apply the log at ``path`` to ``document`` in place; return how many lines applied.
+def recover(path: Path, document: dict[str, Any]) -> int:
+    """Apply the log at ``path`` to ``document`` in place, then cut off a torn tail.
 
-    A last line cut short (a kill mid-write) is skipped and logged; a bad line before the last
-    is corruption, reported with its line number.
+    Return how many lines applied. Only the bytes after the last newline can be torn (a kill
+    mid-write; every line ends with its newline): they are cut off the file, fsynced and logged
+    before anything is appended, so the next line starts on a line of its own. A complete line
+    that is not a list of operations is corruption, refused with its position and nothing
+    changed.
     """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return 0
-    lines = data.split(b"\n")
-    torn_tail = lines[-1] != b""  # a complete write-ahead log ends with a newline
+    except OSError as error:
+        raise _refused(path, f"cannot read it ({error.strerror or error})") from None
+    complete = data.rfind(b"\n") + 1  # bytes up to and including the last newline
     applied = 0
-    for number, raw in enumerate(lines, 1):
-        if not raw:
-            continue
-        last = number == len(lines) or (number == len(lines) - 1 and not torn_tail)
-        try:
-            ops = json.loads(raw.decode("utf-8"))
-            _check_ops(ops)
-        except (UnicodeDecodeError, ValueError) as error:
-            if last:
-                LOG.warning("%s: line %d is incomplete (the process was killed while writing "
-                            "it); that last change is dropped.", path, number)
-                break
-            raise corrupt(f"write-ahead log {path}, line {number}: {error}") from None
-        for op in ops:
+    for number, raw in enumerate(data[:complete].split(b"\n")[:-1], 1):
+        if not raw.strip():
+            continue  # a blank line (a hand edit) holds no change
+        for op in _parse_line(path, number, raw):
             _apply(document, op)
         applied += 1
+    if complete < len(data):
+        _cut(path, complete)
+        LOG.warning("%s: its last line is incomplete (the process was killed while writing it): "
+                    "cut off its %d bytes; that last change is dropped.",
+                    path, len(data) - complete)
     return applied
 
 
-def _check_ops(ops: Any) -> None:
-    if not isinstance(ops, list) or not all(
-            isinstance(op, list) and op and op[0] in _ARITY and len(op) == _ARITY[op[0]]
-            and isinstance(op[1], str) for op in ops):
-        raise ValueError("not a list of write-ahead log operations")
+def _parse_line(path: Path, number: int, raw: bytes) -> list[Op]:
+    """Decode and check one complete line, or raise StoreError naming the line and column."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _refused(path, f"line {number}, byte {error.start + 1}: not UTF-8 text") from None
+    try:
+        ops = strictjson.loads(text)
+    except strictjson.JsonProblem as problem:
+        raise _refused(path, f"line {number}, column {problem.column}: {problem.message}") from None
+    problem = _shape_problem(ops)
+    if problem:
+        raise _refused(path, f"line {number}, {problem}")
+    return ops
+
+
+def _refused(path: Path, problem: str) -> StoreError:
+    return StoreError(
+        f"The write-ahead log {path}, {problem}. The emulator does not start over a damaged "
+        "log: repair that line, or move the log away (the changes it holds since the last "
+        "snapshot of the database file are then lost).")
+
+
+def _cut(path: Path, size: int) -> None:
+    try:
+        with open(path, "r+b") as handle:
+            handle.truncate(size)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        raise StoreError(f"The write-ahead log {path}: cannot cut off its incomplete last line "
+                         f"({error.strerror or error}).") from None
+
+
+def _shape_problem(ops: Any) -> str | None:
+    """Say where ``ops`` is not a list of well-formed operations (None when it is)."""
+    if not isinstance(ops, list):
+        return "column 1: not a list of write-ahead log operations"
+    for index, op in enumerate(ops, 1):
+        where = f"operation {index}"
+        if not (isinstance(op, list) and op and op[0] in _ARITY):
+            return f"{where}: not one of {', '.join(_ARITY)} with its arguments"
+        if len(op) != _ARITY[op[0]]:
+            return f"{where}: {op[0]!r} takes {_ARITY[op[0]] - 1} arguments, not {len(op) - 1}"
+        if not isinstance(op[1], str):
+            return f"{where}: the table name is not text"
+        if op[0] in ("put", "del") and not is_document_id(op[2]):
+            return f"{where}: the document id {op[2]!r} is not an integer as text"
+        if op[0] == "put" and not isinstance(op[3], dict):
+            return f"{where}: the row is not an object"
+    return None
+
+
+def is_document_id(doc_id: Any) -> bool:
+    """Return whether ``doc_id`` is a document id as TinyDB writes it: ``str(int)``, at most 19."""
+    return (isinstance(doc_id, str) and 0 < len(doc_id) <= 19 and doc_id.isascii()
+            and doc_id.isdigit() and (doc_id == "0" or doc_id[0] != "0"))
 
 
 _ARITY = {"put": 4, "del": 3, "clear": 2, "drop": 2}

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from emulator.errors import StoreWriteFailed
 from emulator.runtime import get_emulator
 
 log = logging.getLogger("emulator.web")
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(StoreWriteFailed, store_write_failed)
     app.register_error_handler(Exception, _internal_error)
 
 
@@ -77,6 +79,16 @@ def _not_found(error: HTTPException) -> Any:
 def _http_error(error: HTTPException) -> Response:
     return refusal(error.code or 500, error.name.lower().replace(" ", "_"),
                    error.description or error.name)
+
+
+def store_write_failed(error: StoreWriteFailed) -> Response:
+    """Refuse a request whose change the ``--db`` file could not take (507; nothing was kept).
+
+    Not a bug and not a platform answer: the disk is full or the file read-only. The store
+    undid the change, so the client may retry once there is room; reads keep working.
+    """
+    log.error("%s %s: %s", request.method, request.path, error.message)
+    return refusal(error.status, error.code, error.message)
 
 
 def _internal_error(error: Exception) -> Response:
