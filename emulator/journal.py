@@ -3,8 +3,10 @@
 And the server log's side of the same warnings (:class:`WarningLog`), which folds repeats.
 
 docs/design.md: method, path, status, duration, bodies, rows written and warnings, owned by the core
-and read by the admin API and the dashboard. Bodies are kept up to :data:`BODY_LIMIT` bytes so a
-flood of large requests cannot grow memory without bound.
+and read by the admin API and the dashboard. Every text an entry keeps is bounded in UTF-8 bytes
+(the bounds below, all in this one place): bodies are kept up to :data:`BODY_LIMIT` bytes with a
+``truncated`` flag, and any other text longer than its bound is cut by :func:`cut`, which says how
+long it was. So a flood of large requests cannot grow memory, whatever a client or a page sends.
 
 Every request writes an entry and few are ever read, so a write keeps the request's values as
 one flat tuple of text, bytes and numbers, and :class:`JournalEntry` objects are built when the
@@ -26,7 +28,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-BODY_LIMIT = 64 * 1024
+# --- the bounds of one entry, in UTF-8 bytes -------------------------------------------------
+BODY_LIMIT = 64 * 1024  # each body, request and response
+WARNING_LIMIT = 2 * 1024  # each warning
+MAX_WARNINGS = 20  # warnings kept per entry; one more line says how many were not
+ERROR_LIMIT = 8 * 1024  # the error text
+ERROR_FILE_LIMIT = 1024  # the file the error arose in
+PATH_LIMIT = 4 * 1024  # the path; the query string too
+HEADER_LIMIT = 8 * 1024  # each header's name and each header's value (User-Agent among them)
+HEADERS_LIMIT = 16 * 1024  # all request headers together; all response headers together
+ROW_VALUE_LIMIT = 4 * 1024  # each text value of a row written (a Text field holds 4,000)
+ROWS_LIMIT = 32 * 1024  # all rows written together; later rows are counted, not kept
+#: The name of the one header that stands for the headers an entry could not keep.
+HEADERS_CUT = "(cut)"
 
 
 @dataclass
@@ -73,19 +87,31 @@ class Journal:
                response_body: bytes, rows_written: Sequence[dict[str, Any]] | None = None,
                warnings: Sequence[str] | None = None, error: str | None = None,
                error_file: str | None = None, error_line: int | None = None) -> int:
-        """Add one request (``at``: seconds since the epoch) and return its entry's id."""
+        """Add one request (``at``: seconds since the epoch) and return its entry's id.
+
+        Every text is cut to its bound (the constants above); the caller's values are not changed.
+        """
+        # Each check is one len(): a text of at most limit / 4 characters fits in any encoding.
+        if len(method) > _SURE_PATH:
+            method = cut(method, PATH_LIMIT)
+        if len(path) > _SURE_PATH:
+            path = cut(path, PATH_LIMIT)
+        if len(query_string) > _SURE_PATH:
+            query_string = cut(query_string, PATH_LIMIT)
+        if error is not None and len(error) > _SURE_ERROR:
+            error = cut(error, ERROR_LIMIT)
+        if error_file is not None and len(error_file) > _SURE_ERROR_FILE:
+            error_file = cut(error_file, ERROR_FILE_LIMIT)
         flat: list[Any] = [at, method, path, query_string, page, status, duration_ms, error,
                            error_file, error_line,
                            _kept(request_body), len(request_body) > BODY_LIMIT,
                            _kept(response_body), len(response_body) > BODY_LIMIT]
-        _flatten_pairs(flat, request_headers)
-        _flatten_pairs(flat, response_headers)
-        rows = rows_written or ()
-        flat.append(len(rows))
-        for row in rows:
-            flat.append(row["dataExtension"])
-            _flatten_pairs(flat, row["row"].items())
-        flat.extend(warnings or ())  # the rest: the warnings
+        _flatten_headers(flat, request_headers)
+        _flatten_headers(flat, response_headers)
+        rows_note = _flatten_rows(flat, rows_written or ())
+        flat.extend(bounded_warnings(warnings or ()))  # the rest: the warnings
+        if rows_note is not None:
+            flat.append(rows_note)
         record = tuple(flat)
         with self._lock:
             entry_id = next(self._ids)
@@ -106,6 +132,51 @@ class Journal:
         return len(self._records)
 
 
+def cut(text: str, limit: int) -> str:
+    """Return ``text`` if it fits in ``limit`` UTF-8 bytes, else its head and how long it was.
+
+    The head ends on a character boundary and, with the marker (``… [cut: 5,242,880 bytes]``),
+    fits in ``limit`` bytes.
+    """
+    if len(text) <= limit >> 2:
+        return text  # at most 4 bytes a character: it fits without encoding it
+    data = text.encode("utf-8", "surrogatepass")  # a page's lone surrogates are counted too
+    if len(data) <= limit:
+        return text
+    marker = f"… [cut: {len(data):,} bytes]"
+    keep = max(0, limit - len(marker.encode("utf-8")))
+    # "ignore" drops the character the cut went through (and any lone surrogate).
+    return data[:keep].decode("utf-8", "ignore") + marker
+
+
+def utf8_size(text: str) -> int:
+    """Return the number of UTF-8 bytes of ``text`` (lone surrogates counted as 3)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def too_many_warnings(count: int | None = None) -> str:
+    """Return the line that stands for the warnings (``count`` of them, if known) not kept."""
+    more = "more warnings" if count is None else f"{count:,} more warning(s)"
+    return f"{more} not kept: a request keeps at most {MAX_WARNINGS} (and logs no more)"
+
+
+def bounded_warnings(warnings: Sequence[str]) -> Sequence[str]:
+    """Return at most MAX_WARNINGS + 1 warnings, each cut to WARNING_LIMIT bytes.
+
+    The one extra is the line saying how many more there were (the page context adds it too).
+    """
+    if len(warnings) <= MAX_WARNINGS + 1:
+        for warning in warnings:
+            if len(warning) > _SURE_WARNING:
+                break
+        else:
+            return warnings  # the usual case: a few short warnings, kept as they are
+    kept = [cut(warning, WARNING_LIMIT) for warning in warnings[:MAX_WARNINGS + 1]]
+    if len(warnings) > MAX_WARNINGS + 1:
+        kept[MAX_WARNINGS:] = [too_many_warnings(len(warnings) - MAX_WARNINGS)]
+    return kept
+
+
 def _kept(body: bytes) -> bytes:
     return body if len(body) <= BODY_LIMIT else body[:BODY_LIMIT]
 
@@ -118,6 +189,88 @@ def _flatten_pairs(flat: list[Any], pairs: Iterable[tuple[str, Any]]) -> None:
         flat.append(name)
         flat.append(value)
     flat[count_at] = (len(flat) - count_at - 1) // 2
+
+
+def _flatten_headers(flat: list[Any], headers: Sequence[tuple[str, str]]) -> None:
+    """Append the headers as counted pairs, within HEADER_LIMIT each and HEADERS_LIMIT in all."""
+    count_at = len(flat)
+    flat.append(0)
+    chars = 0
+    for name, value in headers:
+        chars += len(name) + len(value)
+        flat.append(name)
+        flat.append(value)
+    if chars > _SURE_HEADERS:  # rare: measure in bytes, cut, and drop what does not fit
+        del flat[count_at + 1:]
+        _append_bounded_headers(flat, headers)
+    flat[count_at] = (len(flat) - count_at - 1) // 2
+
+
+def _append_bounded_headers(flat: list[Any], headers: Sequence[tuple[str, str]]) -> None:
+    room = HEADERS_LIMIT - 96  # kept for the HEADERS_CUT header
+    dropped = dropped_bytes = 0
+    for name, value in headers:
+        kept_name, kept_value = cut(name, HEADER_LIMIT), cut(value, HEADER_LIMIT)
+        size = utf8_size(kept_name) + utf8_size(kept_value)
+        if size > room:  # left out; a smaller header after it may still fit
+            dropped += 1
+            dropped_bytes += utf8_size(name) + utf8_size(value)
+            continue
+        room -= size
+        flat.append(kept_name)
+        flat.append(kept_value)
+    if dropped:
+        flat.append(HEADERS_CUT)
+        flat.append(f"{dropped} more header(s) not kept: {dropped_bytes:,} bytes")
+
+
+def _flatten_rows(flat: list[Any], rows: Sequence[dict[str, Any]]) -> str | None:
+    """Append the rows written (a count, then each key and its counted pairs), bounded.
+
+    Return the line for the warnings when rows were left out, else ``None``.
+    """
+    count_at = len(flat)
+    flat.append(len(rows))
+    chars = 0 if len(rows) <= _SURE_ROW_COUNT else _SURE_ROWS + 1
+    for row in rows:
+        flat.append(row["dataExtension"])
+        values = row["row"]
+        flat.append(len(values))
+        for name, value in values.items():
+            flat.append(name)
+            flat.append(value)
+            if type(value) is str:
+                chars += len(value)
+    if chars <= _SURE_ROWS:
+        return None
+    del flat[count_at + 1:]  # rare: cut each text, keep rows while they fit
+    room, kept = ROWS_LIMIT, 0
+    for row in rows:
+        values = {name: cut(value, ROW_VALUE_LIMIT) if type(value) is str else value
+                  for name, value in row["row"].items()}
+        room -= utf8_size(row["dataExtension"]) + sum(
+            utf8_size(name) + (utf8_size(value) if type(value) is str else 16)
+            for name, value in values.items())
+        if room < 0:
+            break
+        kept += 1
+        flat.append(row["dataExtension"])
+        _flatten_pairs(flat, values.items())
+    flat[count_at] = kept
+    if kept == len(rows):
+        return None
+    return (f"{len(rows) - kept:,} more row(s) written, not kept in the journal: an entry keeps "
+            f"{ROWS_LIMIT:,} bytes of rows")
+
+
+# A text of at most this many characters fits its bound whatever it holds (4 bytes a character).
+_SURE_PATH = PATH_LIMIT >> 2
+_SURE_ERROR = ERROR_LIMIT >> 2
+_SURE_ERROR_FILE = ERROR_FILE_LIMIT >> 2
+_SURE_WARNING = WARNING_LIMIT >> 2
+_SURE_HEADERS = min(HEADER_LIMIT, HEADERS_LIMIT) >> 2  # every name and value together
+_SURE_ROWS = ROW_VALUE_LIMIT >> 2  # every text of the rows together: each fits, and all do
+_SURE_ROW_COUNT = 20
 
 
 def _read_pairs(record: tuple[Any, ...], at: int) -> tuple[list[tuple[str, Any]], int]:
@@ -192,15 +345,18 @@ def _json_object(text: str) -> dict[str, Any] | None:
 # The server log's side of page warnings: each distinct warning at most once per window.
 #
 # docs/fidelity.md#seed-warnings asks for the warnings in the journal and the log. The journal keeps
-# every one; the log would otherwise repeat the same line for every request of a load test (the seed
-# page warns on each token it issues), which costs a quarter of the throughput and buries
-# anything new. So a repeated warning is logged again only after the window, with a count of the
-# repeats it stood for.
+# every one (up to MAX_WARNINGS a request); the log would otherwise repeat the same line for every
+# request of a load test (the seed page warns on each token it issues), which costs a quarter of
+# the throughput and buries anything new. So a repeated warning is logged again only after the
+# window, with a count of the repeats it stood for.
 
 log = logging.getLogger("emulator.page")
 
 DEFAULT_WINDOW = 10.0  # seconds during which a repeated warning is counted, not logged
 MAX_TRACKED = 1000  # distinct warnings remembered; the oldest is forgotten first
+#: UTF-8 bytes of the distinct warnings remembered, all together; the oldest go first. A warning
+#: is remembered (and logged) cut to WARNING_LIMIT, so one cannot take it all.
+TRACKED_BYTES = 256 * 1024
 
 
 class WarningLog:
@@ -211,25 +367,45 @@ class WarningLog:
         self._window = window
         self._now = now
         self._lock = threading.Lock()
-        # text -> (when it was last logged, repeats counted since)
-        self._seen: OrderedDict[str, tuple[float, int]] = OrderedDict()
+        # cut text -> (when it was last logged, repeats counted since, its UTF-8 bytes)
+        self._seen: OrderedDict[str, tuple[float, int, int]] = OrderedDict()
+        self._bytes = 0
 
     def warn(self, where: str, message: str) -> bool:
-        """Log ``message`` for ``where`` unless it was logged within the window; say if logged."""
+        """Log ``message`` for ``where`` unless it was logged within the window; say if logged.
+
+        A message over WARNING_LIMIT bytes is logged (and remembered) cut, as the journal keeps it.
+        """
+        if len(message) > _SURE_WARNING:
+            message = cut(message, WARNING_LIMIT)
         moment = self._now()
         with self._lock:
             last = self._seen.get(message)
             if last is not None and moment - last[0] < self._window:
-                self._seen[message] = (last[0], last[1] + 1)
+                self._seen[message] = (last[0], last[1] + 1, last[2])
                 return False
+            if last is None:
+                size = utf8_size(message)
+                self._bytes += size
+            else:
+                size = last[2]
             repeats = last[1] if last is not None else 0
-            self._seen[message] = (moment, 0)
+            self._seen[message] = (moment, 0, size)
             self._seen.move_to_end(message)
-            while len(self._seen) > MAX_TRACKED:
-                self._seen.popitem(last=False)
+            while len(self._seen) > MAX_TRACKED or self._bytes > TRACKED_BYTES:
+                self._bytes -= self._seen.popitem(last=False)[1][2]
         if repeats:
             log.warning("%s: %s (and %d more times in the last %g s)", where, message, repeats,
                         self._window)
         else:
             log.warning("%s: %s", where, message)
         return True
+
+    def tracked_bytes(self) -> int:
+        """Return the UTF-8 bytes of the distinct warnings remembered (at most TRACKED_BYTES)."""
+        with self._lock:
+            return self._bytes
+
+    def __len__(self) -> int:
+        """Return how many distinct warnings are remembered."""
+        return len(self._seen)

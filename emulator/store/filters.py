@@ -184,6 +184,10 @@ def compile_filter(schema: DataExtensionSchema, filter: Any) -> Predicate:
 
 FILTER_CACHE_SIZE = 256  # compiled filters kept per schema
 _FROZEN_ENTRIES = 200  # items of the frozen form; a larger filter is compiled every time
+#: Characters of the texts (names and values) of a kept filter: with FILTER_CACHE_SIZE, the cache
+#: keeps at most 256 x 4 Ki characters (4 MiB at 4 bytes a character) per schema, whatever
+#: filters a page builds from its request; a filter with longer texts is compiled every time.
+_FROZEN_CHARS = 4096
 #: Values a filter holds that freeze as themselves. Their type is part of the key, so 1, 1.0,
 #: True and "1" (equal or alike in Python) stay distinct filters.
 _SCALARS = frozenset({str, int, float, bool, Decimal, type(None)})
@@ -194,20 +198,23 @@ def _frozen(filter: Any) -> Hashable | None:
 
     None for anything but JSON-like values (dicts with string keys, lists, scalars), and for
     a frozen form of more than _FROZEN_ENTRIES items (two per value, two plus the keys per
-    container), however nested.
+    container), however nested, or with texts of more than _FROZEN_CHARS characters in all.
     """
     # Iterative, one flat tuple: a container is its type, its size and then its entries in
     # order, so the flat form determines the nesting and no recursion depth is at risk.
     flat: list[Any] = []
     pending = [filter]
+    chars = 0
     while pending:
-        if len(flat) > _FROZEN_ENTRIES:
+        if len(flat) > _FROZEN_ENTRIES or chars > _FROZEN_CHARS:
             return None
         node = pending.pop()
         kind = type(node)
         if kind in _SCALARS:
             flat.append(kind)
             flat.append(node)
+            if kind is str:
+                chars += len(node)
         elif kind is dict:
             flat.append(dict)
             flat.append(len(node))
@@ -215,6 +222,7 @@ def _frozen(filter: Any) -> Hashable | None:
                 if type(name) is not str:
                     return None
                 flat.append(name)
+                chars += len(name)
             pending.extend(reversed(node.values()))
         elif kind is list or kind is tuple:
             flat.append(list)
@@ -222,7 +230,7 @@ def _frozen(filter: Any) -> Hashable | None:
             pending.extend(reversed(node))
         else:
             return None
-    return tuple(flat)
+    return tuple(flat) if chars <= _FROZEN_CHARS else None
 
 
 class _Compiler:

@@ -9,9 +9,14 @@ from typing import Any
 
 from flask import Flask, Response, request
 
+from emulator.journal import cut
 from emulator.runtime import get_emulator
+from emulator.web.logfold import LOG_LIMIT
 
 log = logging.getLogger("emulator.requests")
+# The logged path is cut here, to leave room for the rest of the line within the log's bound.
+_LOGGED_PATH = LOG_LIMIT - 128
+_SURE_PATH = _LOGGED_PATH >> 2  # characters that fit _LOGGED_PATH bytes whatever they are
 
 
 # What _record reads from the WSGI environ: when the request arrived (_Timed), and the page's
@@ -73,7 +78,10 @@ def _record(response: Response) -> Response:
         error_file=result.error_file if result else None,
         error_line=result.error_line if result else None)
     if log.isEnabledFor(logging.INFO):  # building the line costs; --quiet skips it
-        log.info("%s %s %s %.1fms%s", current.method, current.full_path.rstrip("?"),
+        full_path = current.full_path.rstrip("?")
+        if len(full_path) > _SURE_PATH:  # a client's 5 MB path is logged cut, with its length
+            full_path = cut(full_path, _LOGGED_PATH)
+        log.info("%s %s %s %.1fms%s", current.method[:_SURE_PATH], full_path,
                  response.status_code, duration_ms,
                  f" ({len(warnings)} warning(s))" if warnings else "")
     return response
