@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from click.testing import CliRunner
 
 from emulator.cli import main
 from emulator.fixtures.discovery import load_data_extension_folder
-from emulator.fixtures.export import file_stem
+from emulator.fixtures.export import file_stem, file_stems
 from emulator.store.schema import DataExtensionSchema
 from emulator.store.store import Store
 
@@ -134,3 +136,145 @@ def test_json_export_removes_a_stale_csv_beside(tmp_path: Path, db: Path) -> Non
     assert run("export", "--db", str(db), "--out", str(out)).exit_code == 0
     assert not (out / "data_extensions" / "Orders.csv").exists()
     assert run("seed", str(out), "--db", str(tmp_path / "again.json")).exit_code == 0
+
+
+# --- hostile keys: safe file names, exact round trips, never a partial export ------------------
+
+HOSTILE_KEYS = ["Ünïcødé-" + "ß" * 192, "a/b", "CON", "nul.txt", ".hidden", "Users", "users",
+                "end.", 'a\\b:c*?"<>|', "\x00nul", "x" * 300]
+WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10)),
+                   *(f"LPT{n}" for n in range(10))}
+
+
+def hostile_db(path: Path, keys: list[str]) -> dict[str, object]:
+    with Store.open(path) as store:
+        for key in keys:
+            schema = DataExtensionSchema.from_json({"key": key, "fields": [{"name": "A"}]}, "t")
+            store.create(schema, [{"A": f"row of {key}"}])
+        return store.dump()
+
+
+def assert_portable(names: list[str]) -> None:
+    """Every name fits every common file system, and no two differ only by case."""
+    for name in names:
+        assert name.isascii() and name.isprintable(), name
+        assert len(name.encode()) <= 105, name  # a 100-character stem and .json
+        assert not name.startswith((".", " ")) and "/" not in name and "\\" not in name, name
+        assert not any(c in name for c in ':*?"<>|'), name
+        assert name.split(".")[0].upper() not in WINDOWS_DEVICES, name
+    assert len({name.casefold() for name in names}) == len(names)
+
+
+@pytest.mark.parametrize("format_", ["json", "csv"])
+def test_hostile_keys_get_portable_names_and_seed_back_exactly(tmp_path: Path,
+                                                               format_: str) -> None:
+    db = tmp_path / "db.json"
+    original = hostile_db(db, HOSTILE_KEYS)
+    out = tmp_path / "out"
+    result = run("export", "--db", str(db), "--format", format_, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    names = sorted(path.name for path in (out / "data_extensions").iterdir())
+    assert len(names) == len(HOSTILE_KEYS) * (1 if format_ == "json" else 2)
+    assert_portable(names)
+    with Store.open(db) as store:
+        store.replace_rows("Users", [])
+        store.drop("a/b")
+    result = run("seed", str(out), "--db", str(db), "--mode", "replace")
+    assert result.exit_code == 0, result.output
+    with Store.open(db) as store:
+        assert store.dump() == original
+
+
+def test_a_short_odd_key_is_percent_encoded_so_its_name_gives_it_back() -> None:
+    for key in ["a/b", "CON", "nul.txt", ".hidden", "end.", " lead", 'a\\b:c*?"<>|', "\x00",
+                "Zoë"]:
+        stem = file_stem(key)
+        assert unquote(stem) == key
+        assert_portable([f"{stem}.json"])
+    assert file_stem("CON") == "%43ON" and file_stem(".hidden") == "%2Ehidden"
+
+
+def test_a_long_key_is_cut_and_ends_in_a_hash_of_the_key() -> None:
+    long_key = "ä" * 200
+    stem = file_stem(long_key)
+    assert len(stem) <= 100 and stem.startswith("%C3%A4") and re.search(r"\+[0-9a-f]{12}$", stem)
+    assert file_stem("ä" * 199 + "b") != stem  # the same first 100 characters, another hash
+    assert "%" not in stem[-14:-13]  # never half an escape before the hash
+
+
+def test_keys_that_differ_only_by_case_all_get_hashed_names() -> None:
+    stems = file_stems(["Users", "users", "Orders"])
+    assert stems["Orders"] == "Orders"
+    assert stems["Users"].startswith("Users+") and stems["users"].startswith("users+")
+    assert stems["Users"].casefold() != stems["users"].casefold()
+
+
+def test_re_exporting_replaces_a_file_that_held_the_key_under_another_name(
+        tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    hostile_db(db, ["Users", "Other"])
+    out = tmp_path / "out"
+    folder = out / "data_extensions"
+    folder.mkdir(parents=True)
+    # an older export's name for Users, and a hand-written DE the export does not touch
+    (folder / "Users-old.json").write_text('{"key": "Users", "fields": [{"name": "A"}]}')
+    (folder / "Kept.json").write_text('{"key": "Kept", "fields": [{"name": "A"}]}')
+    assert run("export", "--db", str(db), "--out", str(out)).exit_code == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["Kept.json", "Other.json", "Users.json"]
+    result = run("seed", str(out), "--db", str(tmp_path / "again.json"))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_file_whose_name_differs_only_by_case_is_refused_before_anything_moves(
+        tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    hostile_db(db, ["Users"])
+    folder = tmp_path / "out" / "data_extensions"
+    folder.mkdir(parents=True)
+    other = folder / "users.json"
+    other.write_text('{"key": "users", "fields": [{"name": "A"}]}')
+    result = run("export", "--db", str(db), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "differs only by case from Users.json" in result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["data_extensions"]
+    assert [p.name for p in folder.iterdir()] == ["users.json"]
+
+
+def lone_surrogate_db(path: Path) -> None:
+    """A store holding text no UTF-8 file can: a lone surrogate kept from before it was refused."""
+    with Store.open(path) as store:
+        store.create(DataExtensionSchema.from_json({"key": "Fine", "fields": [{"name": "A"}]},
+                                                   "t"), [{"A": "new"}])
+        store.create(DataExtensionSchema.from_json({"key": "Bad", "fields": [{"name": "A"}]},
+                                                   "t"), [{"A": "x\ud800"}])
+
+
+def test_a_failure_mid_export_leaves_the_previous_export_untouched(tmp_path: Path,
+                                                                   db: Path) -> None:
+    out = tmp_path / "out"
+    assert run("export", "--db", str(db), "--out", str(out)).exit_code == 0
+    before = {p.name: p.read_bytes() for p in (out / "data_extensions").iterdir()}
+    broken = tmp_path / "broken.json"
+    lone_surrogate_db(broken)
+    result = run("export", "--db", str(broken), "--out", str(out))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "Data Extension 'Bad' holds text that is not Unicode ('\\ud800')" in result.output
+    assert {p.name: p.read_bytes() for p in (out / "data_extensions").iterdir()} == before
+    assert sorted(p.name for p in out.iterdir()) == ["data_extensions"]  # no staging folder
+
+
+def test_a_failed_export_into_a_new_folder_leaves_no_folder(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    lone_surrogate_db(broken)
+    out = tmp_path / "new" / "out"
+    result = run("export", "--db", str(broken), "--out", str(out))
+    assert result.exit_code == 1 and "holds text that is not Unicode" in result.output
+    assert not (tmp_path / "new").exists()
+
+
+def test_an_unusable_out_is_an_error_not_a_traceback(tmp_path: Path, db: Path) -> None:
+    out = db / "sub"  # under a file
+    result = run("export", "--db", str(db), "--out", str(out))
+    assert result.exit_code == 1 and not isinstance(result.exception, OSError)
+    assert f"cannot write the export to {out}: Not a directory; nothing was changed there" \
+        in result.output

@@ -17,6 +17,7 @@ from emulator.fixtures.documents import definition_from_document, row_text
 from emulator.fixtures.problems import JsonRowLocator, Problem, Problems
 from emulator.fixtures.seeding import SEED_MODES, seed_store
 from emulator.runtime import get_store
+from emulator.script.client_json import JsonRefused, read_json
 from emulator.store.rows import normalise, primary_key
 from emulator.store.schema import DataExtensionSchema
 from emulator.web.admin.messages import (
@@ -27,6 +28,7 @@ from emulator.web.admin.messages import (
     flag_arg,
     int_arg,
     json_body,
+    shown,
 )
 
 PAGE_SIZE = 100
@@ -154,9 +156,9 @@ def _filter(schema: DataExtensionSchema) -> Any:
     text = request.args.get("filter")
     if text is not None:
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise BadRequest(f"?filter is not JSON ({error.msg} at column {error.colno}); "
+            return read_json(text)
+        except JsonRefused as refused:
+            raise BadRequest(f"?filter is not JSON the emulator reads ({refused.message}); "
                              'send an SSJS filter, e.g. {"Property": "Id", '
                              '"SimpleOperator": "equals", "Value": "1"}') from None
     parts = []
@@ -164,7 +166,7 @@ def _filter(schema: DataExtensionSchema) -> Any:
         if name in RESERVED_ARGS:
             continue
         if schema.field(name) is None:
-            raise BadRequest(f"?{name}=: {name!r} is not a field of {schema.key} "
+            raise BadRequest(f"query parameter {shown(name)} is not a field of {schema.key} "
                              f"({', '.join(schema.field_names)}); paging uses "
                              f"{', '.join(RESERVED_ARGS)}")
         parts.append({"Property": name, "SimpleOperator": "equals", "Value": value})

@@ -17,6 +17,7 @@ from flask import current_app, render_template, request
 
 from emulator import tokens
 from emulator.runtime import get_emulator, get_store
+from emulator.script.client_json import JsonRefused, read_json
 
 APPS_DE = "AppCredentials"
 TOKEN_PATH = "/token"
@@ -35,10 +36,10 @@ def token_form() -> tuple[str, int] | str:
                             "client_secret": form["client_secret"]}
     if form["claims"].strip():
         try:
-            extra = json.loads(form["claims"])
-        except json.JSONDecodeError as error:
+            extra = read_json(form["claims"])
+        except JsonRefused as refused:
             extra = None
-            problem = f"Extra claims are not JSON: {error.msg} at column {error.colno}."
+            problem = f"Extra claims are not JSON: {refused.message}."
         else:
             problem = None if isinstance(extra, dict) else "Extra claims must be a JSON object."
         if problem is not None:
