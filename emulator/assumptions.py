@@ -203,10 +203,11 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
                "(`https://`)."),
     Assumption("raiseerror-message", "RaiseError inside TreatAsContent throws an exception whose "
                "message is the RaiseError message."),
-    Assumption("regex-dialect", "RegExMatch runs .NET patterns on Python `re` after translating "
-               "named groups; variable-length lookbehind, RightToLeft, ExplicitCapture and class "
-               "subtraction are not emulated, there is no match timeout, and patterns longer than "
-               f"{REGEX_MAX_PATTERN:,} characters abort."),
+    Assumption("regex-dialect", "RegExMatch compiles .NET patterns as Python `re` takes them "
+               "after translating named groups, and runs them on the `regex` package; "
+               "variable-length lookbehind, RightToLeft, ExplicitCapture and class subtraction "
+               f"are not emulated, and patterns longer than {REGEX_MAX_PATTERN:,} characters "
+               "abort."),
     Assumption("now-per-page", "One page request is one render: every Now() of the page, across "
                "TreatAsContent calls, gives the same instant."),
     Assumption("key-name-case", "GetJWTByKeyName matches key names case-insensitively; an "
@@ -270,6 +271,11 @@ SSJS_TIMEOUT_BODY = "408 - Request Timeout: the page script ran past its time li
 #: A page may write at most this many characters; the Write past it throws (catchable).
 SSJS_OUTPUT_LIMIT = "The page output exceeds mc-emulator's limit of {limit} characters."
 SSJS_OUTPUT_MAX = 64 * 1024 * 1024
+#: A page request that finds every SSJS worker busy (and cannot wait for one) gets HTTP 503 with
+#: ``Retry-After`` in seconds (docs/fidelity.md#ssjs-busy); how the platform answers is unknown.
+SSJS_BUSY_STATUS = 503
+SSJS_BUSY_RETRY_AFTER = 1
+SSJS_BUSY_BODY = "503 - Service Unavailable: every page worker is busy; retry shortly."
 
 ASSUMPTIONS += (
     Assumption("page-file-final-newline", "A page file's final line break (the editor's) is not "
@@ -278,7 +284,31 @@ ASSUMPTIONS += (
                "fixed text; one past the memory limit answers 500 like an uncaught exception."),
     Assumption("ssjs-output-limit", f"A page writing more than {SSJS_OUTPUT_MAX} characters gets "
                "a catchable error from the Write that passes the limit."),
+    Assumption("ssjs-busy", f"A page request that finds every SSJS worker busy, with as many "
+               f"requests already waiting, answers {SSJS_BUSY_STATUS} with `Retry-After: "
+               f"{SSJS_BUSY_RETRY_AFTER}` and a short fixed text."),
     Assumption("ssjs-engine-errors", "Engine errors carry `description` = message and "
                "`jintException` = `<Name>: <message>`; Jint's other deviations (`typeof` "
                "\"clr\", `new Error().message` undefined, ...) are not emulated."),
+)
+
+# --- One budget per page run (docs/fidelity.md#page-budget) -------------------------------------
+#: Format, FormatNumber and FormatDate abort on a longer pattern (formatting walks it in Python).
+FORMAT_MAX_PATTERN = 65_536
+#: What a platform call given a Date .NET cannot hold (invalid, or outside years 1 to 9999) throws.
+DATE_OUT_OF_RANGE = ("Invalid date {value}: a date must be valid and between 1/1/0001 and "
+                     "12/31/9999.")
+
+ASSUMPTIONS += (
+    Assumption("page-budget", "A page's server-side work (AMPscript, platform calls, variables, "
+               "output) keeps to the page's time limit and a memory allowance: past the time it "
+               "answers 408, past the memory 500 like an uncaught exception; the page's own "
+               "try/catch cannot stop either."),
+    Assumption("regex-timeout", "RegExMatch matches with a timeout of the page's remaining time "
+               "(the platform's is unpublished); a match past it ends the page as its time limit "
+               "does."),
+    Assumption("format-pattern-limit", f"Format, FormatNumber and FormatDate patterns longer "
+               f"than {FORMAT_MAX_PATTERN:,} characters abort."),
+    Assumption("date-range", "A Date that is invalid or outside years 1 to 9999, given to a "
+               "platform function, throws a catchable error."),
 )

@@ -219,6 +219,16 @@ class Settings:
         default_text="off")
     max_body: int = setting(DEFAULT_MAX_BODY, parse_positive_int,
                             "Largest request body in bytes.", metavar="BYTES")
+    # web/server.py: waitress's limits, sized for a test server, not a public site
+    connection_limit: int = setting(
+        1000, parse_positive_int, "Most client connections open at once; more wait for one to "
+        "close.", metavar="N")
+    idle_timeout: int = setting(
+        30, parse_positive_int, "Seconds a connection may sit idle (or send a request slowly) "
+        "before it is closed.", metavar="SECONDS")
+    drain_timeout: float = setting(
+        5.0, parse_seconds, "On Ctrl-C or SIGTERM: seconds requests in flight may take before "
+        "the server stops anyway.", metavar="SECONDS")
     journal_size: int = setting(500, parse_positive_int,
                                 "Requests kept in the request journal.", metavar="N")
     frozen_time: datetime | None = setting(
@@ -242,6 +252,13 @@ class Settings:
     ssjs_timeout: float = setting(
         10.0, parse_seconds, "Seconds an SSJS page may run before it is killed (HTTP 408).",
         metavar="SECONDS")
+    # emulator/script/budget.py: what the server holds for one page run, beside its engine's heap
+    page_memory_limit: int = setting(
+        64 * 1024 * 1024, parse_positive_int, "Bytes of server memory one page run may hold "
+        "(its variables, output, AMPscript text) before it fails (HTTP 500).", metavar="BYTES")
+    ssjs_workers: int = setting(
+        2, parse_positive_int, "SSJS worker processes: how many --pages requests run at once; "
+        "as many more may wait up to 1 s for one, the rest get HTTP 503.", metavar="N")
     ssjs_allow_json: bool = setting(
         False, parse_bool, "Give SSJS pages a native JSON object (SFMC has none).", flag=True)
     debug: bool = setting(

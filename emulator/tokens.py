@@ -233,15 +233,18 @@ def _json_kind(value: Any) -> str:
     return "an array" if isinstance(value, list) else "an object"
 
 
-CACHED_TEXT_LIMIT = 16 * 1024  # texts up to this size are cached (256 of them at most)
+CACHED_TEXT_LIMIT = 16 * 1024  # texts up to this size are cached (CACHED_TEXTS of them at most)
+CACHED_TEXTS = 256
 
 
 def _cached_for_small_texts(compute: Callable[[str], T]) -> Callable[[str], T]:
     """Keep ``compute``'s answers for the last 256 texts of up to CACHED_TEXT_LIMIT characters.
 
-    A client sends the same body again and again; a huge text is computed, never kept.
+    A client sends the same body again and again; a huge text is computed, never kept. So the
+    keys take at most 256 x 16 Ki characters (16 MiB at 4 bytes a character, 4 MiB for ASCII),
+    and the answers are short: a warning names at most LISTED_FIELDS fields, each cut short.
     """
-    cached = functools.lru_cache(maxsize=256)(compute)
+    cached = functools.lru_cache(maxsize=CACHED_TEXTS)(compute)
 
     @functools.wraps(compute)
     def answer(text: str) -> T:
@@ -261,14 +264,18 @@ def secret_named_fields(payload: str) -> list[str]:
 
 
 def _secret_fields(document: Any) -> list[str]:
-    """Return the dotted paths of the secret-named fields in parsed JSON, in document order."""
+    """Return the dotted paths of the secret-named fields in parsed JSON, in document order.
+
+    A path names each field by its first FIELD_NAME_CHARS characters and keeps its last
+    FIELD_PATH_CHARS, so a hostile payload (a 5 MB field name, deep nesting) makes short texts.
+    """
     found: list[str] = []
     stack: list[tuple[Any, str]] = [(document, "")]
     while stack:  # iterative: a payload may nest as deep as json.loads allows
         node, prefix = stack.pop()
         if isinstance(node, dict):
             for name, value in reversed(node.items()):
-                path = f"{prefix}{name}"
+                path = _field_path(prefix, name)
                 stack.append((value, f"{path}."))
                 stack.append((_FOUND, path) if SECRET_NAME.search(name) else (None, ""))
         elif isinstance(node, list):
@@ -280,13 +287,25 @@ def _secret_fields(document: Any) -> list[str]:
 
 
 _FOUND = object()  # marks a secret-named field's path on the stack, in document order
+FIELD_NAME_CHARS = 64  # of a field's name in a warning: "<first 64>… (5,000,000 characters)"
+FIELD_PATH_CHARS = 256  # of a field's dotted path in a warning: "…<last 256>"
+LISTED_FIELDS = 5  # secret-named fields a warning names; "and N more" stands for the rest
+
+
+def _field_path(prefix: str, name: str) -> str:
+    if len(name) > FIELD_NAME_CHARS:
+        name = f"{name[:FIELD_NAME_CHARS]}… ({len(name):,} characters)"
+    path = f"{prefix}{name}"
+    return path if len(path) <= FIELD_PATH_CHARS else f"…{path[-FIELD_PATH_CHARS:]}"
 
 
 def _secret_warning(fields: list[str]) -> str | None:
     if not fields:
         return None
-    return SECRET_IN_PAYLOAD.format(names=", ".join(fields),
-                                    fields=", ".join(repr(f) for f in fields))
+    listed = fields[:LISTED_FIELDS]
+    more = f" and {len(fields) - LISTED_FIELDS:,} more" if len(fields) > LISTED_FIELDS else ""
+    return SECRET_IN_PAYLOAD.format(names=", ".join(listed) + more,
+                                    fields=", ".join(repr(f) for f in listed) + more)
 
 
 @_cached_for_small_texts  # every token a client asks for carries the same payload

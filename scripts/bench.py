@@ -10,9 +10,11 @@ stop    what a stop under load keeps, against the loss window's bound
 page    the token page in-process against a bare Flask endpoint (``--http``: also over HTTP)
 mock    a request through the ``responses`` mock against the Flask test client
 ssjs    the built-in pages run verbatim from SSJS against their Python ports
+hostile what hostile pages and requests do to the server, next to its targets
 
 Every figure comes from :func:`benchkit.median_time` (the median of N calls after a warm-up),
-except ``http``'s, which come from the load generator.
+except ``http``'s, which come from the load generator, and ``hostile``'s, which are single
+requests timed against their targets.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +35,12 @@ from benchkit import (
     LOG_ROW,
     MCEMU,
     TOKEN_BODY,
+    descendants,
     free_port,
     median_time,
     median_us,
+    process_memory,
+    raise_open_files,
     start_mcemu,
     start_server,
     stop_server,
@@ -633,6 +639,292 @@ def bench_ssjs(count: int) -> None:
                   f"{ssjs / port:6.2f}")
 
 
+# --- hostile -------------------------------------------------------------------------------------
+
+HOSTILE_HELP = """What hostile requests do to ``mcemu serve`` (on 127.0.0.1, logging every request,
+with a temporary --pages folder of hostile page files and the page limit set through
+MCEMU_SSJS_TIMEOUT). In one run: [1] the server's RSS before and after --requests POST /token
+whose JSON body carries a --payload-byte "secret" field, the bytes it logged meanwhile and the
+size of its journal; [2] /token latency while 4 endless SSJS loops and a catastrophic AMPscript
+regex run, then while the regex runs alone (a bound on concurrent pages may have refused it),
+then while an AMPscript string bomb runs, with each hostile request's status and time; [3] the
+time to serve a new client with --idle connections open, and with none; [4] the peak RSS. Each
+figure is printed next to its target; nothing is asserted. Every wait has a deadline, and the
+server, its workers, threads and sockets are cleaned up even on Ctrl-C."""
+
+MB = 10**6
+TOKEN_TARGET = 1.0  # s: /token answers within this while any hostile page runs
+GRACE = 1.0  # s: a hostile request ends within the page limit plus this
+RSS_TARGET = 400 * MB  # the server's RSS through every attack
+SETTLE = 0.3  # s: lets the hostile requests reach their pages before /token is sampled
+
+
+def hostile_pages(regex_length: int, doublings: int) -> dict[str, str]:
+    """Return the hostile page files: name -> SSJS source."""
+    # "\%\%" is "%%" in JavaScript: the escape the built-in pages use for AMPscript in a string
+    subject = "a" * regex_length + "!"
+    # Equal alternatives backtrack 2^n ways in re and in the regex package alike; the classic
+    # ^(a+)+$ is one that regex's own safeguards answer at once.
+    regex = f'set @m = RegExMatch("{subject}", "^(a|a)+$", 0)'
+    load = 'Platform.Load("core", "1");\n'
+    return {
+        "hostile-loop": '<script runat="server">while (true) {}</script>\n',
+        "hostile-regex": f'<script runat="server">\n{load}Platform.Function.TreatAsContent('
+                         f"'\\%\\%[ {regex} ]\\%\\%');\nWrite(\"regex done\");\n</script>\n",
+        # AMPscript has no loop the emulator runs: SSJS repeats the doubling statement
+        "hostile-bomb": f'<script runat="server">\n{load}Variable.SetValue("@s", "xx");\n'
+                        f"for (var i = 0; i < {doublings}; i++) {{\n"
+                        "  Platform.Function.TreatAsContent('\\%\\%[ set @s = Concat(@s, @s) ]"
+                        "\\%\\%');\n}\nWrite(\"bomb done\");\n</script>\n",
+    }
+
+
+@dataclass
+class Answer:
+    """What one request got: its status (None: none came), its time, the body's size."""
+
+    status: int | None
+    seconds: float
+    size: int = 0
+    error: str = ""
+    body: bytes = b""
+
+    def said(self) -> str:
+        if self.status is None:
+            return f"no answer ({self.error or 'none'}) after {self.seconds:.3f} s"
+        return f"{self.status} after {self.seconds:.3f} s"
+
+
+def fetch(port: int, method: str, path: str, body: bytes | None, timeout: float,
+          keep: bool = False) -> Answer:
+    """Send one request on a fresh connection; read the whole answer (kept only with ``keep``)."""
+    import http.client
+
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=max(0.1, timeout))
+    try:
+        connection.request(method, path, body, JSON if body is not None else {})
+        answer = connection.getresponse()
+        size, chunks = 0, []
+        while chunk := answer.read(1 << 16):
+            size += len(chunk)
+            if keep:
+                chunks.append(chunk)
+        return Answer(answer.status, time.perf_counter() - started, size, body=b"".join(chunks))
+    except (OSError, http.client.HTTPException) as error:
+        return Answer(None, time.perf_counter() - started, error=type(error).__name__)
+    finally:
+        connection.close()
+
+
+class MemoryWatch:
+    """Sample the RSS of the server and its worker processes until stopped; keep the peaks."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        import threading
+
+        self.pid = pid
+        self.interval = interval
+        self.peak_server = 0
+        self.peak_tree = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="memory-watch", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            server = process_memory(self.pid)["VmRSS"]
+            tree = server + sum(process_memory(child)["VmRSS"] for child in descendants(self.pid))
+            self.peak_server = max(self.peak_server, server)
+            self.peak_tree = max(self.peak_tree, tree)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+
+def secret_body(payload: int) -> bytes:
+    """The demo client's RequestToken body plus a ``payload``-byte field named like a secret."""
+    body = json.loads(TOKEN_BODY)
+    body["large_secret"] = ("secret" * (payload // 6 + 1))[:payload]
+    return json.dumps(body).encode()
+
+
+def _mb(size: float) -> str:
+    return f"{size / MB:,.0f} MB"
+
+
+def _flood(port: int, pid: int, log: Path, count: int, payload: int, deadline: float) -> None:
+    """[1] Send ``count`` large-secret token requests; print RSS, log and journal figures."""
+    fetch(port, "POST", "/token", TOKEN_BODY, 30)  # warm: the first request's imports
+    before, logged = process_memory(pid)["VmRSS"], log.stat().st_size
+    body = secret_body(payload)
+    ends = time.monotonic() + deadline
+    answers = []
+    for _ in range(count):
+        if time.monotonic() >= ends:
+            break
+        answers.append(fetch(port, "POST", "/token", body, ends - time.monotonic()))
+    after = process_memory(pid)["VmRSS"]
+    statuses = statistics_of(answers)
+    print(f"[1] {len(answers)} of {count} x POST /token with a {payload:,}-byte \"secret\" field "
+          f"({len(body):,}-byte body) in {sum(a.seconds for a in answers):.1f} s; answers: "
+          f"{statuses}", flush=True)
+    print(f"  server RSS before {_mb(before)}, after {_mb(after)} (target < {_mb(RSS_TARGET)})")
+    print(f"  server log meanwhile: {log.stat().st_size - logged:,} bytes")
+    total = fetch(port, "GET", "/_emulator/journal?limit=1", None, 60, keep=True)
+    entries = json.loads(total.body).get("total", 0) if total.status == 200 else 0
+    full = fetch(port, "GET", f"/_emulator/journal?limit={max(1, entries)}", None, 120)
+    print(f"  journal: {entries} entries, GET /_emulator/journal?limit={max(1, entries)} "
+          f"{full.size:,} bytes ({full.said()})", flush=True)
+
+
+def statistics_of(answers: list[Answer]) -> str:
+    """Say how many answers had each status, e.g. ``200 x78, none x2``."""
+    from collections import Counter
+
+    counts = Counter("none" if a.status is None else str(a.status) for a in answers)
+    return ", ".join(f"{status} x{number}" for status, number in sorted(counts.items())) or "none"
+
+
+def _attack(port: int, section: str, label: str, attacks: list[tuple[str, str]], samples: int,
+            interval: float, limit: float, deadline: float, threads: list[Any]) -> None:
+    """[2] Run ``attacks`` (name, path) at once; sample /token meanwhile; print both."""
+    import threading
+
+    ends = time.monotonic() + deadline
+    results: dict[int, Answer] = {}
+
+    def attack(number: int, path: str) -> None:
+        results[number] = fetch(port, "GET", path, None, deadline)
+
+    for number, (_, path) in enumerate(attacks):
+        thread = threading.Thread(target=attack, args=(number, path), daemon=True)
+        threads.append(thread)
+        thread.start()
+    time.sleep(SETTLE)
+    timings: list[Answer] = []
+    for _ in range(samples):
+        if time.monotonic() >= ends:
+            break
+        started = time.monotonic()
+        timings.append(fetch(port, "POST", "/token", TOKEN_BODY,
+                             min(10.0, ends - time.monotonic())))
+        time.sleep(max(0.0, interval - (time.monotonic() - started)))
+    for thread in threads[-len(attacks):]:
+        thread.join(timeout=max(0.0, ends - time.monotonic()) + 1)
+    # A page still running past the deadline holds the server: wait until it answers again,
+    # so the next figures measure the next attack, not this one's tail.
+    recovered = fetch(port, "POST", "/token", TOKEN_BODY, deadline)
+    print(f"[{section}] /token while {label}", flush=True)
+    answered = sorted(a.seconds for a in timings if a.status is not None)
+    unanswered = len(timings) - len(answered)
+    worst = max((a.seconds for a in timings), default=0.0)
+    if answered:
+        print(f"  /token: {len(timings)} requests every {interval:g} s, answers: "
+              f"{statistics_of(timings)}; median of the answered {statistics.median(answered):.3f}"
+              f" s, p100 {'> ' if unanswered else ''}{worst:.3f} s (target <= {TOKEN_TARGET:g} s)")
+    else:
+        print(f"  /token: {len(timings)} requests, none answered within {worst:.1f} s "
+              f"(target <= {TOKEN_TARGET:g} s)")
+    for number, (name, _) in enumerate(attacks):
+        answer = results.get(number)
+        said = answer.said() if answer else f"still running at the {deadline:g} s deadline"
+        print(f"  {name}: {said} (target <= {limit + GRACE:g} s)")
+    print(f"  the next /token once they ended or timed out: {recovered.said()}", flush=True)
+
+
+def _idle_clients(port: int, idle: int, timeout: float) -> None:
+    """[3] Time a new client's POST /token with none, then ``idle`` idle connections open."""
+    import socket
+
+    baseline = fetch(port, "POST", "/token", TOKEN_BODY, timeout)
+    print("[3] a new client's POST /token on a fresh connection", flush=True)
+    print(f"  with {0:>4} idle connections open: {baseline.said()} (baseline)")
+    raise_open_files(idle + 256)
+    sockets: list[socket.socket] = []
+    refused = 0
+    try:
+        for _ in range(idle):
+            try:
+                sockets.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+            except OSError:
+                refused += 1
+        time.sleep(0.5)  # lets the server take them in
+        loaded = fetch(port, "POST", "/token", TOKEN_BODY, timeout)
+    finally:
+        for connection in sockets:
+            connection.close()
+    ratio = (f", x{loaded.seconds / baseline.seconds:.1f} the baseline"
+             if loaded.status is not None and baseline.status is not None else "")
+    print(f"  with {idle:>4} idle connections open ({len(sockets)} connected, {refused} "
+          f"refused): {loaded.said()}{ratio}", flush=True)
+
+
+def _started(pid: int) -> str | None:
+    """Return when process ``pid`` started (clock ticks since boot), or None when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def bench_hostile(page_limit: float, count: int, payload: int, idle: int, samples: int,
+                  interval: float, deadline: float, regex_length: int, doublings: int) -> None:
+    import os
+    import signal
+
+    threads: list[Any] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "pages"
+        folder.mkdir()
+        for name, source in hostile_pages(regex_length, doublings).items():
+            (folder / f"{name}.html").write_text(source, encoding="utf-8")
+        log = Path(scratch) / "server.log"
+        port = free_port()
+        env = {**os.environ, "MCEMU_SSJS_TIMEOUT": f"{page_limit:g}"}
+        with open(log, "wb") as log_file:
+            server = start_server([MCEMU, "serve", "--host", "127.0.0.1", "--port", str(port),
+                                   "--pages", str(folder)], port, stderr=log_file, env=env)
+        watch: MemoryWatch | None = None
+        try:
+            watch = MemoryWatch(server.pid)
+            print(f"hostile requests against mcemu serve (pid {server.pid}, 127.0.0.1:{port}), "
+                  f"page limit {page_limit:g} s (MCEMU_SSJS_TIMEOUT)", flush=True)
+            _flood(port, server.pid, log, count, payload, deadline=max(180.0, deadline))
+            _attack(port, "2a", "4 endless loops and 1 catastrophic regex run",
+                    [(f"endless loop {n}", "/hostile-loop") for n in range(1, 5)]
+                    + [(f"catastrophic regex ({regex_length} a's)", "/hostile-regex")],
+                    samples, interval, page_limit, deadline, threads)
+            # alone too: a bound on concurrent pages may have refused it above
+            _attack(port, "2b", "a catastrophic regex runs alone",
+                    [(f"catastrophic regex ({regex_length} a's)", "/hostile-regex")],
+                    samples, interval, page_limit, deadline, threads)
+            _attack(port, "2c", f"a string bomb ({doublings} doublings) runs",
+                    [(f"string bomb (to {2 ** (doublings + 1):,} chars)", "/hostile-bomb")],
+                    samples, interval, page_limit, deadline, threads)
+            _idle_clients(port, idle, timeout=10.0)
+            peak = process_memory(server.pid)["VmHWM"]
+            watch.stop()
+            print("[4] peak RSS over the run", flush=True)
+            print(f"  server VmHWM {_mb(peak)} (target < {_mb(RSS_TARGET)}); sampled every "
+                  f"{watch.interval:g} s: server {_mb(watch.peak_server)}, server + workers "
+                  f"{_mb(watch.peak_tree)}", flush=True)
+        finally:
+            if watch is not None:
+                watch.stop()
+            workers = {pid: _started(pid) for pid in descendants(server.pid)}
+            stop_server(server)
+            for pid, started in workers.items():  # a killed server leaves its workers behind
+                if started is not None and _started(pid) == started:  # the same process
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass  # ended meanwhile
+            for thread in threads:
+                thread.join(timeout=5)
+
+
 # --- command line --------------------------------------------------------------------------------
 
 def _sizes(text: str) -> list[int]:
@@ -677,6 +969,23 @@ def parser() -> argparse.ArgumentParser:
     mock.add_argument("--requests", type=int, default=1000, help="timed calls per variant")
     ssjs = mode("ssjs", "SSJS pages run verbatim against their Python ports", SSJS_HELP)
     ssjs.add_argument("--requests", type=int, default=1000, help="timed requests per page")
+    hostile = mode("hostile", "what hostile pages and requests do to the server", HOSTILE_HELP)
+    hostile.add_argument("--page-limit", type=float, default=2.0,
+                         help="the page limit in seconds (MCEMU_SSJS_TIMEOUT)")
+    hostile.add_argument("--requests", type=int, default=80, help="large-secret /token requests")
+    hostile.add_argument("--payload", type=int, default=5_000_000,
+                         help="bytes of the secret field of each")
+    hostile.add_argument("--idle", type=int, default=300, help="idle connections to hold open")
+    hostile.add_argument("--samples", type=int, default=20,
+                         help="/token requests during each attack")
+    hostile.add_argument("--interval", type=float, default=0.2,
+                         help="seconds between /token samples")
+    hostile.add_argument("--deadline", type=float, default=30.0,
+                         help="seconds to wait for any hostile request (and each attack)")
+    hostile.add_argument("--regex-length", type=int, default=30,
+                         help="the a's the catastrophic regex backtracks over")
+    hostile.add_argument("--bomb-doublings", type=int, default=29,
+                         help="Concat doublings of the string bomb (to 2^(N+1) characters)")
     baseline = modes.add_parser("_baseline")  # the http baseline's server process
     baseline.add_argument("port", type=int)
     return top
@@ -707,6 +1016,19 @@ def main(argv: list[str] | None = None) -> int:
         bench_mock(args.requests)
     elif args.mode == "ssjs":
         bench_ssjs(args.requests)
+    elif args.mode == "hostile":
+        if min(args.page_limit, args.interval, args.deadline) <= 0 or min(
+                args.requests, args.payload, args.idle, args.samples, args.regex_length,
+                args.bomb_doublings) < 0:
+            command.error("--page-limit, --interval and --deadline must be above 0, the counts "
+                          ">= 0")
+        try:
+            bench_hostile(args.page_limit, args.requests, args.payload, args.idle,
+                          args.samples, args.interval, args.deadline, args.regex_length,
+                          args.bomb_doublings)
+        except KeyboardInterrupt:  # the server, threads and sockets are gone by now
+            print("interrupted; the server is stopped", file=sys.stderr)
+            return 130
     sys.stdout.flush()
     return 0
 

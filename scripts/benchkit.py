@@ -1,4 +1,5 @@
-"""What every benchmark of scripts/bench.py shares: the request, the one timer, servers to load."""
+"""What every benchmark of scripts/bench.py shares: the request, the one timer, servers to load
+and to watch."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 #: The demo client's RequestToken body, as a client app sends it.
 TOKEN_BODY = json.dumps({"operation": "RequestToken", "grant_type": "client_credentials",
@@ -46,18 +48,26 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(argv: list[str], port: int) -> subprocess.Popen[bytes]:
-    """Start a server process and wait until it accepts connections on ``port``."""
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start_server(argv: list[str], port: int, *, stderr: IO[bytes] | int = subprocess.DEVNULL,
+                 env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start a server process and wait until it accepts connections on ``port``.
+
+    ``stderr`` receives its log (discarded by default); ``env`` replaces its environment.
+    """
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr, env=env)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                break
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return process
+            except OSError:
+                time.sleep(0.1)
+    except BaseException:  # Ctrl-C while it starts: it must not outlive the benchmark
+        stop_server(process)
+        raise
     stop_server(process)
     raise RuntimeError(f"{argv[0]} did not start listening on port {port}")
 
@@ -77,3 +87,48 @@ def start_mcemu(*args: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = start_server([MCEMU, "serve", "--quiet", "--port", str(port), *args], port)
     return process, f"http://127.0.0.1:{port}"
+
+
+def process_memory(pid: int) -> dict[str, int]:
+    """Return process ``pid``'s ``VmRSS`` (now) and ``VmHWM`` (peak) in bytes (Linux /proc)."""
+    figures = {"VmRSS": 0, "VmHWM": 0}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in figures:
+                figures[name] = int(value.split()[0]) * 1024  # the kernel says kB
+    except (OSError, ValueError):
+        pass  # the process is gone: nothing to count
+    return figures
+
+
+def descendants(pid: int) -> list[int]:
+    """Return the ids of ``pid``'s child processes and theirs (Linux /proc)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # ended while we looked
+        parents.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found.extend(children)
+        todo.extend(children)
+    return found
+
+
+def raise_open_files(needed: int) -> int:
+    """Raise this process's soft limit of open files to at least ``needed`` (up to the hard
+    limit); return the soft limit now in force."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return soft

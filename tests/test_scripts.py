@@ -163,7 +163,8 @@ def run_bench(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[s
                           timeout=timeout, cwd=ROOT)
 
 
-@pytest.mark.parametrize("name", ["http", "growth", "seed", "stop", "page", "mock", "ssjs"])
+@pytest.mark.parametrize("name", ["http", "growth", "seed", "stop", "page", "mock", "ssjs",
+                                  "hostile"])
 def test_every_bench_subcommand_has_its_help(name: str) -> None:
     done = run_bench(name, "--help")
     assert done.returncode == 0, done.stderr
@@ -185,3 +186,35 @@ def test_each_in_process_benchmark_runs_with_tiny_counts(name: str) -> None:
         assert re.search(r"\d", line.replace(text, "")), line  # each carries a figure
     if name != "growth":  # growth compares sizes, the others a baseline of the same run
         assert re.search(r"ratio|x\d", done.stdout), done.stdout
+
+
+#: the section headings of ``bench.py hostile``'s output
+HOSTILE_SECTIONS = ["[1] 2 of 2 x POST /token with a 100,000-byte",
+                    "[2a] /token while 4 endless loops and 1 catastrophic regex run",
+                    "[2b] /token while a catastrophic regex runs alone",
+                    "[2c] /token while a string bomb (10 doublings) runs",
+                    "[3] a new client's POST /token", "[4] peak RSS"]
+#: lines that must carry a figure after the text given
+HOSTILE_FIGURES = ["server RSS before", "server log meanwhile:", "journal:", "  /token: ",
+                   "endless loop 4:", "catastrophic regex (16 a's):",
+                   "string bomb (to 2,048 chars):", "the next /token once",
+                   "with    0 idle connections open:", "with   10 idle connections open",
+                   "server VmHWM"]
+
+
+@pytest.mark.slow  # starts mcemu serve and lets hostile pages run into a 1 s page limit
+def test_the_hostile_benchmark_prints_every_section_with_tiny_counts() -> None:
+    done = run_bench("hostile", "--requests", "2", "--payload", "100000", "--idle", "10",
+                     "--page-limit", "1", "--samples", "3", "--regex-length", "16",
+                     "--bomb-doublings", "10", "--deadline", "20", timeout=240)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    lines = out.splitlines()
+    for heading in HOSTILE_SECTIONS:
+        assert any(line.startswith(heading) for line in lines), (heading, out)
+    for text in HOSTILE_FIGURES:
+        line = next((line for line in lines if text in line), None)
+        assert line is not None, (text, out)
+        assert re.search(r"\d", line.replace(text, "")), line  # each carries a figure
+    assert out.count("(target <= ") == 10, out  # /token thrice, each of 7 hostile requests
+    assert out.count("(target < 400 MB)") == 2, out  # RSS after the flood, peak RSS

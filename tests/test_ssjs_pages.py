@@ -85,9 +85,9 @@ def _folder(root: Path, files: dict[str, str]) -> Path:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     folder = _folder(tmp_path_factory.mktemp("ssjs"), PAGES)
-    # A worker's start-up is not counted against the limit, so a short one holds on a loaded
-    # machine too.
-    application = create_app({"TESTING": True, "pages": str(folder), "ssjs_timeout": 1})
+    # A worker's start-up is not counted against the limit; 3 s leaves the out-of-memory page
+    # time to fail in its engine on a loaded machine, so only the endless loop runs past it.
+    application = create_app({"TESTING": True, "pages": str(folder), "ssjs_timeout": 3})
     yield application
     get_emulator(application).close()
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from emulator.ampscript.keys import KeyStore
 from emulator.ampscript.variables import Variables
 from emulator.clock import Clock
+from emulator.script.budget import PageBudget
 from emulator.store.store import Store
 
 
@@ -21,7 +22,8 @@ class AmpscriptContext:
     """The variables a render shares with SSJS, where its warnings go, and the platform's data.
 
     ``store`` holds the Data Extensions that ``Lookup``/``LookupRows`` read (None: there are
-    none), ``clock`` gives time and GUIDs, ``keys`` the keys of ``GetJWTByKeyName``.
+    none), ``clock`` gives time and GUIDs, ``keys`` the keys of ``GetJWTByKeyName``, ``budget``
+    the page run's time and memory limits (none outside a page run).
     """
 
     variables: Variables
@@ -29,6 +31,7 @@ class AmpscriptContext:
     store: Store | None = None
     clock: Clock = field(default_factory=Clock)
     keys: KeyStore = field(default_factory=KeyStore)
+    budget: PageBudget = field(default_factory=PageBudget.unlimited)
     _now: datetime | None = field(default=None, init=False, repr=False)
 
     def now(self) -> datetime:

@@ -1,6 +1,8 @@
 """Run parsed AMPscript: the rendering ``TreatAsContent`` performs.
 
-See docs/fidelity.md#treatascontent.
+See docs/fidelity.md#treatascontent. A render keeps to its page's budget
+(docs/fidelity.md#page-budget): every statement and call checks the deadline, a function's text
+result must fit the memory allowance, and the render's output is held against it until done.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from emulator.ampscript.parser import (
     VariableRef,
     parse,
 )
+from emulator.script.budget import text_bytes
 from emulator.script.clr import clr_text
 
 
@@ -30,11 +33,23 @@ class Interpreter:
 
     def __init__(self, ctx: AmpscriptContext) -> None:
         self.ctx = ctx
+        self.budget = ctx.budget
         self._output: list[str] = []
+        self._held = 0  # bytes of _output, charged to the budget while the render runs
 
     def run(self, program: Sequence[Item]) -> str:
         """Execute ``program`` and return the rendered text."""
+        try:
+            self._run(program)
+            self.budget.fits(self._held)  # the joined copy, beside its pieces
+            return "".join(self._output)
+        finally:
+            self.budget.charge(-self._held)  # the text now belongs to the caller
+
+    def _run(self, program: Sequence[Item]) -> None:
+        check = self.budget.check
         for item in program:
+            check()
             if isinstance(item, Text):
                 self.write(item.text)
             elif isinstance(item, Output):
@@ -46,7 +61,6 @@ class Interpreter:
                     self.ctx.variables.declare(name)
             elif isinstance(item, Evaluate):
                 self.evaluate(item.expression)
-        return "".join(self._output)
 
     def evaluate(self, node: Any) -> Any:
         """Return the value of an expression node."""
@@ -57,16 +71,25 @@ class Interpreter:
         if isinstance(node, Call):
             entry = node.entry
             args = node.args if entry.lazy else [self.evaluate(arg) for arg in node.args]
-            return entry.impl(self, *args)
+            self.budget.check()
+            result = entry.impl(self, *args)
+            if isinstance(result, str):
+                self.budget.fits(text_bytes(result))
+            return result
         raise TypeError(f"not an AMPscript expression: {node!r}")
 
     def write(self, text: str) -> None:
         """Append ``text`` to the output."""
+        size = text_bytes(text)
+        self.budget.charge(size)
+        self._held += size
         self._output.append(text)
 
 
-#: Content longer than this is parsed on every call instead of being kept in the cache.
-CACHED_CONTENT_LIMIT = 64 * 1024
+#: Content longer than this is parsed on every call instead of being kept in the cache. The
+#: cache outlives the pages and a program weighs up to ~100 bytes per character of its text, so
+#: it stays small: 256 programs of 2 KiB hold at most ~50 MB.
+CACHED_CONTENT_LIMIT = 2 * 1024
 
 
 @functools.lru_cache(maxsize=256)
@@ -78,5 +101,8 @@ def _parse_cached(content: str) -> tuple[Item, ...]:
 
 def render(content: str, ctx: AmpscriptContext) -> str:
     """Render ``content`` as ``TreatAsContent`` does: text through, blocks run, inline written."""
-    program = _parse_cached(content) if len(content) <= CACHED_CONTENT_LIMIT else parse(content)
+    if len(content) <= CACHED_CONTENT_LIMIT:
+        program = _parse_cached(content)
+    else:
+        program = parse(content, budget=ctx.budget)
     return Interpreter(ctx).run(program)

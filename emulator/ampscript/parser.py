@@ -28,6 +28,7 @@ from emulator.ampscript.lexer import (
     tokenize,
 )
 from emulator.ampscript.registry import FUNCTIONS, FunctionEntry, unknown_function
+from emulator.script.budget import PageBudget
 from emulator.script.errors import AmpscriptError
 
 # Parsing and evaluation recurse once per level; the bound keeps hostile input far from
@@ -107,9 +108,13 @@ class Evaluate:
 Item = Text | Output | Declare | Assign | Evaluate
 
 
-def parse(source: str, functions: dict[str, FunctionEntry] = FUNCTIONS) -> list[Item]:
-    """Return the program of ``source``; raise ``AmpscriptError`` for invalid content."""
-    return _Parser(source, tokenize(source), functions).program()
+def parse(source: str, functions: dict[str, FunctionEntry] = FUNCTIONS,
+          budget: PageBudget | None = None) -> list[Item]:
+    """Return the program of ``source``; raise ``AmpscriptError`` for invalid content.
+
+    ``budget``: the page's, which the lexer keeps to (a program weighs more than its text).
+    """
+    return _Parser(source, tokenize(source, budget), functions).program()
 
 
 class _Parser:

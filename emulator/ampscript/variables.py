@@ -9,23 +9,33 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from emulator.script.budget import PageBudget, size_of
 from emulator.script.undefined import UNDEFINED
 
 _NAME = re.compile(r"@?[A-Za-z0-9_]+")
 
 
 class Variables:
-    """One request's AMPscript variables: ``"x"``, ``"@x"`` and ``"@X"`` are one variable."""
+    """One request's AMPscript variables: ``"x"``, ``"@x"`` and ``"@X"`` are one variable.
 
-    def __init__(self) -> None:
+    With a ``budget`` (a page run's), what the values hold counts against its memory: a value
+    replaced gives its bytes back (docs/fidelity.md#page-budget).
+    """
+
+    def __init__(self, budget: PageBudget | None = None) -> None:
         self._values: dict[str, Any] = {}
+        self.budget = budget
 
     def set(self, name: str, value: Any) -> None:
         """Store ``value`` as given; ``undefined`` reads back as ``null``.
 
         See docs/fidelity.md#variable-values.
         """
-        self._values[self.key(name)] = None if value is UNDEFINED else value
+        key = self.key(name)
+        value = None if value is UNDEFINED else value
+        if self.budget is not None:
+            self.budget.charge(size_of(value) - size_of(self._values.get(key)))
+        self._values[key] = value
 
     def get(self, name: str) -> Any:
         """Return the value of ``name``; a never-set variable reads ``None``."""
@@ -36,7 +46,7 @@ class Variables:
 
         See docs/fidelity.md#ampscript-var-set.
         """
-        self._values[self.key(name)] = None
+        self.set(name, None)
 
     @staticmethod
     def key(name: str) -> str:

@@ -13,7 +13,7 @@ import click
 from emulator import __version__
 from emulator.cli.options import setting_options
 from emulator.config import SETTINGS
-from emulator.errors import ConfigError
+from emulator.errors import ConfigError, StoreWriteFailed
 
 
 def _epilog() -> str:
@@ -24,7 +24,8 @@ def _epilog() -> str:
         "\b\nEnvironment variables (a list is separated by "
         f"'{os.pathsep}'; a flag takes 1 or 0):\n" + "\n".join(variables),
         "\b\nExit codes:\n  0  stopped cleanly\n  1  the fixtures or the --db file were "
-        "refused\n  2  usage error: a bad option or variable, a --db file in use, a port "
+        "refused,\n     or the store could not be saved at the stop (its log is kept)\n"
+        "  2  usage error: a bad option or variable, a --db file in use, a port "
         "taken",
     ])
 
@@ -37,11 +38,13 @@ def serve(**values: Any) -> None:
     Each option's default is shown beside it; 'docs/settings.md' has the same table.
     """
     from emulator.app import create_app
+    from emulator.web import logfold
     from emulator.web.server import serve as run_server
 
     settings = {row.name: values[row.name] for row in SETTINGS}
     logging.basicConfig(level=logging.WARNING if settings["quiet"] else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logfold.install()  # a client's 5 MB field name or path is logged cut, with its length
     # waitress warns "Task queue depth is N" whenever requests wait for a thread: under any load
     # that is a log line per request, costing throughput and drowning the page's own warnings.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
@@ -54,8 +57,19 @@ def serve(**values: Any) -> None:
         run_server(app, host, port, on_ready=lambda url: _print_banner(app, url))
     except OSError as error:
         raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    except StoreWriteFailed as error:  # the last save at the stop: never say it was saved
+        raise StoreWriteFailed(not_saved(settings["db"], error), reason=error.reason) from None
     click.echo("mc-emulator stopped; the store was saved." if settings["db"] else
                "mc-emulator stopped.")
+
+
+def not_saved(db: str, error: StoreWriteFailed) -> str:
+    """Return what ``mcemu serve`` says when the store's last save at the stop failed."""
+    journal = f"{db}.journal"
+    return (f"mc-emulator stopped, but the store could not be saved to {db} "
+            f"({error.reason or error.message}). Every change it answered as done is in its "
+            f"write-ahead log {journal}, which was kept: free some space (or make the file "
+            "writable) and start it again, and the log is replayed and folded in.")
 
 
 def _print_banner(app: Any, url: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from dataclasses import dataclass, field
@@ -13,12 +14,20 @@ from typing import Any
 from emulator import assumptions
 from emulator.ampscript.keys import KeyStore
 from emulator.clock import Clock
+from emulator.errors import StoreWriteFailed
 from emulator.journal import WarningLog
 from emulator.pages import Page
 from emulator.platform.context import PageContext
 from emulator.platform.globals import PageGlobals
 from emulator.platform.output import PageRedirect
 from emulator.platform.request import RequestSnapshot
+from emulator.script.budget import (
+    DEFAULT_MEMORY_LIMIT,
+    DEFAULT_TIME_LIMIT,
+    PageBudget,
+    PageOutOfMemory,
+    PageTimeUp,
+)
 from emulator.script.errors import ScriptError
 from emulator.store.store import Store
 from emulator.tokens import issued_token_warnings
@@ -42,22 +51,35 @@ class PageResult:
 
 def run_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
              keys: KeyStore | None = None, warning_log: WarningLog | None = None,
-             debug: bool = False) -> PageResult:
+             debug: bool = False, time_limit: float = DEFAULT_TIME_LIMIT,
+             memory_limit: int = DEFAULT_MEMORY_LIMIT) -> PageResult:
     """Run ``page`` for ``request``; an exception escaping the script is an HTTP 500.
 
     ``keys`` is the key store GetJWTByKeyName reads (none when not given); ``warning_log`` is
     the app's server-log side of the page's warnings (plain logging when not given). The error,
     its file and line are recorded whatever ``debug`` is; ``debug`` also puts them in the 500
-    body, which is otherwise the platform's.
+    body, which is otherwise the platform's. ``time_limit`` (seconds) and ``memory_limit``
+    (bytes) make the run's budget (docs/fidelity.md#page-budget): past the time it answers 408,
+    past the memory 500.
     """
-    context = PageContext(request=request, store=store, clock=clock,
+    budget = PageBudget(time_limit, memory_limit)
+    watched = PageStore(store)
+    context = PageContext(request=request, store=watched, clock=clock,  # type: ignore[arg-type]
                           content_type=page.content_type, page_name=page.name,
                           keys=keys if keys is not None else KeyStore(),
-                          warning_log=warning_log)
+                          warning_log=warning_log, budget=budget)
     try:
-        page.run(PageGlobals(context))
+        _run_watched(page, context, watched)
+    except StoreWriteStop as stop:
+        return _not_kept(request, page, context, stop.error)
     except PageRedirect as redirect:
         return _redirect(context, redirect)
+    except PageTimeUp as stop:
+        return _over_budget(request, page, context, stop, assumptions.SSJS_TIMEOUT_STATUS,
+                            assumptions.SSJS_TIMEOUT_BODY, debug)
+    except PageOutOfMemory as stop:
+        return _over_budget(request, page, context, stop, 500,
+                            assumptions.UNCAUGHT_EXCEPTION_BODY, debug)
     except ScriptError as ex:
         # OFF/3P: an exception that escapes the page answers HTTP 500; what was written is lost.
         log.warning("%s %s: uncaught %s: %s", request.method, page.name, ex.name, ex.message)
@@ -78,6 +100,91 @@ def run_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
         headers=context.response_headers(),
         body=context.body_bytes(),
         warnings=context.warnings, rows_written=context.rows_written)
+
+
+class StoreWriteStop(BaseException):
+    """Stop the page: the store could not keep a change the page made (never a platform error).
+
+    A BaseException, as :class:`PageRedirect` is, so neither an SSJS ``catch`` nor ``except
+    Exception`` in a page port can answer 200 over a change that was not kept.
+    """
+
+    def __init__(self, error: StoreWriteFailed) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+#: The Store methods that change data: a page's call to one may be refused by the disk.
+_CHANGES = frozenset({"create", "drop", "add_rows", "update_rows", "delete_rows", "upsert_rows",
+                      "replace_rows", "replace_all"})
+
+
+class PageStore:
+    """The store as one page run sees it: a change the disk refused stops the page.
+
+    Reads pass through; :attr:`failed` keeps the refusal, so a page that went on after it (an
+    SSJS page catches the stop signal's JavaScript side) is still answered as not kept.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.failed: StoreWriteFailed | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        member = getattr(self._store, name)
+        if name not in _CHANGES:
+            return member
+
+        def change(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return member(*args, **kwargs)
+            except StoreWriteFailed as error:
+                self.failed = error
+                raise StoreWriteStop(error) from None
+
+        return change
+
+
+def _run_watched(page: Page, context: PageContext, watched: PageStore) -> None:
+    """Run ``page``; whatever it did after a change was refused, end with the refusal."""
+    try:
+        page.run(PageGlobals(context))
+    finally:
+        if watched.failed is not None:
+            raise StoreWriteStop(watched.failed)  # replaces a redirect or the page's own error
+
+
+def _not_kept(request: RequestSnapshot, page: Page, context: PageContext,
+              error: StoreWriteFailed) -> PageResult:
+    """Answer the emulator's refusal of a page whose change the ``--db`` file could not take.
+
+    Not the platform's answer: the JSON body says ``emulator_error`` like every refusal of the
+    emulator's own (emulator.web.refusals); the rows the page wrote before it were kept.
+    """
+    log.error("%s %s: %s", request.method, page.name, error.message)
+    body = json.dumps({"emulator_error": error.code, "message": error.message})
+    return PageResult(status=error.status, headers=[("Content-Type", "application/json")],
+                      body=body.encode("utf-8"), warnings=context.warnings,
+                      rows_written=context.rows_written, error=error.message)
+
+
+def _over_budget(request: RequestSnapshot, page: Page, context: PageContext,
+                 stop: BaseException, status: int, platform_body: str,
+                 debug: bool) -> PageResult:
+    """Answer a page that ran out of its budget: 408 for time, 500 for memory.
+
+    docs/fidelity.md#page-budget and docs/fidelity.md#ssjs-timeout-body: what was written is lost.
+    """
+    text = f"{type(stop).__name__}: {stop}"
+    log.error("%s %s: %s", request.method, page.name, text)
+    source = getattr(page, "file", None)  # an SSJS page file's; a Python port has none
+    file = str(source.path) if source is not None else None
+    return PageResult(
+        status=status,
+        headers=[("Content-Type", f"text/plain; charset={assumptions.RESPONSE_CHARSET}")],
+        body=error_body(platform_body, text, file, None, debug),
+        warnings=context.warnings, rows_written=context.rows_written,
+        error=text, error_file=file)
 
 
 def _redirect(context: PageContext, redirect: PageRedirect) -> PageResult:

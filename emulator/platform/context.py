@@ -16,14 +16,16 @@ from emulator import assumptions
 from emulator.ampscript import AmpscriptContext, Variables
 from emulator.ampscript.keys import KeyStore
 from emulator.clock import Clock
-from emulator.journal import WarningLog
+from emulator.journal import MAX_WARNINGS, WARNING_LIMIT, WarningLog, cut, too_many_warnings
 from emulator.platform.headers import encode_body
 from emulator.platform.request import RequestSnapshot
+from emulator.script.budget import PageBudget
 from emulator.store.store import Store
 
 log = logging.getLogger("emulator.page")
 
 REPEATABLE_HEADERS = ("set-cookie",)
+_SURE_WARNING = WARNING_LIMIT >> 2  # characters that fit WARNING_LIMIT bytes in any case
 
 
 @dataclass
@@ -43,7 +45,18 @@ class PageContext:
     keys: KeyStore = field(default_factory=KeyStore)
     charset: str = assumptions.RESPONSE_CHARSET
     warning_log: WarningLog | None = None  # the app's: repeats folded (emulator.journal)
+    #: the run's time and memory limits (docs/fidelity.md#page-budget); the page runners give
+    #: one from the settings, a context made elsewhere (a test's) has none
+    budget: PageBudget = field(default_factory=PageBudget.unlimited)
     _ampscript: AmpscriptContext | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.variables.budget = self.budget  # what the page's variables hold is counted
+
+    def write(self, text: str) -> None:
+        """Append ``text`` to the page's output; its size counts against the page's memory."""
+        self.budget.charge_text(text)
+        self.output.append(text)
 
     def warn(self, message: str) -> None:
         """Record a diagnostic for the journal and the log; it never changes the response."""
@@ -66,7 +79,8 @@ class PageContext:
             # cycle, left for the garbage collector after every request instead of freed at once.
             warn = partial(_warn, self.warnings, self._where(), self.warning_log)
             self._ampscript = AmpscriptContext(variables=self.variables, warn=warn,
-                                               store=self.store, clock=self.clock, keys=self.keys)
+                                               store=self.store, clock=self.clock, keys=self.keys,
+                                               budget=self.budget)
         return self._ampscript
 
     def set_header(self, name: str, value: str) -> None:
@@ -91,7 +105,17 @@ class PageContext:
 
 
 def _warn(warnings: list[str], where: str, warning_log: WarningLog | None, message: str) -> None:
-    warnings.append(message)  # the journal keeps every one
+    # Bounded as the journal keeps them: a page warning in a loop, or about a 5 MB field name,
+    # must not grow the request's memory or the server log.
+    if len(warnings) >= MAX_WARNINGS:
+        if len(warnings) == MAX_WARNINGS:  # said once; later warnings are dropped
+            message = too_many_warnings()
+            warnings.append(message)
+            log.warning("%s: %s", where, message)
+        return
+    if len(message) > _SURE_WARNING:
+        message = cut(message, WARNING_LIMIT)
+    warnings.append(message)
     if warning_log is not None:
         warning_log.warn(where, message)
     else:

@@ -50,7 +50,7 @@ class Writer:
     def __call__(self, value: Any = UNDEFINED, *ignored: Any) -> Any:
         # Extra arguments are ignored, zero arguments write nothing
         # (docs/fidelity.md#write-appends).
-        self._context.output.append(clr_text(value))
+        self._context.write(clr_text(value))
         return UNDEFINED
 
 
@@ -61,7 +61,7 @@ class PlatformResponse:
         self._context = context
 
     def Write(self, value: Any = UNDEFINED, *ignored: Any) -> None:
-        self._context.output.append(clr_text(value))
+        self._context.write(clr_text(value))
         return None
 
     @property

@@ -4,6 +4,10 @@ A request is JSON ``{"op", "o" (owner), "m" (member), "k" (DE key), "a" (args), 
 the reply is ``{"r": value}``, ``{"e": {name, message, description, jintException}}`` for an
 error the script can catch, or ``{"x": 1}`` once the page has redirected. Values cross as
 JSON; ``undefined``, non-finite numbers, dates and host objects (``Browser``) as tagged objects.
+
+Each call keeps to the page's budget (docs/fidelity.md#page-budget): it is refused past the
+deadline, a call that ends past it ends the page, and what crosses is measured against the
+page's memory. The budget's signals end the page run (and its worker), never a ``catch``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 from emulator import assumptions
 from emulator.ampscript import render
+from emulator.pages.runner import StoreWriteStop
 from emulator.platform.data_extension import DataExtensionFactory, Rows
 from emulator.platform.function import PlatformFunction
 from emulator.platform.globals import NOT_LOADED, PageGlobals, PlatformObject
@@ -23,6 +28,7 @@ from emulator.platform.members import CONTAINERS
 from emulator.platform.output import PageRedirect, PlatformResponse
 from emulator.platform.request import PlatformRequest
 from emulator.platform.variable import VariableObject
+from emulator.script.budget import size_of, text_bytes
 from emulator.script.errors import FeatureNotEmulated, JSTypeError, PlatformError, ScriptError
 from emulator.script.undefined import UNDEFINED
 
@@ -90,9 +96,26 @@ def from_wire(text: str | bytes, refs: dict[int, Any]) -> Any:
         if kind == "n":
             return float(obj["v"].replace("Infinity", "inf"))
         if kind == "d":
-            return datetime.fromtimestamp(obj["v"] / 1000, timezone.utc).replace(tzinfo=None)
+            return _date(obj.get("v"))
         return refs.get(obj["v"], UNDEFINED)
     return json.loads(text, object_hook=tagged)
+
+
+def _date(milliseconds: Any) -> datetime:
+    """Return a JavaScript date (ms since 1970, UTC) as .NET holds it: naive, years 1 to 9999.
+
+    docs/fidelity.md#date-range: an invalid date (NaN arrives as null) or one outside .NET's
+    range is a catchable error, not a failure of the emulator.
+    """
+    if isinstance(milliseconds, (int, float)) and math.isfinite(milliseconds):
+        try:
+            return (datetime.fromtimestamp(milliseconds / 1000, timezone.utc)
+                    .replace(tzinfo=None))
+        except (ValueError, OverflowError, OSError):
+            shown = f"({milliseconds:.0f} ms from 1970)"
+    else:
+        shown = "(Invalid Date)"
+    raise PlatformError(assumptions.DATE_OUT_OF_RANGE.format(value=shown))
 
 
 class HostDispatcher:
@@ -103,18 +126,33 @@ class HostDispatcher:
         self.context = globals_.context
         self.refs: dict[int, Any] = {}
         self.redirect: PageRedirect | None = None
+        self.stopped = False  # a change was not kept: the page runner answers that
         self._output_limit = output_limit
         self._output_size = 0
 
     def handle(self, data: bytes) -> bytes:
-        """Return the reply to one request; never raises."""
-        if self.redirect is not None:
+        """Return the reply to one request; raises only the budget's signals, which end the page.
+
+        docs/fidelity.md#page-budget: a call is refused past the deadline, one that ends past it
+        ends the page there (what it did is not answered), and the request and the result must
+        fit the page's memory allowance.
+        """
+        if self.redirect is not None or self.stopped:
             return STOP.encode()
+        budget = self.context.budget
+        budget.check()
+        budget.fits(len(data))
         try:
             request = from_wire(data, self.refs)
-            reply = {"r": to_wire(self._dispatch(request), self.refs)}
+            result = self._dispatch(request)
+            budget.check()
+            budget.fits(size_of(result))
+            reply = {"r": to_wire(result, self.refs)}
         except PageRedirect as redirect:
             self.redirect = redirect  # RT: the page stops; the runner answers the redirect
+            return STOP.encode()
+        except StoreWriteStop:
+            self.stopped = True  # nothing after it may reach the platform, as after a redirect
             return STOP.encode()
         except ScriptError as ex:
             reply = {"e": {"name": ex.name, "message": ex.message,
@@ -130,7 +168,7 @@ class HostDispatcher:
         op = request.get("op")
         if op in ("out", "amp"):
             text = str(request.get("t", ""))
-            return self._written(lambda: self.context.output.append(
+            return self._written(lambda: self.context.write(
                 render(text, self.context.ampscript()) if op == "amp" else text))
         owner, member = str(request.get("o", "")), str(request.get("m", ""))
         if owner == "":
@@ -176,7 +214,9 @@ class HostDispatcher:
         result = action()
         self._output_size += sum(len(text) for text in self.context.output[before:])
         if self._output_size > self._output_limit:
+            dropped = sum(text_bytes(text) for text in self.context.output[before:])
             del self.context.output[before:]
+            self.context.budget.charge(-dropped)  # kept no more
             self._output_size = sum(len(text) for text in self.context.output)
             raise PlatformError(assumptions.SSJS_OUTPUT_LIMIT.format(limit=self._output_limit))
         return result

@@ -149,12 +149,14 @@ class PageDirectory:
 def open_pages(settings: Any, fixed: Mapping[str, Page]) -> PageDirectory:
     """Read ``settings.pages`` (a ConfigError on a name problem); no worker runs yet."""
     directory = PageDirectory(Path(settings.pages), fixed,
-                              SsjsRunner(timeout=settings.ssjs_timeout))
+                              SsjsRunner(timeout=settings.ssjs_timeout,
+                                         workers=settings.ssjs_workers))
     directory.scan_at_start()
     return directory
 
 
 def start_pool(emulator: Any, directory: PageDirectory) -> None:
     """Start the worker pool the folder's pages run in, even for an empty folder."""
-    emulator.ssjs_pool = WorkerPool(allow_json=emulator.settings.ssjs_allow_json)
+    emulator.ssjs_pool = WorkerPool(emulator.settings.ssjs_workers,
+                                    allow_json=emulator.settings.ssjs_allow_json)
     directory.runner.pool = emulator.ssjs_pool

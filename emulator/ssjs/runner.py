@@ -3,7 +3,8 @@
 The page's ``run`` hands the program to the worker pool and answers host calls on the real
 :class:`PageGlobals`, so :func:`emulator.pages.runner.run_page` does the rest as for a Python
 port (500 on an uncaught exception, redirects, warnings). A syntax error answers 500 with its
-line; a page past its time limit 408; one past its memory limit 500.
+line; a page past its time limit 408; one past its memory limit 500; one that finds every
+worker busy 503 (:mod:`emulator.ssjs.admission`).
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from emulator.pages import Page
 from emulator.pages.runner import PageResult, error_body, run_page
 from emulator.platform.globals import PageGlobals
 from emulator.platform.request import RequestSnapshot
+from emulator.script.budget import DEFAULT_MEMORY_LIMIT
 from emulator.script.errors import ScriptError
+from emulator.ssjs.admission import Admission, PoolBusy
 from emulator.ssjs.host import HostDispatcher
 from emulator.ssjs.pagefile import PageFile
 from emulator.ssjs.syntax import SsjsSyntaxError
-from emulator.ssjs.workers import PageTimeout, WorkerLost, WorkerPool
+from emulator.ssjs.workers import DEFAULT_SIZE, PageTimeout, WorkerLost, WorkerPool
 from emulator.store.store import Store
 
 log = logging.getLogger("emulator.page")
@@ -36,11 +39,13 @@ _SYNTAX_LINE = re.compile(r", line (\d+):")
 
 
 class SsjsRunner:
-    """What every SSJS page of an app shares: the worker pool and the time limit."""
+    """What every SSJS page of an app shares: the worker pool, its admission and the limit."""
 
-    def __init__(self, pool: WorkerPool | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, pool: WorkerPool | None = None, timeout: float = DEFAULT_TIMEOUT,
+                 workers: int = DEFAULT_SIZE) -> None:
         self.pool = pool
         self.timeout = timeout
+        self.admission = Admission(workers)  # as many run at once as the pool has workers
 
     def execute(self, file: PageFile, g: PageGlobals) -> None:
         """Run ``file``'s program against ``g``; re-raise what escaped the script."""
@@ -48,8 +53,9 @@ class SsjsRunner:
             raise WorkerLost("the SSJS worker pool is not started")
         program = file.program()
         dispatcher = HostDispatcher(g, assumptions.SSJS_OUTPUT_MAX)
-        result = self.pool.run({"segments": list(program.segments)}, dispatcher.handle,
-                               self.timeout)
+        with self.admission.slot():
+            result = self.pool.run({"segments": list(program.segments)}, dispatcher.handle,
+                                   self.timeout, g.context.budget)
         if dispatcher.redirect is not None:
             raise dispatcher.redirect
         error = result.get("error")
@@ -105,12 +111,20 @@ def make_page(path: Path, runner: SsjsRunner, name: str | None = None,
 
 def run_ssjs_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
                   keys: KeyStore | None = None, warning_log: WarningLog | None = None,
-                  debug: bool = False) -> PageResult:
-    """Run ``page`` like :func:`run_page`, answering the SSJS runner's own failures too."""
+                  debug: bool = False, time_limit: float | None = None,
+                  memory_limit: int = DEFAULT_MEMORY_LIMIT) -> PageResult:
+    """Run ``page`` like :func:`run_page`, answering the SSJS runner's own failures too.
+
+    ``time_limit`` defaults to the page's runner's.
+    """
     text = f"text/plain; charset={assumptions.RESPONSE_CHARSET}"
     where = str(page.file.path) if isinstance(page, SsjsPage) and page.file else None
     try:
-        return run_page(page, request, store, clock, keys, warning_log, debug)
+        if time_limit is None:
+            runner = page.runner if isinstance(page, SsjsPage) else None
+            time_limit = runner.timeout if runner is not None else DEFAULT_TIMEOUT
+        return run_page(page, request, store, clock, keys, warning_log, debug,
+                        time_limit=time_limit, memory_limit=memory_limit)
     except SsjsSyntaxError as error:
         log.error("%s %s: %s", request.method, page.name, error)
         found = _SYNTAX_LINE.search(str(error))
@@ -123,6 +137,14 @@ def run_ssjs_page(page: Page, request: RequestSnapshot, store: Store, clock: Clo
         return PageResult(assumptions.SSJS_TIMEOUT_STATUS, [("Content-Type", text)],
                           error_body(assumptions.SSJS_TIMEOUT_BODY, str(error), where, None,
                                      debug),
+                          error=str(error), error_file=where)
+    except PoolBusy as error:
+        log.warning("%s %s: %s", request.method, page.name, error)
+        # docs/fidelity.md#ssjs-busy
+        return PageResult(assumptions.SSJS_BUSY_STATUS,
+                          [("Content-Type", text),
+                           ("Retry-After", str(assumptions.SSJS_BUSY_RETRY_AFTER))],
+                          error_body(assumptions.SSJS_BUSY_BODY, str(error), where, None, debug),
                           error=str(error), error_file=where)
     except WorkerLost as error:
         log.error("%s %s: %s", request.method, page.name, error)

@@ -9,6 +9,7 @@ time is killed with its worker; a worker whose engine ran out of memory, or died
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -18,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from emulator.script.budget import PageBudget
 from emulator.ssjs.engine import MEMORY_LIMIT
 from emulator.ssjs.host import surface
 from emulator.ssjs.worker import worker_main
@@ -108,15 +110,22 @@ class WorkerPool:
         self._start()
 
     def run(self, job: dict[str, Any], handle: Callable[[bytes], bytes],
-            timeout: float) -> dict[str, Any]:
-        """Run ``job`` within ``timeout`` seconds, answering host calls with ``handle``."""
+            timeout: float, budget: PageBudget | None = None) -> dict[str, Any]:
+        """Run ``job`` within ``timeout`` seconds, answering host calls with ``handle``.
+
+        ``budget``, the page run's, gets the same deadline, so the host calls keep to it too.
+        """
         deadline = time.monotonic() + timeout
+        if budget is not None:
+            budget.deadline = deadline
         worker = self._take(deadline)
         keep = False
         try:
             if not worker.ready:  # a fresh worker's start-up does not count as the page's time
                 worker.wait_ready()
                 deadline = time.monotonic() + timeout
+                if budget is not None:
+                    budget.deadline = deadline
             worker.conn.send_bytes(b"R" + json.dumps(job).encode("utf-8", "surrogatepass"))
             while True:
                 remaining = deadline - time.monotonic()
@@ -150,7 +159,7 @@ class WorkerPool:
                     raise PageTimeout("no SSJS worker became free in time") from None
 
     def close(self) -> None:
-        """Stop every worker; later runs are refused."""
+        """Stop every worker, killing at once one that runs a page; later runs are refused."""
         with self._lock:
             if self._closed:
                 return
@@ -158,5 +167,20 @@ class WorkerPool:
             workers = list(self._all)
             self._all.clear()
         atexit.unregister(self.close)
+        idle = set()
+        while True:
+            try:
+                idle.add(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        for worker in idle:  # all asked first, so their exits overlap
+            with contextlib.suppress(OSError, ValueError):
+                worker.conn.send_bytes(b"S")
         for worker in workers:
-            worker.stop()
+            if worker in idle:
+                worker.stop()
+            elif not worker.closed:
+                # A page may loop for ever: a stop must not wait for it. Only the signal: the
+                # thread running the page sees the pipe end and retires the worker itself.
+                with contextlib.suppress(ValueError):  # unless it has just done so
+                    worker.process.kill()

@@ -76,7 +76,8 @@ def _serve(page: Page, run: Callable[..., PageResult], emulator: Emulator) -> Re
     settings = emulator.settings
     snapshot = environ[journaling.SNAPSHOT_KEY] = snapshot_request(current, settings.max_body)
     result = run(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys,
-                 warning_log=emulator.warning_log, debug=settings.debug)
+                 warning_log=emulator.warning_log, debug=settings.debug,
+                 time_limit=settings.ssjs_timeout, memory_limit=settings.page_memory_limit)
     environ[journaling.RESULT_KEY] = result
     return Response(result.body, status=result.status, headers=result.headers)
 

@@ -25,6 +25,7 @@ CHARSETS = {
     "ascii": "ascii", "iso-8859-1": "latin-1", "us-ascii": "ascii", "windows-1252": "cp1252",
 }
 _SINGLE_BYTE = ("ascii", "latin-1", "cp1252")
+_WIDE = ("utf-16-le", "utf-16-be", "utf-32-le")  # more than a byte for an ASCII character
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _BASE64_SPACE = re.compile(r"[ \t\r\n]+")
@@ -54,7 +55,13 @@ def encode(text: str, codec: str) -> bytes:
 def base64_encode(run: Runtime, value: Any, encoding: Any = "UTF-8") -> str:
     """Return standard, padded Base64 of the text's bytes in ``encoding``."""
     codec = charset(encoding, arg.Param("Base64Encode", "Encoding", 2))
-    return base64.b64encode(encode(clr_text(value), codec)).decode("ascii")
+    text = clr_text(value)
+    budget = run.ctx.budget
+    # docs/fidelity.md#page-budget: the bytes (up to 4 a character), then 4/3 of them as text
+    budget.fits(len(text) * (1 if text.isascii() and codec not in _WIDE else 4))
+    data = encode(text, codec)
+    budget.fits(len(data) * 4 // 3 + 4)
+    return base64.b64encode(data).decode("ascii")
 
 
 @ampscript_function("Base64Decode", args=(1, 3), tag="RT")
@@ -115,9 +122,17 @@ def url_encode(run: Runtime, value: Any, all_chars: Any = False, all_strings: An
         head, query = "", text
     else:
         return text
+    # docs/fidelity.md#page-budget: a character becomes up to 3 (%20), or 12 (%f0%9f%98%80)
+    run.ctx.budget.fits(len(text) * (3 if text.isascii() else 12))
     if not arg.flag(all_chars):
         return head + query.replace(" ", "%20")
-    return head + _URL_UNSAFE.sub(_encode_char, query)
+    step = run.ctx.budget.pacer()
+
+    def encode_char(match: re.Match[str]) -> str:
+        step()
+        return _encode_char(match)
+
+    return head + _URL_UNSAFE.sub(encode_char, query)
 
 
 def _encode_char(match: re.Match[str]) -> str:

@@ -20,6 +20,18 @@ from emulator.script.js import is_number
 _DAY_RUN = re.compile(r"d+")
 
 
+def _pattern(value: Any, param: arg.Param) -> str:
+    """Return a pattern argument; past FORMAT_MAX_PATTERN characters it aborts.
+
+    ASSUMED "format-pattern-limit": formatting walks the pattern in Python, so a pattern of
+    megabytes would outlast the page's time limit (docs/fidelity.md#page-budget).
+    """
+    text = clr_text(value)
+    if len(text) > assumptions.FORMAT_MAX_PATTERN:
+        raise param.error(text)
+    return text
+
+
 def _culture_name(value: Any) -> str | None:
     return None if value is None else clr_text(value)
 
@@ -29,7 +41,8 @@ def format_number_function(run: Runtime, value: Any, pattern: Any, locale: Any =
     """Format a number with a .NET numeric pattern in a culture (unknown culture: en-US, RT)."""
     number = arg.number(value, arg.Param("FormatNumber", "Number", 1), grouped=True)
     try:
-        return format_number(number, clr_text(pattern), culture(_culture_name(locale)))
+        return format_number(number, _pattern(pattern, arg.Param("FormatNumber", "Format", 2)),
+                             culture(_culture_name(locale)))
     except FormatError:
         raise arg.Param("FormatNumber", "Format", 2).error(pattern) from None
 
@@ -45,7 +58,7 @@ def format_function(run: Runtime, value: Any, pattern: Any, data_type: Any = "",
     if kind not in ("", "date"):
         raise arg.Param("Format", "DataType", 3).error(data_type)
     chosen = culture(_culture_name(locale))
-    text = clr_text(pattern)
+    text = _pattern(pattern, arg.Param("Format", "Format", 2))
     try:
         if kind == "" and not isinstance(value, datetime):
             number = _as_number(value)
@@ -91,7 +104,8 @@ def format_date_function(run: Runtime, value: Any, date_pattern: Any = "",
     short day name and ``ddddd`` the long one; a lone ``D`` is the short date.
     """
     moment = _as_date(value, run)
-    dates, times = clr_text(date_pattern), clr_text(time_pattern)
+    dates = _pattern(date_pattern, arg.Param("FormatDate", "DateFormat", 2))
+    times = _pattern(time_pattern, arg.Param("FormatDate", "TimeFormat", 3))
     chosen = culture(_culture_name(locale))
     if moment is None:
         return ""  # RT: unparseable, empty or number dates give "" without aborting

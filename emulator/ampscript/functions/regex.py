@@ -1,22 +1,29 @@
-"""``RegExMatch``: a .NET regular expression, run by Python's ``re`` (docs/fidelity.md#regexmatch).
+"""``RegExMatch``: a .NET regular expression, run by the ``regex`` package
+(docs/fidelity.md#regexmatch).
 
 The platform runs .NET regexes; the emulator translates the .NET-only spellings it knows
-(``(?<name>...)``, ``(?'name'...)``, ``\\k<name>``) and runs the rest on ``re``. Differences that
-remain (ASSUMED "regex-dialect"): .NET's variable-length lookbehind, ``RightToLeft``,
-``ExplicitCapture`` and character-class subtraction ``[a-z-[aeiou]]`` are not emulated (a
-pattern using them fails to compile or raises "not emulated"); ``re`` has no match timeout, so a
-pattern with catastrophic backtracking runs as long as it backtracks, where the real page would
-end in a timeout. The emulator's own patterns never backtrack on user text.
+(``(?<name>...)``, ``(?'name'...)``, ``\\k<name>``) and runs the rest on ``regex``, in its
+``re``-compatible dialect; ``re`` decides which patterns compile. Differences that remain
+(ASSUMED "regex-dialect"): .NET's variable-length lookbehind, ``RightToLeft``, ``ExplicitCapture``
+and character-class subtraction ``[a-z-[aeiou]]`` are not emulated (a pattern using them fails to
+compile or raises "not emulated"). A match runs with the GIL
+released and a timeout of the page's remaining time: catastrophic backtracking ends the page as
+its time limit does (ASSUMED "regex-timeout"), and never stalls the server's other requests.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import threading
 from typing import Any
+
+import regex
 
 from emulator import assumptions
 from emulator.ampscript import arguments as arg
 from emulator.ampscript.registry import Runtime, ampscript_function
+from emulator.script.budget import PageBudget, PageTimeUp
 from emulator.script.clr import clr_text
 from emulator.script.errors import FeatureNotEmulated
 
@@ -33,6 +40,11 @@ OPTIONS: dict[str, int | None] = {
     "explicitcapture": None,
     "righttoleft": None,
 }
+#: CPU seconds a match may take on the page's own thread before it moves to a helper thread.
+FIRST_TRY = 0.05
+#: The same flags in the regex package, whose values differ (ASCII).
+_REGEX_FLAGS = {re.IGNORECASE: regex.IGNORECASE, re.MULTILINE: regex.MULTILINE,
+                re.DOTALL: regex.DOTALL, re.VERBOSE: regex.VERBOSE, re.ASCII: regex.ASCII}
 # (?<name> but not the lookbehinds (?<= and (?<!; (?'name'; \k<name> and \k'name'.
 _NET_GROUP = re.compile(r"\(\?<(?![=!])([A-Za-z_][A-Za-z0-9_]*)>|\(\?'([A-Za-z_][A-Za-z0-9_]*)'")
 _NET_BACKREF = re.compile(r"\\k<([A-Za-z_][A-Za-z0-9_]*)>|\\k'([A-Za-z_][A-Za-z0-9_]*)'")
@@ -64,17 +76,62 @@ def regex_match(run: Runtime, value: Any, pattern: Any, group: Any, *options: An
         raise FeatureNotEmulated(assumptions.AMPSCRIPT_FEATURE_NOT_EMULATED.format(
             what="Character-class subtraction ([a-z-[aeiou]])"))
     try:
-        compiled = re.compile(translate(source), flags)
-    except (re.error, RecursionError, OverflowError) as error:
+        translated = translate(source)
+        # re decides what compiles, as it always has (regex would also take variable-length
+        # lookbehind); regex, in its re-compatible dialect, runs the match with a timeout.
+        re.compile(translated, flags)
+        compiled = regex.compile(translated, _regex_flags(flags) | regex.VERSION0)
+    except (re.error, regex.error, RecursionError, OverflowError, ValueError) as error:
         raise arg.Param("RegExMatch", "Pattern", 2).error(f"{source} ({error})") from None
     text = arg.text(value)
-    match = compiled.search(text)
+    match = search(compiled, text, run.ctx.budget)
     if match is None:
         return ""
     return _group(match, group)
 
 
-def _group(match: re.Match[str], group: Any) -> str:
+def search(compiled: Any, text: str, budget: PageBudget) -> Any:
+    """Return ``compiled.search(text)``, or raise PageTimeUp once the page's deadline passes.
+
+    The match runs without the GIL, so the server's other requests go on. regex's timeout
+    counts the process's CPU time, which on a busy machine runs slower than the clock: a
+    match that outlasts a short first try runs on a helper thread that the page waits for only
+    until its deadline; past it the page ends, and the helper ends by itself within the same
+    number of CPU seconds.
+    """
+    budget.check()
+    left = budget.remaining()
+    if left == math.inf:  # no page budget: an AMPscript render outside a page run
+        return compiled.search(text, concurrent=True)
+    try:
+        return compiled.search(text, timeout=min(left, FIRST_TRY), concurrent=True)
+    except TimeoutError:
+        pass
+    outcome: dict[str, Any] = {}
+
+    def match() -> None:
+        try:
+            outcome["match"] = compiled.search(text, timeout=budget.remaining(), concurrent=True)
+        except TimeoutError:
+            pass
+        except BaseException as error:  # handed to the page's thread below
+            outcome["error"] = error
+
+    helper = threading.Thread(target=match, name="mcemu-regex", daemon=True)
+    helper.start()
+    helper.join(budget.remaining())
+    if "error" in outcome:
+        raise outcome["error"]
+    if "match" not in outcome:
+        raise PageTimeUp(f"RegExMatch ran past the page's time limit of {budget.time_limit:g} s")
+    return outcome["match"]
+
+
+def _regex_flags(flags: int) -> int:
+    return sum(theirs for ours, theirs in _REGEX_FLAGS.items() if flags & ours)
+
+
+def _group(match: Any, group: Any) -> str:
     """Return group ``group`` (a number, numeric text or a name); ``""`` when it is missing."""
     key: int | str
     if isinstance(group, bool):

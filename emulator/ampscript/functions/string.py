@@ -4,22 +4,27 @@ Positions and lengths count UTF-16 code units, and case mapping is .NET's invari
 character maps to one character (``ß`` stays, ``İ`` lowers to ``i``),
 docs/fidelity.md#ampscript-utf16. A boolean argument is swallowed
 (docs/fidelity.md#ampscript-string-booleans). Each function is linear in its input: megabytes are
-fine.
+fine, up to the page's budget (docs/fidelity.md#page-budget): a function whose result can
+outgrow its inputs (Concat, Replace) measures the result before building it, and one that loops
+in Python over its input looks at the deadline as it goes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from emulator.ampscript import arguments as arg
 from emulator.ampscript.registry import Runtime, ampscript_function
+from emulator.script.budget import char_width, joined_bytes
 from emulator.script.js import utf16_length
 
 #: .NET's Char.IsWhiteSpace set, what String.Trim strips (RT: space, tab, CR, LF, NBSP).
 WHITESPACE = ("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
               "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 _WORD = re.compile(r"[^\s]+")
+CHUNK = 64 * 1024  # characters (or occurrences) between two looks at the page's deadline
 
 
 def invariant_upper(text: str) -> str:
@@ -60,7 +65,9 @@ def from_units(units: bytes) -> str:
 @ampscript_function("Concat", args=(1, None), tag="RT")
 def concat(run: Runtime, *values: Any) -> str:
     """Join the arguments' texts without separator."""
-    return "".join(arg.text(value) for value in values)
+    texts = [arg.text(value) for value in values]
+    run.ctx.budget.fits(joined_bytes(texts))  # Concat(@s, @s) doubles: measured, not built
+    return "".join(texts)
 
 
 @ampscript_function("Length", args=1, tag="RT")
@@ -97,7 +104,10 @@ def index_of(run: Runtime, value: Any, sought: Any, occurrence: Any = 1) -> int:
         return 0
     wanted = 1 if which == 0 else which
     found, position, start = 0, -1, 0
+    check = run.ctx.budget.check
     while (hit := haystack.find(needle, start)) >= 0:
+        if not found % CHUNK:
+            check()
         found += 1
         position = hit
         if found == wanted:
@@ -115,26 +125,54 @@ def replace(run: Runtime, value: Any, find: Any, replacement: Any = "") -> str:
     if not sought:
         return text
     # re.escape makes the pattern a literal: no user regex, linear time.
-    return re.sub(re.escape(sought), lambda _match: new, text, flags=re.IGNORECASE)
+    pattern = re.compile(re.escape(sought), re.IGNORECASE)
+    if len(new) > len(sought):  # the text grows: by how much is measured before building it
+        hits = sum(1 for _ in pattern.finditer(text))
+        growth = hits * (len(new) - len(sought))
+        run.ctx.budget.fits(char_width(text, new) * (len(text) + growth))
+    return pattern.sub(_every(run, lambda _match: new), text)
 
 
 @ampscript_function("Uppercase", args=1, tag="RT")
 def uppercase(run: Runtime, value: Any) -> str:
     """Return the text upper-cased (invariant culture)."""
-    return invariant_upper(arg.text(value))
+    return _chunked(run, invariant_upper, arg.text(value))
 
 
 @ampscript_function("Lowercase", args=1, tag="RT")
 def lowercase(run: Runtime, value: Any) -> str:
     """Return the text lower-cased (invariant culture)."""
-    return invariant_lower(arg.text(value))
+    return _chunked(run, invariant_lower, arg.text(value))
 
 
 @ampscript_function("ProperCase", args=1, tag="RT")
 def proper_case(run: Runtime, value: Any) -> str:
     """Upper-case the first letter of each whitespace-separated word, lower-case the rest (RT)."""
-    return _WORD.sub(lambda word: invariant_upper(word[0][0]) + invariant_lower(word[0][1:]),
-                     arg.text(value))
+    return _WORD.sub(_every(run, lambda word: invariant_upper(word[0][0])
+                            + invariant_lower(word[0][1:])), arg.text(value))
+
+
+def _chunked(run: Runtime, convert: Callable[[str], str], text: str) -> str:
+    """Return ``convert(text)`` a chunk at a time (it maps character to character)."""
+    if len(text) <= CHUNK:
+        return convert(text)
+    parts = []
+    for start in range(0, len(text), CHUNK):
+        run.ctx.budget.check()
+        parts.append(convert(text[start:start + CHUNK]))
+    return "".join(parts)
+
+
+def _every(run: Runtime, replace: Callable[[re.Match[str]], str],
+           ) -> Callable[[re.Match[str]], str]:
+    """Return ``replace`` for ``re.sub``, looking at the page's deadline now and then."""
+    step = run.ctx.budget.pacer(CHUNK)
+
+    def replacement(match: re.Match[str]) -> str:
+        step()
+        return replace(match)
+
+    return replacement
 
 
 @ampscript_function("Trim", args=1, tag="RT")
