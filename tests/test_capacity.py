@@ -301,3 +301,13 @@ def test_bodies_under_the_limit_still_work_plain_and_chunked(small_body_server) 
     over = requests.post(f"{url}/token", data=b"x" * (MAX_BODY + 1), timeout=30,
                          headers={"Content-Type": "application/json"})
     assert over.status_code == 413 and over.json()["limit"] == MAX_BODY
+
+
+def test_large_blocks_go_back_to_the_os_on_glibc() -> None:
+    """mcemu serve fixes glibc's mmap threshold, so a 5 MB body does not stay resident."""
+    import platform
+
+    from emulator.web.memory import return_large_blocks_to_the_os
+
+    expected = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    assert return_large_blocks_to_the_os() is expected

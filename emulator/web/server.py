@@ -29,6 +29,7 @@ from waitress.utilities import RequestEntityTooLarge
 from emulator.config import Settings
 from emulator.runtime import Emulator, get_emulator
 from emulator.web.admin.safety import ADMIN_MAX_BODY
+from emulator.web.memory import return_large_blocks_to_the_os
 
 log = logging.getLogger("emulator.server")
 
@@ -61,6 +62,7 @@ def serve(app: Flask, host: str, port: int, *, threads: int | None = None,
     meanwhile.
     """
     emulator = get_emulator(app)
+    return_large_blocks_to_the_os()  # a request's large bodies do not stay resident after it
     # Bind first, ourselves: a port in use then fails before waitress starts threads or pipes.
     listener = _listen(host, port)
     options = server_options(emulator, connection_limit=fit_connection_limit(
