@@ -96,16 +96,24 @@ def flag(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in _TRUE_FLAGS
 
 
-def date(value: Any, param: Param, run: Runtime) -> datetime:
-    """Return a date argument: a date, or text DateParse reads; anything else aborts (RT)."""
+def as_date(value: Any, run: Runtime) -> datetime | None:
+    """Return ``value`` as a date (a date, or text DateParse reads), or None."""
     if isinstance(value, datetime):
         return value
     if isinstance(value, str):
         try:
             return parse_date(value, run.ctx.now())
         except (ValueError, OverflowError):
-            pass
-    raise param.error(value)
+            return None
+    return None
+
+
+def date(value: Any, param: Param, run: Runtime) -> datetime:
+    """Return a date argument: a date, or text DateParse reads; anything else aborts (RT)."""
+    moment = as_date(value, run)
+    if moment is None:
+        raise param.error(value)
+    return moment
 
 
 def rowset(value: Any, param: Param) -> Rowset:

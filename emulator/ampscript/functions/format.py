@@ -10,7 +10,6 @@ from emulator import assumptions
 from emulator.ampscript import arguments as arg
 from emulator.ampscript.cultures import culture
 from emulator.ampscript.dateformat import format_date
-from emulator.ampscript.dates import parse_date
 from emulator.ampscript.numformat import FormatError, format_number
 from emulator.ampscript.registry import Runtime, ampscript_function
 from emulator.script.clr import clr_text
@@ -64,7 +63,7 @@ def format_function(run: Runtime, value: Any, pattern: Any, data_type: Any = "",
             number = _as_number(value)
             if number is not None:
                 return format_number(number, text, chosen)
-        moment = _as_date(value, run)
+        moment = arg.as_date(value, run)
         if moment is None:
             return clr_text(value)  # RT: what cannot be formatted is echoed
         return format_date(moment, text, chosen)
@@ -83,17 +82,6 @@ def _as_number(value: Any) -> int | float | None:
         return None
 
 
-def _as_date(value: Any, run: Runtime) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return parse_date(value, run.ctx.now())
-        except (ValueError, OverflowError):
-            return None
-    return None
-
-
 @ampscript_function("FormatDate", args=(1, 4), tag="RT; defaults ASSUMED")
 def format_date_function(run: Runtime, value: Any, date_pattern: Any = "",
                          time_pattern: Any = "", locale: Any = None) -> str:
@@ -103,7 +91,7 @@ def format_date_function(run: Runtime, value: Any, date_pattern: Any = "",
     ``mm`` is the month in the date pattern and the minutes in the time pattern; ``dddd`` is the
     short day name and ``ddddd`` the long one; a lone ``D`` is the short date.
     """
-    moment = _as_date(value, run)
+    moment = arg.as_date(value, run)
     dates = _pattern(date_pattern, arg.Param("FormatDate", "DateFormat", 2))
     times = _pattern(time_pattern, arg.Param("FormatDate", "TimeFormat", 3))
     chosen = culture(_culture_name(locale))
