@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -168,6 +169,39 @@ def test_a_change_the_disk_refuses_is_undone_and_the_store_goes_on(
     store.close()
     # document ids, creation times, retention and schemas as if the refusals never happened
     assert file_document(path) == file_document(reference_path)
+
+
+def test_changes_from_many_threads_on_a_filling_disk_keep_exactly_the_answered_ones(
+        disk: Disk, tmp_path: Path) -> None:
+    # Threads write their lines in batches after leaving the store's lock (store/commit.py): a
+    # refused batch must take back its own changes and every change queued after it.
+    path = tmp_path / "db.json"
+    store = Store.open(path)
+    store.create(LOG, [])
+    disk.room = 30_000
+    answered: list[str] = []
+    refused: list[str] = []
+
+    def writer(name: int) -> None:
+        for number in range(150):
+            line = f"{name}-{number}"
+            try:
+                store.add_rows("Log", [{"Line": line}])
+                answered.append(line)
+            except StoreWriteFailed:
+                refused.append(line)
+
+    threads = [threading.Thread(target=writer, args=(name,)) for name in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answered and refused
+    assert sorted(row["Line"] for row in store.rows("Log")) == sorted(answered)
+    disk.room = None  # space again: changes go through
+    store.add_rows("Log", [{"Line": "after"}])
+    store.close()
+    assert sorted(lines_in(path)) == sorted([*answered, "after"])
 
 
 def test_the_journal_holds_only_whole_lines_of_answered_changes(

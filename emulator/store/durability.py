@@ -1,9 +1,10 @@
 """The ``--db`` file kept by appending: a log off the request path, folded into snapshots.
 
-Locking story: every method here runs under the store's lock (the Store calls ``append`` and
-``write`` while holding it, and the flusher thread takes it before touching the log), so the
-log and the snapshot have one owner at a time. Only the flusher's ``fsync`` runs outside the
-lock, on a duplicate of the write-ahead log's descriptor, so requests never wait for the disk.
+Locking story: :attr:`WalFile.log_lock` owns the write-ahead log's descriptor. Lines are
+appended under it alone, by store/commit.py after the store's lock is left; a snapshot is
+written under the store's lock and then this one (so the log is never replaced under a
+writer); the flusher takes it only to duplicate the descriptor, and fsyncs the duplicate without
+any lock, so requests never wait for the disk.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ class WalFile(SnapshotFile):
         self._snapshot_bytes = 0
         self._unflushed = False
         self._fold_failing = False
+        #: Held while the log's descriptor is used: appending, replacing the log, duplicating it.
+        self.log_lock = threading.RLock()
         self._store_lock: Any = None
         self._document: Callable[[], Document] | None = None
         self._stop = threading.Event()
@@ -68,7 +71,8 @@ class WalFile(SnapshotFile):
         return self._wal_bytes > 0 or self.replayed > 0
 
     def start(self, lock: Any, document: Callable[[], Document]) -> None:
-        """Start the flusher; ``lock`` guards ``document()``, the live document to fold."""
+        """Start the flusher; ``lock`` guards ``document()``, the live document to fold, which
+        has written every line still queued (store/commit.py) before it returns."""
         self._store_lock, self._document = lock, document
         with lock:
             if self.replayed:
@@ -86,10 +90,11 @@ class WalFile(SnapshotFile):
         self._flusher.start()
 
     def append(self, line: bytes) -> None:
-        """Add one write-ahead log line, or raise StoreWriteFailed with the log as it was.
+        """Add write-ahead log lines, or raise StoreWriteFailed with the log as it was."""
+        with self.log_lock:
+            self._append(line)
 
-        The caller holds the store's lock.
-        """
+    def _append(self, line: bytes) -> None:
         if self.failed is not None:
             raise StoreWriteFailed(self.failed.message, reason=self.failed.reason)
         fd = self._open_log()
@@ -110,13 +115,14 @@ class WalFile(SnapshotFile):
 
     def write(self, document: Mapping[str, Any]) -> None:
         """Write a whole snapshot and drop the write-ahead log it now contains."""
-        self._close_log()
-        super().write(document)
-        self._wal_bytes, self._wal_size, self.replayed, self._unflushed = 0, 0, 0, False
-        self._snapshot_bytes = _size(self.path)
-        if self.failed is not None:
-            LOG.warning("%s: saved again; changes are accepted again.", self.path)
-            self.failed = None
+        with self.log_lock:
+            self._close_log()
+            super().write(document)
+            self._wal_bytes, self._wal_size, self.replayed, self._unflushed = 0, 0, 0, False
+            self._snapshot_bytes = _size(self.path)
+            if self.failed is not None:
+                LOG.warning("%s: saved again; changes are accepted again.", self.path)
+                self.failed = None
 
     def close(self) -> None:
         """Stop the flusher and release the file (the store saved its last snapshot first)."""
@@ -124,7 +130,8 @@ class WalFile(SnapshotFile):
         flusher, self._flusher = self._flusher, None
         if flusher is not None and flusher is not threading.current_thread():
             flusher.join()
-        self._close_log()
+        with self.log_lock:
+            self._close_log()
         super().close()
 
     def _run(self) -> None:
@@ -142,16 +149,13 @@ class WalFile(SnapshotFile):
         Raise StoreWriteFailed when the lines cannot be made durable, or when changes are
         refused and saving a snapshot again still fails.
         """
-        lock = self._store_lock
-        if lock is None or not lock.acquire(timeout=_LOCK_WAIT):
-            return  # busy, or closing: the next round (or close) does it
-        try:
+        if self._store_lock is None:
+            return  # not started
+        with self.log_lock:
             duplicate = None
             if self._fd is not None and self._unflushed:
                 duplicate = os.dup(self._fd)  # fsynced below, without the lock
                 self._unflushed = False
-        finally:
-            lock.release()
         if duplicate is not None:
             try:
                 self._fsync(duplicate)

@@ -234,7 +234,16 @@ class UndoLog:
 
     def undo(self) -> None:
         """Put every noted value back, newest first, and forget them."""
+        self.put_back(self.detach())
+
+    def detach(self) -> list[tuple[Any, Any, Any]]:
+        """Return the noted values and forget them here (their change waits to be written)."""
         entries, self.entries = self.entries, []
+        return entries
+
+    @staticmethod
+    def put_back(entries: list[tuple[Any, Any, Any]]) -> None:
+        """Put back the values ``entries`` noted, newest first."""
         for mapping, key, old in reversed(entries):
             if mapping is None:
                 key()

@@ -19,12 +19,14 @@ from typing import Any, Protocol, TypeVar
 from tinydb.table import Document
 
 from emulator.errors import DataExtensionNotFound, StoreError, StoreWriteFailed
+from emulator.store.commit import GroupCommit
 from emulator.store.durability import DEFAULT_FLUSH_INTERVAL, WalFile
 from emulator.store.filters import compile_filter
 from emulator.store.loading import FORMAT, META_TABLE, SCHEMAS_TABLE, index_keys, read_document
 from emulator.store.persistence import (
     EphemeralStorage,
     Storage,
+    UndoLog,
     WorkingSet,
 )
 from emulator.store.retention import created_table, expired
@@ -42,15 +44,35 @@ class Definition(Protocol):
     rows: Sequence[Mapping[str, Any]]
 
 
+class _Caller(threading.local):
+    """One thread's calls into the store: how deep, and the log line its change waits for."""
+
+    depth = 0
+    ticket = 0
+
+
 def _locked(method: F) -> F:
-    """Run ``method`` under the store's lock, refusing a closed store."""
+    """Run ``method`` under the store's lock, refusing a closed store.
+
+    The outermost call of a thread waits, once it has left the lock, for its change's log line
+    to be written (store/commit.py): it returns only once the change is kept.
+    """
 
     @wraps(method)
     def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
-        with self._lock:
-            if self._closed:
-                raise StoreError("The Data Extension store is closed.")
-            return method(self, *args, **kwargs)
+        caller = self._caller
+        try:
+            with self._lock:
+                if self._closed:
+                    raise StoreError("The Data Extension store is closed.")
+                caller.depth += 1
+                try:
+                    return method(self, *args, **kwargs)
+                finally:
+                    caller.depth -= 1
+        finally:
+            if caller.ticket and not caller.depth:
+                self._await_kept()
 
     return wrapper  # type: ignore[return-value]
 
@@ -74,6 +96,7 @@ class Store:
     def __init__(self, persistence: Storage | None = None) -> None:
         self._storage: Storage = persistence or EphemeralStorage()
         self._lock = threading.RLock()
+        self._caller = _Caller()
         self._closed = False
         self._db = WorkingSet()
         self._schemas: dict[str, DataExtensionSchema] = {}
@@ -82,6 +105,7 @@ class Store:
         self._unsaved = False
         self.now: Callable[[], float] = time.time  # retention's clock (tests replace it)
         self._wal = self._storage if isinstance(self._storage, WalFile) else None
+        self._commits = GroupCommit(self._wal) if self._wal is not None else None
         try:
             document = self._storage.read()
             if document is None:
@@ -91,7 +115,7 @@ class Store:
                 self._adopt(document, *read_document(document, self._storage.location))
                 self._db.forget()
             if self._wal is not None:
-                self._wal.start(self._lock, self._db.document)
+                self._wal.start(self._lock, self._settled_document)
         except BaseException:
             self._storage.close()  # releases the file's lock
             raise
@@ -334,6 +358,7 @@ class Store:
                 finally:
                     self._transaction_depth -= 1
                 return
+            self._settle()  # the save point must hold only kept changes
             before = self._save_point()
             self._transaction_depth, self._unsaved = 1, False
             try:
@@ -341,7 +366,7 @@ class Store:
                 if dry_run:
                     self._restore(before)
                 elif self._unsaved:
-                    self._storage.write(self._db.document())
+                    self._save_snapshot()
                 self._db.forget()
             except BaseException:
                 self._restore(before)
@@ -358,6 +383,7 @@ class Store:
         StoreWriteFailed when the disk refuses; changes are then refused until a save succeeds.
         """
         if self._wal is not None:
+            self._settle()
             self._wal.flush()  # takes this store's lock again: it is re-entrant
 
     def close(self) -> None:
@@ -372,7 +398,7 @@ class Store:
             try:
                 if self._wal is None:
                     self._commit()
-                elif self._wal.pending or self._db.ops or self._db.whole:
+                elif self._settle() or self._wal.pending or self._db.ops or self._db.whole:
                     self._wal.write(self._db.document())  # folds the write-ahead log in, removes it
             finally:
                 self._closed = True
@@ -482,11 +508,13 @@ class Store:
             self._unsaved = True  # saved once, when the transaction ends
             return
         try:
-            if self._wal is not None and not self._db.whole:
+            if self._commits is not None and not self._db.whole:
                 if self._db.ops:
-                    self._wal.append(encode(self._db.ops))
+                    self._commits.check()
+                    line = encode(self._db.ops)
+                    self._caller.ticket = self._commits.enqueue(line, self._db.undo.detach())
             else:
-                self._storage.write(self._db.document())
+                self._save_snapshot()
         except BaseException as error:
             # Not kept, so not made: the working set goes back to what the file holds.
             self._db.undo_changes()
@@ -497,6 +525,44 @@ class Store:
                                        reason=reason) from error
             raise
         self._db.forget()
+
+    def _save_snapshot(self) -> None:
+        """Write the whole working set, after every queued log line (store lock held)."""
+        refusal = self._settle()
+        if refusal is not None:
+            raise StoreWriteFailed(refusal.message, reason=refusal.reason)
+        self._storage.write(self._db.document())
+
+    def _settle(self) -> StoreWriteFailed | None:
+        """Write the queued log lines now; put back the changes the disk refused, and say why.
+
+        The store's lock is held. A change being made now is newer than every queued one, so
+        it is put back first.
+        """
+        if self._commits is None:
+            return None
+        unkept, refusal = self._commits.settle()
+        if unkept:
+            self._db.undo_changes()
+            for undo in unkept:
+                UndoLog.put_back(undo)
+        return refusal
+
+    def _settled_document(self) -> dict[str, Any]:
+        """Return the live document for the flusher to fold, every queued line written first."""
+        self._settle()  # a refused change's caller raises for it; the fold needs only kept ones
+        return self._db.document()
+
+    def _await_kept(self) -> None:
+        """Wait, outside the lock, for this thread's change to be written (store/commit.py)."""
+        ticket, self._caller.ticket = self._caller.ticket, 0
+        assert self._commits is not None
+        try:
+            self._commits.wait(ticket)
+        except StoreWriteFailed:
+            with self._lock:  # put back what the refused changes did before answering
+                self._settle()
+            raise
 
     def _save_point(self) -> tuple[dict[str, Any], dict[str, DataExtensionSchema],
                                    dict[str, dict[Hashable, int]]]:
