@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 from click.testing import CliRunner
-from conftest import DEMO, token_body
+from conftest import DEMO, MCEMU, token_body
 from test_api_page import b64url, claims, forge
 
 from emulator.app import create_app
@@ -203,3 +204,14 @@ def test_a_malformed_json_variable_is_a_usage_error(seed_token):
     result = CliRunner().invoke(main, ["jwt", "decode", seed_token], env={"MCEMU_JSON": "maybe"})
     assert result.exit_code == 2
     assert "Invalid value for '--json'" in result.output and "maybe" in result.output
+
+
+def test_json_of_a_payload_with_a_lone_surrogate_prints_it_escaped():
+    # Valid JSON that UTF-8 cannot print as a character: a real process, a real stdout.
+    token = forge('{"name": "\\ud800x"}')
+    done = subprocess.run([MCEMU, "jwt", "decode", "--json", "-"], input=token.encode(),
+                          capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
+    answer = json.loads(done.stdout)
+    assert answer["payload"] == {"name": "\ud800x"}
+    assert b"\\ud800" in done.stdout

@@ -104,7 +104,7 @@ def decode(token: str, secret: str | None, client_id: str | None, db: str | None
         secret = _find_secret(client_id, db, url, fixtures, admin_token)
     result = None if secret is None else tokens.verify(decoded, secret)
     if as_json:
-        click.echo(json.dumps(_as_json(decoded, result), ensure_ascii=False))
+        click.echo(_json_text(_as_json(decoded, result)))
     else:
         _show(decoded, result)
     if result is not None and not result.verified:
@@ -154,6 +154,19 @@ def _show(decoded: Any, result: Any) -> None:
         return
     how = " (PyJWT refuses PEM-looking keys: checked with hmac)" if result.method == "hmac" else ""
     click.echo(f"Verified:  {'yes' if result.verified else 'no'}: {result.reason}{how}")
+
+
+def _json_text(document: dict[str, Any]) -> str:
+    """Return ``document`` as JSON text: readable characters, and escapes for lone surrogates.
+
+    A payload may carry ``"\\ud800"``, valid JSON that no UTF-8 output can print as a character.
+    """
+    text = json.dumps(document, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(document)
+    return text
 
 
 def _as_json(decoded: Any, result: Any) -> dict[str, Any]:
