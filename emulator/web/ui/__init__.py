@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, redirect, render_template, request, url_for
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
@@ -57,6 +59,17 @@ ROUTES: tuple[tuple[str, str, Callable[..., Any], tuple[str, ...]], ...] = (
 )
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _printable(value: Any) -> Any:
+    """Return ``value``, a text's lone surrogates replaced by U+FFFD (Jinja's ``finalize``)."""
+    if isinstance(value, str) and not value.isascii() and _LONE_SURROGATE.search(value):
+        cleaned = _LONE_SURROGATE.sub("\ufffd", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned  # a macro's HTML
+    return value
+
+
 def init_app(app: Flask) -> None:
     """Register the dashboard at ``/_emulator/ui/`` and its redirects from ``/_emulator/``."""
     dashboard = Blueprint(NAME, __name__, url_prefix=PREFIX, static_folder="static",
@@ -71,6 +84,9 @@ def init_app(app: Flask) -> None:
     for handled in (HTTPException, 404, 413):
         dashboard.register_error_handler(handled, error_page)
     app.register_blueprint(dashboard)
+    # A row or a journal text may hold a lone surrogate (JavaScript strings can), which no UTF-8
+    # page can carry: every value a template prints shows U+FFFD in its place.
+    app.jinja_env.finalize = _printable
     # An unknown path under the prefix matches no rule, so no blueprint handler sees it.
     refusals.answer_not_found_under(app, PREFIX, error_page)
     # /_emulator and /_emulator/ only (one rule: no slash redirect), every method: other
