@@ -7,12 +7,15 @@ no daylight saving (docs/fidelity.md#now-cst).
 
 from __future__ import annotations
 
+import math
 import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 
 #: SFMC server time: UTC-6 all year round.
 CST = timezone(timedelta(hours=-6), "CST")
+#: The longest step :meth:`Clock.advance` takes: 100 years of 365.25 days, in seconds.
+MAX_ADVANCE = 100 * 365.25 * 24 * 3600
 
 
 class Clock:
@@ -22,6 +25,7 @@ class Clock:
         self._lock = threading.Lock()
         self._frozen = frozen
         self._guid_counter = 0
+        self._saved = (frozen, 0)  # what rollback() puts back: as built until a checkpoint
 
     @property
     def frozen(self) -> datetime | None:
@@ -35,6 +39,29 @@ class Clock:
             self._frozen = moment
             self._guid_counter = 0
 
+    def advance(self, seconds: float) -> datetime:
+        """Move the clock ``seconds`` forward and return the new instant.
+
+        A frozen clock moves from where it stands; a running clock is frozen at now + ``seconds``
+        (it stays frozen: :meth:`freeze` with ``None`` lets it run again). ``seconds`` is a
+        number from 0 to :data:`MAX_ADVANCE`; to go back, freeze at an earlier time.
+        """
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise TypeError(f'"advance" takes a number of seconds, not {seconds!r} '
+                            f"({type(seconds).__name__})")
+        if not math.isfinite(seconds) or not 0 <= seconds <= MAX_ADVANCE:
+            raise ValueError(f'"advance" takes seconds from 0 to {MAX_ADVANCE:,.0f} (100 years), '
+                             f"not {seconds!r}; to go back, freeze the clock at an earlier time")
+        with self._lock:
+            start = self._frozen or datetime.now(timezone.utc)
+            try:
+                self._frozen = start + timedelta(seconds=seconds)
+            except OverflowError:
+                raise ValueError(f"advancing {start.isoformat()} by {seconds!r} seconds "
+                                 "passes the year 9999") from None
+            self._guid_counter = 0
+            return self._frozen
+
     def now_utc(self) -> datetime:
         """Return the current instant in UTC."""
         frozen = self._frozen
@@ -43,6 +70,16 @@ class Clock:
     def now_cst(self) -> datetime:
         """Return the platform's local time (CST, UTC-6)."""
         return self.now_utc().astimezone(CST)
+
+    def checkpoint(self) -> None:
+        """Remember the frozen moment and the GUID sequence, for :meth:`rollback`."""
+        with self._lock:
+            self._saved = (self._frozen, self._guid_counter)
+
+    def rollback(self) -> None:
+        """Put the frozen moment (or a running clock) and the GUID sequence back as checkpointed."""
+        with self._lock:
+            self._frozen, self._guid_counter = self._saved
 
     def new_guid(self) -> str:
         """Return a new GUID; a frozen clock gives a reproducible sequence."""

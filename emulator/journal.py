@@ -68,6 +68,9 @@ class JournalEntry:
     error_file: str | None = None
     error_line: int | None = None
     outcome: str = ""  # what the answer meant, in words (:func:`outcome`)
+    #: The fault that stood in for the page (emulator.faults): ``{"id": 3, "did": "answered
+    #: 503"}``; None when the page answered. A dropped connection has status 0.
+    fault: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,13 +83,15 @@ class Journal:
         self._records: deque[tuple[Any, ...]] = deque(maxlen=size)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._saved: tuple[list[tuple[Any, ...]], int] = ([], 1)  # rollback()'s: as built
 
     def record(self, *, at: float, method: str, path: str, query_string: str, page: str | None,
                status: int, duration_ms: float, request_headers: Sequence[tuple[str, str]],
                request_body: bytes, response_headers: Sequence[tuple[str, str]],
                response_body: bytes, rows_written: Sequence[dict[str, Any]] | None = None,
                warnings: Sequence[str] | None = None, error: str | None = None,
-               error_file: str | None = None, error_line: int | None = None) -> int:
+               error_file: str | None = None, error_line: int | None = None,
+               fault: tuple[int, str] | None = None) -> int:
         """Add one request (``at``: seconds since the epoch) and return its entry's id.
 
         Every text is cut to its bound (the constants above); the caller's values are not changed.
@@ -105,7 +110,7 @@ class Journal:
         flat: list[Any] = [at, method, path, query_string, page, status, duration_ms, error,
                            error_file, error_line,
                            _kept(request_body), len(request_body) > BODY_LIMIT,
-                           _kept(response_body), len(response_body) > BODY_LIMIT]
+                           _kept(response_body), len(response_body) > BODY_LIMIT, fault]
         _flatten_headers(flat, request_headers)
         _flatten_headers(flat, response_headers)
         rows_note = _flatten_rows(flat, rows_written or ())
@@ -127,6 +132,21 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
+
+    def checkpoint(self) -> None:
+        """Remember the entries and the next entry id, for :meth:`rollback`."""
+        with self._lock:
+            following = next(self._ids)
+            self._ids = itertools.count(following)
+            self._saved = (list(self._records), following)
+
+    def rollback(self) -> None:
+        """Put the entries and the next entry id back as they were at :meth:`checkpoint`."""
+        with self._lock:
+            records, following = self._saved
+            self._records.clear()
+            self._records.extend(records)
+            self._ids = itertools.count(following)
 
     def __len__(self) -> int:
         return len(self._records)
@@ -283,7 +303,7 @@ def _read_pairs(record: tuple[Any, ...], at: int) -> tuple[list[tuple[str, Any]]
 
 def _entry(entry_id: int, record: tuple[Any, ...]) -> JournalEntry:
     (at, method, path, query_string, page, status, duration_ms, error, error_file, error_line,
-     request_body, request_cut, response_body, response_cut) = record[:_FIXED]
+     request_body, request_cut, response_body, response_cut, fault) = record[:_FIXED]
     request_headers, index = _read_pairs(record, _FIXED)
     response_headers, index = _read_pairs(record, index)
     rows_written = []
@@ -304,10 +324,12 @@ def _entry(entry_id: int, record: tuple[Any, ...]) -> JournalEntry:
         response_body_truncated=response_cut, rows_written=rows_written,
         warnings=list(record[index:]), error=error, error_file=error_file,
         error_line=error_line,
-        outcome=outcome(status, response_headers, response_text, error))
+        outcome=(f"fault {fault[0]}: {fault[1]}" if fault is not None else
+                 outcome(status, response_headers, response_text, error)),
+        fault=None if fault is None else {"id": fault[0], "did": fault[1]})
 
 
-_FIXED = 14  # the record's leading single values, before the counted pairs
+_FIXED = 15  # the record's leading single values, before the counted pairs
 
 
 def outcome(status: int, headers: Sequence[tuple[str, str]], body: str,
@@ -370,6 +392,7 @@ class WarningLog:
         # cut text -> (when it was last logged, repeats counted since, its UTF-8 bytes)
         self._seen: OrderedDict[str, tuple[float, int, int]] = OrderedDict()
         self._bytes = 0
+        self._saved: tuple[OrderedDict[str, tuple[float, int, int]], int] = (OrderedDict(), 0)
 
     def warn(self, where: str, message: str) -> bool:
         """Log ``message`` for ``where`` unless it was logged within the window; say if logged.
@@ -400,6 +423,17 @@ class WarningLog:
         else:
             log.warning("%s: %s", where, message)
         return True
+
+    def checkpoint(self) -> None:
+        """Remember the warnings seen and their counts, for :meth:`rollback`."""
+        with self._lock:
+            self._saved = (OrderedDict(self._seen), self._bytes)
+
+    def rollback(self) -> None:
+        """Forget the warnings seen since :meth:`checkpoint`: a repeat is logged again."""
+        with self._lock:
+            seen, self._bytes = self._saved
+            self._seen = OrderedDict(seen)
 
     def tracked_bytes(self) -> int:
         """Return the UTF-8 bytes of the distinct warnings remembered (at most TRACKED_BYTES)."""

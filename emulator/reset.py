@@ -13,8 +13,9 @@ fixtures    the fixture DEs whole (schemas and rows); every DE created since is 
 empty       every DE kept with its schema, every row removed
 ==========  ==================================================================================
 
-The request journal is kept unless ``journal=True`` asks to clear it; the clock is never touched
-(a frozen clock stays frozen).
+Faults added at run time are cleared, whatever the target; those of ``faults.json`` stay, their
+counters back at zero. The request journal is kept unless ``journal=True`` asks to clear it; the
+clock is never touched (a frozen clock stays frozen).
 """
 
 from __future__ import annotations
@@ -79,5 +80,6 @@ def reset(emulator: Emulator, to: str = DEFAULT_TARGET, *, journal: bool = False
     else:
         raise ConfigError(f"cannot reset to {to!r}; expected one of: {targets_text()}")
     store.replace_all(definitions)
+    emulator.faults.reset()  # the run time's faults go; faults.json's stay, counters at zero
     if journal:
         emulator.journal.clear()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Flask, current_app
 
@@ -16,6 +16,9 @@ from emulator.ampscript.keys import KeyStore
 from emulator.clock import Clock
 from emulator.config import Settings
 from emulator.errors import ConfigError
+from emulator.faults.files import load_fault_dirs
+from emulator.faults.paths import page_path_check
+from emulator.faults.registry import FaultRegistry
 from emulator.fixtures.discovery import load_fixture_dirs
 from emulator.fixtures.documents import DataExtensionDefinition
 from emulator.fixtures.keystore import load_key_dirs
@@ -25,6 +28,16 @@ from emulator.reset import snapshot
 from emulator.store.store import Definition, Store
 
 EXTENSION_KEY = "mcemu"
+
+
+class Checkpointed(Protocol):
+    """A part of the emulator's state that a test can change and a rollback puts back."""
+
+    def checkpoint(self) -> None:
+        """Remember the current state."""
+
+    def rollback(self) -> None:
+        """Go back to the state remembered by the last checkpoint."""
 
 
 @dataclass
@@ -43,6 +56,30 @@ class Emulator:
     warning_log: WarningLog = field(default_factory=WarningLog)  # page warnings in the log
     # The DEs as the app started, a reset's default target (emulator.reset); None: not known.
     start_state: Sequence[Definition] | None = None
+    # Faults that answer instead of a page (emulator.faults): faults.json's, then run time's.
+    faults: FaultRegistry = field(default_factory=FaultRegistry)
+
+    def parts(self) -> list[Checkpointed]:
+        """Return every part whose state a test can change: what checkpoint() covers.
+
+        One per row of the reset table (docs/design.md): state added later (faults, stubs,
+        the outbox, tokens) is listed here too, so that per-test isolation covers it. The
+        settings, the mounts and the key store do not change after the app is built.
+        """
+        return [self.store, self.journal, self.warning_log, self.clock, self.faults]
+
+    def checkpoint(self) -> None:
+        """Mark the state of every part for :meth:`rollback` (a memory store only)."""
+        for part in self.parts():
+            part.checkpoint()
+
+    def rollback(self) -> None:
+        """Put every part back as at :meth:`checkpoint`, at the cost of what changed since.
+
+        The checkpoint stays, so a rollback after each test gives each the same start.
+        """
+        for part in reversed(self.parts()):
+            part.rollback()
 
     def close(self) -> None:
         """Stop the SSJS workers, write the store's last state and release it."""
@@ -116,6 +153,15 @@ def init_app(app: Flask, settings: Settings) -> Emulator:
         pages.on_change = lambda table: setattr(emulator, "mounts", table)
         emulator.mounts = pages.mounts()
         start_pool(emulator, pages)
+    # After the pages: a fault is refused on a path no page serves (the --pages folder too).
+    emulator.faults.check_path = page_path_check(
+        lambda: emulator.pages.mounts() if emulator.pages is not None else emulator.mounts)
+    try:
+        load_fault_dirs(emulator.faults, [*settings.fixtures],
+                        include_default=not settings.no_default_fixtures)
+    except BaseException:
+        emulator.close()
+        raise
     return emulator
 
 

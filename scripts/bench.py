@@ -11,10 +11,11 @@ page    the token page in-process against a bare Flask endpoint (``--http``: als
 mock    a request through the ``responses`` mock against the Flask test client
 ssjs    the built-in pages run verbatim from SSJS against their Python ports
 hostile what hostile pages and requests do to the server, next to its targets
+tests   N generated pytest tests through each mcemu fixture against bare ``responses`` stubs
 
 Every figure comes from :func:`benchkit.median_time` (the median of N calls after a warm-up),
-except ``http``'s, which come from the load generator, and ``hostile``'s, which are single
-requests timed against their targets.
+except ``http``'s, which come from the load generator, ``hostile``'s, which are single
+requests timed against their targets, and ``tests``', which are pytest's own test loop.
 """
 
 from __future__ import annotations
@@ -578,6 +579,127 @@ def bench_mock(count: int) -> None:
           f"x{through_session / baseline:.2f}  (+{through_session - baseline:.1f} us)")
 
 
+# --- tests ---------------------------------------------------------------------------------------
+
+TESTS_HELP = """The cost per test of a suite of N tests that each request a token, run by pytest
+in a subprocess (-p no:randomly). Baseline: the same N tests, each registering a bare ``responses``
+stub and posting to it with requests.post. Measured: mcemu_client (Flask test client),
+mcemu_mock (requests.post through the mock) and mcemu_server (requests.post over loopback),
+each POST /token, with a fixture DE of each --rows size (0: the default fixtures only). The time
+is pytest's test loop (collection and start-up excluded), divided by N; the first test, which
+builds the app, is in it. Also the setup plus teardown of mcemu_server per test after the
+first (a test that takes the fixture and does nothing). Prints ms per test and the ratio to the
+baseline."""
+
+#: The token request every generated test makes, as a client app sends it.
+TESTS_BODY = TOKEN_BODY.decode()
+TESTS_URL = "https://mcemu.pub.sfmc-content.com/token"
+#: variant -> (fixtures it takes, the body of the test)
+TESTS_VARIANTS = {
+    "baseline": ("", "with responses.RequestsMock() as stub:\n"
+                     "        stub.add(responses.POST, URL, json={'access_token': 'x'})\n"
+                     "        assert requests.post(URL, data=BODY).status_code == 200"),
+    "mcemu_client": ("mcemu_client",
+                     "assert mcemu_client.post('/token', data=BODY).status_code == 200"),
+    "mcemu_mock": ("mcemu_mock", "assert requests.post(URL, data=BODY).status_code == 200"),
+    "mcemu_server": ("mcemu_server", "assert requests.post(mcemu_server.url + '/token', "
+                                     "data=BODY, timeout=10).status_code == 200"),
+    "mcemu_server setup": ("mcemu_server", "pass"),
+}
+#: Times the test loop and each test's setup and teardown, into $MCEMU_BENCH_OUT.
+TESTS_CONFTEST = '''
+import json, os, time
+import pytest
+
+TIMES = {"setup": [], "teardown": []}
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtestloop(session):
+    started = time.perf_counter()
+    yield
+    TIMES["loop"] = time.perf_counter() - started
+    TIMES["tests"] = session.testscollected
+    with open(os.environ["MCEMU_BENCH_OUT"], "w") as out:
+        json.dump(TIMES, out)
+
+def pytest_runtest_logreport(report):
+    if report.when in TIMES:
+        TIMES[report.when].append(report.duration)
+'''
+
+
+def write_test_suite(folder: Path, variant: str, count: int, rows: int) -> None:
+    """Write a pytest rootdir with ``count`` tests of ``variant`` and a DE of ``rows`` rows."""
+    fixtures, body = TESTS_VARIANTS[variant]
+    marker = ""
+    if rows and variant != "baseline":
+        de_dir = folder / "fx" / "data_extensions"
+        de_dir.mkdir(parents=True)
+        de = {"key": "Contacts", "fields": [{"name": "Id", "type": "Text", "length": 20,
+                                             "primaryKey": True},
+                                            {"name": "Email", "type": "EmailAddress"}],
+              "rows": [{"Id": f"c{i:07d}", "Email": f"person{i}@example.com"}
+                       for i in range(rows)]}
+        (de_dir / "Contacts.json").write_text(json.dumps(de), encoding="utf-8")
+        marker = 'pytestmark = pytest.mark.mcemu_fixtures("fx")\n'
+    arguments = ", ".join(["n", *([fixtures] if fixtures else [])])
+    (folder / "conftest.py").write_text(TESTS_CONFTEST, encoding="utf-8")
+    (folder / "test_generated.py").write_text(
+        "import pytest\nimport requests\nimport responses\n\n"
+        f"URL = {TESTS_URL!r}\nBODY = {TESTS_BODY!r}\n{marker}\n\n"
+        f"@pytest.mark.parametrize('n', range({count}))\n"
+        f"def test_token({arguments}):\n    {body}\n", encoding="utf-8")
+
+
+def run_test_suite(variant: str, count: int, rows: int) -> dict[str, Any]:
+    """Run a generated suite in a subprocess; return its loop time and per-test durations."""
+    import os
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix="mcemu-bench-tests-") as temp:
+        folder = Path(temp)
+        write_test_suite(folder, variant, count, rows)
+        out = folder / "times.json"
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
+             "-p", "no:xdist", "-x", str(folder)],
+            cwd=folder, capture_output=True, text=True, env={**os.environ,
+                                                             "MCEMU_BENCH_OUT": str(out)})
+        if done.returncode != 0:
+            raise SystemExit(f"the generated {variant} suite failed:\n{done.stdout[-3000:]}"
+                             f"{done.stderr[-2000:]}")
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def per_test_ms(times: dict[str, Any], count: int) -> tuple[float, float]:
+    """Return the loop's ms per test, and per test after the first (its setup taken out)."""
+    loop = times["loop"] * 1000
+    later = (loop - times["setup"][0] * 1000) / (count - 1) if count > 1 else loop
+    return loop / count, later
+
+
+def bench_tests(count: int, sizes: list[int]) -> None:
+    baseline = run_test_suite("baseline", count, 0)
+    base_ms, base_later = per_test_ms(baseline, count)
+    print(f"{count} tests, each POST /token; pytest's test loop per test: all tests (the first "
+          "builds the app) | after the first")
+    print(f"  bare responses stub (baseline)         {base_ms:7.2f} ms | {base_later:6.2f} ms")
+    for rows in sizes:
+        for variant in ("mcemu_client", "mcemu_mock", "mcemu_server"):
+            times = run_test_suite(variant, count, rows)
+            per_test, later = per_test_ms(times, count)
+            print(f"  {variant:13} {rows:6} fixture rows       {per_test:7.2f} ms | "
+                  f"{later:6.2f} ms   ratio x{per_test / base_ms:.2f} | x{later / base_later:.2f}"
+                  f"   first setup {times['setup'][0] * 1000:.0f} ms")
+        times = run_test_suite("mcemu_server setup", count, rows)
+        later = [s + t for s, t in zip(times["setup"][1:], times["teardown"][1:], strict=True)]
+        mean = statistics.fmean(later) * 1000 if later else float("nan")
+        print(f"  mcemu_server setup+teardown per test after the first, {rows:6} fixture rows: "
+              f"{mean:6.2f} ms (median {statistics.median(later) * 1000 if later else 0:.2f})  "
+              "target: <= 5 ms")
+    print("target: mcemu_client and mcemu_mock at most x3 the baseline, flat in fixture rows")
+
+
 # --- ssjs ----------------------------------------------------------------------------------------
 
 SSJS_HELP = """SSJS pages run verbatim against their Python ports, in-process. For each built-in
@@ -986,6 +1108,10 @@ def parser() -> argparse.ArgumentParser:
                          help="the a's the catastrophic regex backtracks over")
     hostile.add_argument("--bomb-doublings", type=int, default=29,
                          help="Concat doublings of the string bomb (to 2^(N+1) characters)")
+    tests = mode("tests", "N pytest tests per fixture against bare responses stubs", TESTS_HELP)
+    tests.add_argument("--tests", type=int, default=1000, help="generated tests per suite")
+    tests.add_argument("--rows", type=_sizes, default="0,50000",
+                       help="comma-separated row counts of the marker's fixture DE")
     baseline = modes.add_parser("_baseline")  # the http baseline's server process
     baseline.add_argument("port", type=int)
     return top
@@ -1016,6 +1142,10 @@ def main(argv: list[str] | None = None) -> int:
         bench_mock(args.requests)
     elif args.mode == "ssjs":
         bench_ssjs(args.requests)
+    elif args.mode == "tests":
+        if args.tests < 1 or min(args.rows) < 0:
+            command.error("--tests must be at least 1 and --rows counts >= 0")
+        bench_tests(args.tests, args.rows)
     elif args.mode == "hostile":
         if min(args.page_limit, args.interval, args.deadline) <= 0 or min(
                 args.requests, args.payload, args.idle, args.samples, args.regex_length,

@@ -221,7 +221,7 @@ def test_journal_newest_first_bounded_and_clearable(client: Any) -> None:
     assert [e["query_string"] for e in journal["entries"]] == ["n=2", "n=1"]
     assert client.get("/_emulator/journal?limit=100000").status_code == 400
     assert client.delete("/_emulator/journal").status_code == 204
-    assert client.get("/_emulator/journal").json == {"total": 0, "entries": []}
+    assert client.get("/_emulator/journal").json == {"total": 0, "count": 0, "entries": []}
 
 
 def test_admin_bodies_may_exceed_the_page_limit_up_to_their_own(make_app: Any) -> None:

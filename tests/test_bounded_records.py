@@ -139,7 +139,7 @@ def test_clearing_the_journal_drops_the_entries(memory_app: Flask):
     client.post("/token", data=huge_secret_body(0, 100_000))
     assert client.get("/_emulator/journal").json["total"] == 1
     assert client.delete("/_emulator/journal").status_code == 204
-    assert client.get("/_emulator/journal").json == {"total": 0, "entries": []}
+    assert client.get("/_emulator/journal").json == {"total": 0, "count": 0, "entries": []}
     assert len(get_emulator(memory_app).journal) == 0
 
 

@@ -62,7 +62,8 @@ def test_the_marker_and_fixtures_are_documented(pytester: pytest.Pytester):
     markers = pytester.runpytest(*ARGS, "--markers")
     markers.stdout.fnmatch_lines(["@pytest.mark.mcemu_fixtures(*paths, pages=None, **settings)*"])
     fixtures = pytester.runpytest(*ARGS, "--fixtures")
-    for name in ("mcemu_app", "mcemu_client", "mcemu_store", "mcemu_mock", "mcemu_server"):
+    for name in ("mcemu_app", "mcemu_client", "mcemu_store", "mcemu_handle", "mcemu_mock",
+                 "mcemu_server"):
         fixtures.stdout.fnmatch_lines([f"{name} -- *"])
 
 

@@ -155,6 +155,11 @@ BENCH_SMOKE = {
                                                "mcemu seed, JSON rows", "mcemu seed, CSV rows"]),
     "growth": (["--sizes", "0,5", "--requests", "3"], ["     0 rows: in-process p50",
                                                       "     5 rows: in-process p50", "target:"]),
+    "tests": (["--tests", "3", "--rows", "0,5"], ["bare responses stub (baseline)",
+                                                 "mcemu_client       0 fixture rows",
+                                                 "mcemu_mock         5 fixture rows",
+                                                 "mcemu_server       5 fixture rows",
+                                                 "setup+teardown per test after the first"]),
 }
 
 
@@ -164,7 +169,7 @@ def run_bench(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[s
 
 
 @pytest.mark.parametrize("name", ["http", "growth", "seed", "stop", "page", "mock", "ssjs",
-                                  "hostile"])
+                                  "hostile", "tests"])
 def test_every_bench_subcommand_has_its_help(name: str) -> None:
     done = run_bench(name, "--help")
     assert done.returncode == 0, done.stderr
@@ -173,8 +178,8 @@ def test_every_bench_subcommand_has_its_help(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", [
-    # growth starts mcemu serve, ssjs its worker processes: seconds each on a loaded machine
-    pytest.param(name, marks=pytest.mark.slow if name in ("growth", "ssjs") else ())
+    # growth starts mcemu serve, ssjs its worker processes, tests 9 pytest runs: seconds each
+    pytest.param(name, marks=pytest.mark.slow if name in ("growth", "ssjs", "tests") else ())
     for name in BENCH_SMOKE])
 def test_each_in_process_benchmark_runs_with_tiny_counts(name: str) -> None:
     args, lines = BENCH_SMOKE[name]
@@ -218,3 +223,12 @@ def test_the_hostile_benchmark_prints_every_section_with_tiny_counts() -> None:
         assert re.search(r"\d", line.replace(text, "")), line  # each carries a figure
     assert out.count("(target <= ") == 10, out  # /token thrice, each of 7 hostile requests
     assert out.count("(target < 400 MB)") == 2, out  # RSS after the flood, peak RSS
+
+
+@pytest.mark.parametrize("args", [["--tests", "0"], ["--rows", "-1"], ["--rows", "many"]])
+def test_the_tests_benchmark_refuses_bad_arguments_before_running_anything(
+        args: list[str]) -> None:
+    done = run_bench("tests", *args, timeout=60)
+    assert done.returncode == 2
+    assert "--tests must be at least 1 and --rows counts >= 0" in done.stderr or (
+        "invalid _sizes value: 'many'" in done.stderr), done.stderr

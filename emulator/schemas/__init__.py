@@ -7,9 +7,16 @@ from importlib import resources
 from typing import Any
 
 DATA_EXTENSION_SCHEMA = "data-extension.schema.json"
+FAULTS_SCHEMA = "faults.schema.json"
 
 
 def data_extension_schema() -> dict[str, Any]:
     """Return the JSON Schema of a Data Extension file (``data_extensions/<Key>.json``)."""
     text = resources.files(__name__).joinpath(DATA_EXTENSION_SCHEMA).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def faults_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a faults file (``faults.json`` in a fixtures directory)."""
+    text = resources.files(__name__).joinpath(FAULTS_SCHEMA).read_text(encoding="utf-8")
     return json.loads(text)

@@ -355,6 +355,8 @@ class WorkingSet(TinyDB):
         self.storage.ops = self.ops  # type: ignore[attr-defined]  # read by _InPlaceTable
         self.storage.undo = self.undo  # type: ignore[attr-defined]
         self.whole = False
+        #: Undo entries of every change saved since the checkpoint (None: no checkpoint).
+        self.kept: list[tuple[Any, Any, Any]] | None = None
 
     def table(self, name: str, **kwargs: Any) -> Table:
         """Return the table ``name``; a table object made by an undone change is forgotten."""
@@ -390,10 +392,28 @@ class WorkingSet(TinyDB):
         self.whole = True
 
     def forget(self) -> None:
-        """Forget the noted changes (they were saved, or undone)."""
+        """Forget the noted changes (they were saved, or undone); a checkpoint keeps them."""
         self.ops.clear()
-        self.undo.clear()
+        if self.kept is not None:
+            self.kept.extend(self.undo.detach())
+        else:
+            self.undo.clear()
         self.whole = False
+
+    def checkpoint(self) -> None:
+        """Start keeping the undo entries of every saved change (again from now if kept)."""
+        self.kept = []
+
+    def rollback(self) -> None:
+        """Put back what every change saved since :meth:`checkpoint` overwrote, newest first."""
+        if self.kept is None:
+            raise StoreError("rollback() without a checkpoint: call checkpoint() first.")
+        self.undo.undo()  # nothing is pending between changes; if something is, it goes first
+        kept, self.kept = self.kept, []
+        UndoLog.put_back(kept)
+        self.forget()
+        for table in self._tables.values():
+            table.clear_cache()  # TinyDB's query cache may hold rows of the rolled-back state
 
     def undo_changes(self) -> None:
         """Put back what the changes since the last :meth:`forget` overwrote, then forget them."""

@@ -376,6 +376,32 @@ class Store:
                 self._transaction_depth, self._unsaved = 0, False
 
     @_locked
+    def checkpoint(self) -> None:
+        """Mark the current state for :meth:`rollback`; from now on every change is kept to undo.
+
+        A memory store only (a file could not take a rollback back). Calling it again moves the
+        mark to the current state. Keeping costs what each change overwrote, not the store's size.
+        """
+        if not isinstance(self._storage, EphemeralStorage):
+            raise StoreError(f"checkpoint() needs a memory store (Store.open(None)); this one "
+                             f"saves to {self._storage.location}, which a rollback would not "
+                             "take back.")
+        if self._transaction_depth:
+            raise StoreError("checkpoint() cannot be called inside a transaction.")
+        self._db.checkpoint()
+
+    @_locked
+    def rollback(self) -> None:
+        """Undo every change since :meth:`checkpoint`, newest first; the checkpoint stays.
+
+        Rows, schemas, key indexes and the next document ids come back as they were, at a cost
+        proportional to what changed. Raise StoreError without a checkpoint or in a transaction.
+        """
+        if self._transaction_depth:
+            raise StoreError("rollback() cannot be called inside a transaction: leave it first.")
+        self._db.rollback()
+
+    @_locked
     def flush(self) -> None:
         """Make every change made so far durable now, as the background flusher does each interval.
 

@@ -20,6 +20,9 @@ _EXPORTS = {
     "MarketingCloudMock": "emulator.testing.mock",
     "current_mock": "emulator.testing.mock",
     "MockHandle": "emulator.testing.handle",
+    "EmulatorHandle": "emulator.testing.handle",
+    "Call": "emulator.testing.calls",
+    "CallFilterError": "emulator.testing.calls",
     "LiveServer": "emulator.testing.live",
     "MockError": "emulator.testing.errors",
     "NotEmulatedError": "emulator.errors",  # the root of URLNotEmulated

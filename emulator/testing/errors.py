@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import ReadTimeout
 
 from emulator.errors import EmulatorError, NotEmulatedError
 
@@ -51,5 +52,28 @@ class URLNotEmulated(MockError, NotEmulatedError, RequestsConnectionError):
         self.served = list(served or [])
 
 
-__all__ = ["AlreadyStartedError", "MockError", "MockOrderError", "NotEmulatedError",
-           "NotStartedError", "URLNotEmulated"]
+class FaultDropped(MockError, RequestsConnectionError):
+    """A fault dropped the connection: the ``requests.ConnectionError`` a client would get."""
+
+    code = "fault_dropped"
+
+    def __init__(self, message: str, *, request: Any = None) -> None:
+        MockError.__init__(self, message)
+        self.request = request
+        self.response = None
+
+
+class FaultTimedOut(MockError, ReadTimeout):
+    """A fault's delay outlasted the client's read timeout: the ``requests.ReadTimeout`` it
+    would get."""
+
+    code = "fault_timed_out"
+
+    def __init__(self, message: str, *, request: Any = None) -> None:
+        MockError.__init__(self, message)
+        self.request = request
+        self.response = None
+
+
+__all__ = ["AlreadyStartedError", "FaultDropped", "FaultTimedOut", "MockError",
+           "MockOrderError", "NotEmulatedError", "NotStartedError", "URLNotEmulated"]

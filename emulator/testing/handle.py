@@ -1,4 +1,6 @@
-"""What a test holds while a mock runs: the emulator state behind it, and its URLs."""
+"""What a test holds: the emulator state behind a way in (``EmulatorHandle``), and for the mock
+its URLs too (``MockHandle``).
+"""
 
 from __future__ import annotations
 
@@ -15,27 +17,27 @@ from emulator.reset import DEFAULT_TARGET, reset
 from emulator.runtime import Emulator, get_emulator
 from emulator.store.rows import StoredRow
 from emulator.store.store import Store
+from emulator.testing import calls as checks
+from emulator.testing.calls import Call
 from emulator.testing.errors import NotStartedError
 from emulator.testing.routes import Routes
 
 APP_CREDENTIALS = "AppCredentials"
 
 
-class MockHandle:
-    """One run of a ``mock_marketing_cloud``: seed and read its Data Extensions, freeze its
-    clock, read its journal, reset it. Usable until the mock stops.
+class EmulatorHandle:
+    """The state behind one emulator app, for any way in (test client, mock, live server): seed
+    and read its Data Extensions, set its clock, read and assert on its calls, reset it.
     """
 
-    def __init__(self, app: Flask, routes: Routes) -> None:
+    def __init__(self, app: Flask) -> None:
         self._app = app
-        self._routes = routes
-        self._stopped = False
 
     # --- what is served --------------------------------------------------------------------
 
     @property
     def app(self) -> Flask:
-        """The Flask app that answers this mock's requests."""
+        """The Flask app behind this handle."""
         self._require_running()
         return self._app
 
@@ -49,16 +51,20 @@ class MockHandle:
 
     @property
     def clock(self) -> Clock:
+        """The page clock: ``freeze(moment)``, ``advance(seconds)``, ``now_utc()``."""
         return self.emulator.clock
 
     @property
-    def urls(self) -> list[str]:
-        """Every URL this mock answers with a page."""
-        return self._routes.urls(self.emulator.mounts)
+    def faults(self) -> Any:
+        """The fault registry: ``faults.add("/token", status=503, times=2)``."""
+        return self.emulator.faults
 
-    def url_for(self, path: str) -> str:
-        """Return the full URL at which this mock serves ``path`` (``/token``, ``/x?a=1``)."""
-        return self._routes.url_for(path, self.emulator.mounts)
+    @property
+    def paths(self) -> list[str]:
+        """Every path a page is served at now (a ``--pages`` folder read again)."""
+        emulator = self.emulator
+        mounts = emulator.pages.mounts() if emulator.pages is not None else emulator.mounts
+        return sorted(mounts)
 
     # --- data --------------------------------------------------------------------------------
 
@@ -91,13 +97,77 @@ class MockHandle:
     def reset(self, to: str = DEFAULT_TARGET, *, journal: bool = False) -> None:
         """Reset the Data Extensions as ``mcemu reset`` does; ``journal=True`` clears it too.
 
-        ``to`` is ``"start"`` (the default: the state the mock started with, its fixtures),
-        ``"fixtures"`` (the same here: a mock's store is never a ``--db`` file) or ``"empty"``
+        ``to`` is ``"start"`` (the default: the state the app started with, its fixtures),
+        ``"fixtures"`` (the same here: a test's store is never a ``--db`` file) or ``"empty"``
         (every DE kept, every row removed). The clock is not changed.
         """
         reset(self.emulator, to, journal=journal)
 
+    # --- verification ------------------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[Call]:
+        """Every request the emulator answered, oldest first (admin API requests are not kept).
+
+        Read from the request journal, which keeps the last ``--journal-size`` requests (500
+        unless ``journal_size`` is set): older ones are gone.
+        """
+        return checks.calls_from(self.emulator.journal.entries())
+
+    def assert_called(self, path: str, method: str | None = None, times: int | None = None,
+                      json: Any = None) -> list[Call]:
+        """Assert ``path`` was called at least once (exactly ``times`` if given); return the calls.
+
+        ``method`` (any case) and ``json`` (the parsed request body, compared as JSON) narrow
+        the match. The AssertionError lists what was called instead. A path no page serves, a
+        path with a query string, ``times`` 0 (use :meth:`assert_not_called`) or not a whole
+        number from 1 raise :class:`~emulator.testing.calls.CallFilterError`.
+        """
+        method = checks.check_method(method)
+        times = checks.check_times(times)
+        json = checks.check_json(json)
+        calls = self.calls
+        path = checks.check_path(path, self.paths, {call.path for call in calls})
+        return checks.assert_called(calls, path, method, times, json, full_at=self._full_at())
+
+    def assert_not_called(self, path: str) -> None:
+        """Assert no request went to ``path`` (any method); the AssertionError lists the calls."""
+        calls = self.calls
+        path = checks.check_path(path, self.paths, {call.path for call in calls})
+        checks.assert_not_called(calls, path, full_at=self._full_at())
+
+    def _full_at(self) -> int | None:
+        emulator = self.emulator
+        size = emulator.settings.journal_size
+        return size if len(emulator.journal) >= size else None
+
     # --- lifetime ------------------------------------------------------------------------------
+
+    def _require_running(self) -> None:
+        """Raise if the handle can no longer be used; the base is usable as long as its app."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {', '.join(self.paths)}>"
+
+
+class MockHandle(EmulatorHandle):
+    """One run of a ``mock_marketing_cloud``: everything :class:`EmulatorHandle` does, and the
+    URLs the mock answers. Usable until the mock stops.
+    """
+
+    def __init__(self, app: Flask, routes: Routes) -> None:
+        super().__init__(app)
+        self._routes = routes
+        self._stopped = False
+
+    @property
+    def urls(self) -> list[str]:
+        """Every URL this mock answers with a page."""
+        return self._routes.urls(self.emulator.mounts)
+
+    def url_for(self, path: str) -> str:
+        """Return the full URL at which this mock serves ``path`` (``/token``, ``/x?a=1``)."""
+        return self._routes.url_for(path, self.emulator.mounts)
 
     def _stop(self) -> None:
         self._stopped = True

@@ -8,6 +8,7 @@ signals and runs until one arrives; this one is stopped by the test that started
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,8 @@ from emulator.app import create_app
 from emulator.runtime import Emulator, get_emulator
 from emulator.store.store import Store
 from emulator.testing.errors import AlreadyStartedError, NotStartedError
+from emulator.testing.handle import EmulatorHandle
+from emulator.web.server import channel_class, server_options
 
 STOP_TIMEOUT = 10.0  # seconds for requests in flight to finish
 
@@ -44,9 +47,11 @@ class LiveServer:
         app = create_app({"db": None, **self.config})
         try:
             self._socket_map = {}
+            # mcemu serve's options and channel: the same body limits, and faults that drop.
+            options = {**server_options(get_emulator(app)), "threads": self.threads}
             self._server = create_server(app, map=self._socket_map, host=self.host,
-                                         port=self.port, threads=self.threads,
-                                         ident="mc-emulator")
+                                         port=self.port, **options)
+            self._server.channel_class = channel_class(get_emulator(app).settings)
         except BaseException:
             get_emulator(app).close()
             raise
@@ -78,6 +83,24 @@ class LiveServer:
         finally:
             get_emulator(app).close()
 
+    def wait_idle(self, timeout: float = STOP_TIMEOUT) -> bool:
+        """Wait until no request is queued or being answered; return False after ``timeout``.
+
+        The pytest plugin calls it before rolling the state back after a test, so a request
+        still in flight cannot write into the next test's state.
+        """
+        dispatcher = self._server.task_dispatcher if self._server is not None else None
+        if dispatcher is None:
+            return True
+        deadline = time.monotonic() + timeout
+        while True:
+            with dispatcher.lock:
+                if not dispatcher.active_count and not dispatcher.queue:
+                    return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.0005)
+
     def _close_sockets(self, server: Any) -> Any:
         socket_map = self._socket_map
 
@@ -106,6 +129,11 @@ class LiveServer:
     @property
     def store(self) -> Store:
         return self.emulator.store
+
+    @property
+    def handle(self) -> EmulatorHandle:
+        """The state behind this server: ``seed``, ``rows``, ``calls``, ``assert_called``..."""
+        return EmulatorHandle(self.app)
 
     def url_for(self, path: str) -> str:
         """Return the full URL of ``path`` on this server."""

@@ -1,6 +1,7 @@
 """``mock_marketing_cloud``: answer a client's ``requests`` calls in-process, from the emulator.
 
-Each start builds a fresh app with :func:`emulator.app.create_app` (memory store) and puts a
+Each start builds a fresh app with :func:`emulator.app.create_app` (memory store; the pytest
+plugin hands it a shared one instead, :meth:`MarketingCloudMock.serve_app`) and puts a
 private ``responses.RequestsMock`` in front of ``requests``: URLs the mock serves are forwarded
 into that app (:mod:`emulator.testing.forward`), other Marketing Cloud URLs raise
 :class:`URLNotEmulated`, everything else passes on to whatever ``HTTPAdapter.send`` was active
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 import responses
+from flask import Flask
 from requests import PreparedRequest
 from requests.adapters import HTTPAdapter
 from requests.exceptions import ConnectionError as RequestsConnectionError
@@ -28,6 +30,7 @@ from emulator.pages import get_page, pages
 from emulator.runtime import get_emulator
 from emulator.testing.errors import (
     AlreadyStartedError,
+    FaultDropped,
     MockOrderError,
     NotStartedError,
     URLNotEmulated,
@@ -58,9 +61,11 @@ class _EmulatedRoute(responses.CallbackResponse):
 class _Run:
     """One start of a mock: its app, its responses mock and the send function it installed."""
 
-    def __init__(self, mock: MarketingCloudMock, config: dict[str, Any]) -> None:
+    def __init__(self, mock: MarketingCloudMock, config: dict[str, Any],
+                 app: Flask | None = None) -> None:
         self.routes = mock.routes
-        self.app = create_app(config)
+        self.owns_app = app is None  # a shared app (the pytest plugin's) stays open at stop
+        self.app = create_app(config) if app is None else app
         try:
             self.mounted = list(get_emulator(self.app).mounts)
             self.client = new_client(self.app)
@@ -78,7 +83,8 @@ class _Run:
             self.mock.add_passthru(re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://"))
             self.send = self._make_send()
         except BaseException:
-            get_emulator(self.app).close()
+            if self.owns_app:
+                get_emulator(self.app).close()
             raise
         self.active = True
 
@@ -126,7 +132,7 @@ class _Run:
             seen.add(id(current))
             request = getattr(current, "request", None)
             if (isinstance(current, RequestsConnectionError)
-                    and not isinstance(current, URLNotEmulated)
+                    and not isinstance(current, (URLNotEmulated, FaultDropped))
                     and getattr(request, "url", None)):
                 target = Target.parse(str(request.url))
                 if self.routes.claims(target):
@@ -137,7 +143,8 @@ class _Run:
     def close(self) -> None:
         self.active = False
         self.handle._stop()
-        get_emulator(self.app).close()
+        if self.owns_app:
+            get_emulator(self.app).close()
 
 
 class MarketingCloudMock:
@@ -161,24 +168,37 @@ class MarketingCloudMock:
         self.config: dict[str, Any] = {**settings, "db": None, "mount": mounts}
         load_settings(self.config, environ={})  # refuse a bad setting now, not at start
         self._run: _Run | None = None
+        self._app: Flask | None = None  # served by every start when set (serve_app)
+
+    def serve_app(self, app: Flask) -> None:
+        """Answer from ``app`` at every start instead of building one, and leave it open at stop.
+
+        For the pytest plugin, which builds one app per configuration and rolls it back after
+        each test; ``app`` must be built from :attr:`config`. Whoever passes it closes it.
+        """
+        if self._run is not None:
+            raise AlreadyStartedError("serve_app() is called before start(), not while started.")
+        self._app = app
 
     # --- start and stop ------------------------------------------------------------------------
 
     def start(self) -> MockHandle:
-        """Build a fresh app and put it in front of ``requests``; return its handle."""
+        """Build a fresh app (or take :meth:`serve_app`'s) and put it in front of ``requests``;
+        return its handle."""
         with _lock:
             if self._run is not None:
                 raise AlreadyStartedError(
                     "This mock_marketing_cloud is already started. One mock runs once at a "
                     "time; to nest, start a second mock_marketing_cloud(...).")
-            run = _Run(self, self.config)
+            run = _Run(self, self.config, self._app)
             HTTPAdapter.send = run.send  # type: ignore[method-assign]
             self._run = run
             _running.append(run)
         return run.handle
 
     def stop(self) -> None:
-        """Restore the ``HTTPAdapter.send`` that was active at start and close the app."""
+        """Restore the ``HTTPAdapter.send`` that was active at start and close the app (one that
+        :meth:`serve_app` gave stays open)."""
         with _lock:
             run = self._run
             if run is None:

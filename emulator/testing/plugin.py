@@ -1,9 +1,13 @@
 """pytest plugin of mc-emulator (entry point pytest11): fixtures and a marker, nothing autouse.
 
 Fixtures: ``mcemu_app``, ``mcemu_client``, ``mcemu_store``, ``mcemu_mock``, ``mcemu_server``;
-each builds its own emulator (memory store) and closes it at the end of the test. Its start
-state is its fixtures, so a reset (``POST /_emulator/reset``, ``mcemu_mock.reset()``) with no
-target goes back to them, as ``{"to": "fixtures"}`` does. The marker
+each gives the test an emulator (memory store) in the state its fixtures start it in, and no
+test sees what another changed. An app is built once per configuration (kind of fixture, marker
+paths, pages and settings) in each pytest process and rolled back after each test at the cost
+of what the test changed (:mod:`emulator.testing.cache`: a bounded cache, closed at the end of
+the session; the app object is shared). Its start state is its fixtures, so a reset
+(``POST /_emulator/reset``, ``mcemu_mock.reset()``) with no target goes back to them, as
+``{"to": "fixtures"}`` does. The marker
 
     @pytest.mark.mcemu_fixtures("tests/mc", frozen_time="2024-01-15T12:00:00Z",
                                 pages={"https://cloud.example.com/jwt-issuer": "token"})
@@ -27,8 +31,10 @@ if TYPE_CHECKING:
     from flask.testing import FlaskClient
 
     from emulator.store.store import Store
-    from emulator.testing.handle import MockHandle
+    from emulator.testing.cache import Entry, SessionApps
+    from emulator.testing.handle import EmulatorHandle, MockHandle
     from emulator.testing.live import LiveServer
+    from emulator.testing.mock import MarketingCloudMock
 
 MARKER = "mcemu_fixtures"
 
@@ -77,17 +83,44 @@ def _app_config(request: pytest.FixtureRequest) -> dict[str, Any]:
     return {**settings, "db": None, "fixtures": paths, "mount": mounts}
 
 
-@pytest.fixture
-def mcemu_app(request: pytest.FixtureRequest) -> Generator[Flask, None, None]:
-    """A fresh emulator app: memory store, default fixtures plus the marker's."""
+@pytest.fixture(scope="session")
+def _mcemu_session_apps() -> Generator[SessionApps, None, None]:
+    """The apps of this session (of this xdist worker), by configuration; closed at its end."""
+    from emulator.testing.cache import SessionApps
+
+    apps = SessionApps()
+    try:
+        yield apps
+    finally:
+        apps.close()
+
+
+def _app_entry(config: dict[str, Any]) -> Entry[Flask]:
     from emulator.app import create_app
     from emulator.runtime import get_emulator
+    from emulator.testing.cache import Entry
 
-    app = create_app({"TESTING": True, **_app_config(request)})
+    app = create_app(config)
+    emulator = get_emulator(app)
+    return Entry(app, emulator, emulator.close)
+
+
+@pytest.fixture
+def mcemu_app(request: pytest.FixtureRequest,
+              _mcemu_session_apps: SessionApps) -> Generator[Flask, None, None]:
+    """An emulator app as its fixtures start it: memory store, default fixtures plus the marker's.
+
+    Built once per configuration in the session and rolled back after the test.
+    """
+    from emulator.testing.cache import config_key
+
+    config = {"TESTING": True, **_app_config(request)}
+    key = config_key("app", config)
+    entry = _mcemu_session_apps.get(key, lambda: _app_entry(config))
     try:
-        yield app
+        yield entry.value
     finally:
-        get_emulator(app).close()
+        _mcemu_session_apps.release(key)
 
 
 @pytest.fixture
@@ -105,29 +138,74 @@ def mcemu_store(mcemu_app: Flask) -> Store:
 
 
 @pytest.fixture
-def mcemu_mock(request: pytest.FixtureRequest) -> Generator[MockHandle, None, None]:
-    """A started ``mock_marketing_cloud`` (its own app); yields its handle."""
+def mcemu_handle(mcemu_app: Flask) -> EmulatorHandle:
+    """The handle of ``mcemu_app`` (for ``mcemu_client`` tests): ``calls``, ``assert_called``."""
+    from emulator.testing.handle import EmulatorHandle
+
+    return EmulatorHandle(mcemu_app)
+
+
+def _mock_entry(pages: Any, settings: dict[str, Any],
+                paths: list[str]) -> Entry[MarketingCloudMock]:
+    from emulator.testing.cache import Entry
     from emulator.testing.mock import MarketingCloudMock
 
-    paths, pages, settings = _marker_options(request)
     mock = MarketingCloudMock(pages, **settings, fixtures=paths)
-    handle = mock.start()
-    try:
-        yield handle
-    finally:
-        mock.stop()
+    entry = _app_entry(mock.config)
+    mock.serve_app(entry.value)
+    return Entry(mock, entry.emulator, entry.close)
 
 
 @pytest.fixture
-def mcemu_server(request: pytest.FixtureRequest) -> Generator[LiveServer, None, None]:
-    """A live emulator (its own app) on 127.0.0.1, a free port; ``.url``, ``.app``, ``.store``."""
+def mcemu_mock(request: pytest.FixtureRequest,
+               _mcemu_session_apps: SessionApps) -> Generator[MockHandle, None, None]:
+    """A ``mock_marketing_cloud`` started for the test (its own app); yields its handle.
+
+    The app is built once per configuration in the session and rolled back after the test; the
+    ``responses`` mock is put in front of ``requests`` for the test only.
+    """
+    from emulator.testing.cache import config_key
+
+    paths, pages, settings = _marker_options(request)
+    key = config_key("mock", {"pages": pages, "settings": settings, "fixtures": paths})
+    entry = _mcemu_session_apps.get(key, lambda: _mock_entry(pages, settings, paths))
+    try:
+        handle = entry.value.start()
+        try:
+            yield handle
+        finally:
+            entry.value.stop()
+    finally:
+        _mcemu_session_apps.release(key)
+
+
+def _server_entry(config: dict[str, Any]) -> Entry[LiveServer]:
+    from emulator.testing.cache import Entry
     from emulator.testing.live import LiveServer
 
-    server = LiveServer(_app_config(request)).start()
+    server = LiveServer(config).start()
+    return Entry(server, server.emulator, server.stop)
+
+
+@pytest.fixture
+def mcemu_server(request: pytest.FixtureRequest,
+                 _mcemu_session_apps: SessionApps) -> Generator[LiveServer, None, None]:
+    """A live emulator (its own app) on 127.0.0.1, a free port; ``.url``, ``.app``, ``.store``.
+
+    One server per configuration in the session (its port stays); after the test, once no
+    request is in flight, its state is rolled back.
+    """
+    from emulator.testing.cache import config_key
+
+    config = _app_config(request)
+    key = config_key("server", config)
+    entry = _mcemu_session_apps.get(key, lambda: _server_entry(config))
     try:
-        yield server
+        yield entry.value
     finally:
-        server.stop()
+        if not entry.value.wait_idle():  # a request still running would write after rollback
+            _mcemu_session_apps.discard(key)
+        _mcemu_session_apps.release(key)
 
 
 @pytest.hookimpl(hookwrapper=True)

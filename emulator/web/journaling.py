@@ -20,12 +20,14 @@ _SURE_PATH = _LOGGED_PATH >> 2  # characters that fit _LOGGED_PATH bytes whateve
 
 
 # What _record reads from the WSGI environ: when the request arrived (_Timed), and the page's
-# name, request snapshot and result (web/pages.py). The environ, not flask.g: it is one dict
-# lookup away, where every g access passes a context proxy.
+# name, request snapshot and result (web/pages.py), and the fault that stood in (web/faults.py).
+# The environ, not flask.g: it is one dict lookup away, where every g access passes a context
+# proxy.
 STARTED_KEY = "mcemu.started"
 PAGE_KEY = "mcemu.page"
 SNAPSHOT_KEY = "mcemu.snapshot"
 RESULT_KEY = "mcemu.result"
+FAULT_KEY = "mcemu.fault"  # web/faults.py sets it: (fault id, what it did)
 
 
 def init_app(app: Flask) -> None:
@@ -76,7 +78,7 @@ def _record(response: Response) -> Response:
         rows_written=result.rows_written if result else None, warnings=warnings,
         error=result.error if result else None,
         error_file=result.error_file if result else None,
-        error_line=result.error_line if result else None)
+        error_line=result.error_line if result else None, fault=environ.get(FAULT_KEY))
     if log.isEnabledFor(logging.INFO):  # building the line costs; --quiet skips it
         full_path = current.full_path.rstrip("?")
         if len(full_path) > _SURE_PATH:  # a client's 5 MB path is logged cut, with its length

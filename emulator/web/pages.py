@@ -17,7 +17,7 @@ from emulator.pages import Page
 from emulator.pages.runner import PageResult, run_page
 from emulator.runtime import Emulator, get_emulator
 from emulator.ssjs.runner import SsjsPage, run_ssjs_page
-from emulator.web import journaling
+from emulator.web import faults, journaling
 from emulator.web.snapshot import snapshot_request
 
 ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
@@ -71,10 +71,19 @@ def _serve(page: Page, run: Callable[..., PageResult], emulator: Emulator) -> Re
     current = request._get_current_object()  # type: ignore[attr-defined]
     environ = current.environ
     environ[journaling.PAGE_KEY] = page.name
+    settings = emulator.settings
+    snapshot = None
+    fault = emulator.faults.match(current.method, current.path)
+    if fault is not None:  # a fault answers instead of the page (or delays it)
+        # journaled with what the client sent, so a test can assert on a faulted call's body
+        snapshot = environ[journaling.SNAPSHOT_KEY] = snapshot_request(current, settings.max_body)
+        answer = faults.apply(fault, environ)
+        if answer is not None:
+            return answer
     if current.method == "OPTIONS":
         return Response(status=204, headers={"Allow": ALLOWED_METHODS})
-    settings = emulator.settings
-    snapshot = environ[journaling.SNAPSHOT_KEY] = snapshot_request(current, settings.max_body)
+    if snapshot is None:
+        snapshot = environ[journaling.SNAPSHOT_KEY] = snapshot_request(current, settings.max_body)
     result = run(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys,
                  warning_log=emulator.warning_log, debug=settings.debug,
                  time_limit=settings.ssjs_timeout, memory_limit=settings.page_memory_limit)

@@ -25,11 +25,13 @@ from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
+from waitress.task import WSGITask
 from waitress.utilities import RequestEntityTooLarge
 
 from emulator.config import Settings
 from emulator.runtime import Emulator, get_emulator
 from emulator.web.admin.safety import ADMIN_MAX_BODY
+from emulator.web.faults import TRANSPORT_KEY, ConnectionDropped
 from emulator.web.memory import return_large_blocks_to_the_os
 
 log = logging.getLogger("emulator.server")
@@ -134,8 +136,25 @@ def channel_class(settings: Settings) -> type[HTTPChannel]:
 
     class Channel(HTTPChannel):
         parser_class = Parser
+        task_class = _DroppingTask
 
     return Channel
+
+
+class _DroppingTask(WSGITask):
+    """Serve a request; when a fault drops it, close the connection with nothing sent."""
+
+    def get_environment(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environment()
+        environ[TRANSPORT_KEY] = "server"  # this way in can drop a connection (web/faults.py)
+        return environ
+
+    def service(self) -> None:
+        try:
+            super().service()
+        except ConnectionDropped:
+            # Raised before the status line was written: waitress closes the socket unanswered.
+            self.close_on_finish = True
 
 
 def fit_connection_limit(wanted: int) -> int:

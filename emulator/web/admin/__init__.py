@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, Response, jsonify
 from emulator import __version__
 from emulator.reset import DEFAULT_TARGET, RESET_TARGETS, reset, targets_text
 from emulator.runtime import get_emulator
-from emulator.web.admin import data, messages, openapi, safety
+from emulator.web.admin import clock, data, faults, journal_query, messages, openapi, safety
 
 PREFIX = "/_emulator"
 
@@ -99,16 +99,6 @@ def reset_state() -> Response:
                     "dataExtensions": {key: store.count(key) for key in store.keys()}})
 
 
-def journal() -> Response:
-    """Return the newest journal entries first (``?limit=``, at most the journal's size)."""
-    emulator = get_emulator()
-    size = emulator.settings.journal_size
-    limit = messages.int_arg("limit", min(50, size), 1, size)
-    entries = emulator.journal.entries()
-    return jsonify({"total": len(entries),
-                    "entries": [entry.to_json() for entry in entries[:limit]]})
-
-
 def clear_journal() -> tuple[str, int]:
     """Forget every journal entry."""
     get_emulator().journal.clear()
@@ -168,11 +158,37 @@ ROUTES: tuple[Operation, ...] = (
                      {"enum": ["upsert", "insert", "replace"]}),
                Param("dryRun", "query", "true: check only, change nothing.",
                      {"type": "boolean"})), body="Seed"),
-    Operation("GET", f"{PREFIX}/journal", journal, "The request journal, newest first",
-              {200: "Entries.", 400: "A bad limit."},
-              (Param("limit", "query", "Entries to return (default 50).", {"type": "integer"}),)),
+    Operation("GET", f"{PREFIX}/journal", journal_query.journal, "The request journal, newest "
+              "first, filtered: total (all entries), count (those matching), entries",
+              {200: "Entries, or with ?count=true the counts alone.",
+               400: "A bad limit or filter, or an unknown parameter."},
+              (Param("limit", "query", "Entries to return (default 50).", {"type": "integer"}),
+               Param("path", "query", "Only requests to this path (no query string)."),
+               Param("method", "query", "Only requests with this method (any case)."),
+               Param("status", "query", "Only answers with this status.",
+                     {"type": "integer", "minimum": 100, "maximum": 599}),
+               Param("count", "query", "true: answer total and count only.",
+                     {"type": "boolean"}))),
     Operation("DELETE", f"{PREFIX}/journal", clear_journal, "Clear the request journal",
               {204: "Cleared."}),
+    Operation("GET", f"{PREFIX}/clock", clock.clock_state, "The page clock: frozen or not, now "
+              "in UTC and CST", {200: "The clock."}),
+    Operation("POST", f"{PREFIX}/clock", clock.set_clock, "Freeze, advance (a running clock is "
+              "frozen at now + seconds) or unfreeze the page clock; one key a request",
+              {200: "The clock afterwards.", 400: "Not one of the three bodies, or a bad value."},
+              body="Clock"),
+    Operation("GET", f"{PREFIX}/faults", faults.list_faults, "The faults, oldest first, with "
+              "their counters (seen, fired, active)", {200: "The faults."}),
+    Operation("POST", f"{PREFIX}/faults", faults.add_fault, "Add a fault on a page's path: an "
+              "answer, a delay or a dropped connection, for the next N, every Nth or a share of "
+              "its requests", {201: "Added: the fault with its id.", 400: "A bad field (the "
+              "answer names it and what it takes), or a path no page serves."}, body="Fault"),
+    Operation("DELETE", f"{PREFIX}/faults", faults.clear_faults, "Remove the faults added at run "
+              "time (those of faults.json stay)", {200: "Removed: how many."}),
+    Operation("DELETE", f"{PREFIX}/faults/{{fault_id}}", faults.remove_fault, "Remove one fault "
+              "(one of faults.json comes back at the next reset)",
+              {204: "Removed.", 400: "Not a fault id.", 404: "No fault has this id."},
+              (Param("fault_id", "path", "The fault's id.", {"type": "integer"}),)),
     Operation("GET", f"{PREFIX}/openapi.json", openapi_document, "This document",
               {200: "OpenAPI 3.1."}),
 )

@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from emulator import __version__
+from emulator.clock import MAX_ADVANCE
 from emulator.reset import DEFAULT_TARGET, RESET_TARGETS
-from emulator.schemas import data_extension_schema
+from emulator.schemas import data_extension_schema, faults_schema
 
 _VALUE = {"type": ["string", "number", "boolean", "null"]}
 _ROW = {"type": "object", "additionalProperties": _VALUE}
@@ -45,6 +46,18 @@ def _schemas() -> dict[str, Any]:
                             "it otherwise). The clock is never changed."},
             },
         },
+        "Clock": {
+            "description": "Exactly one key: freeze at an instant, advance by seconds (a running "
+                           "clock is frozen at now + seconds), or unfreeze.",
+            "oneOf": [
+                _one_key("freeze", {"type": "string", "description": "An ISO 8601 time; "
+                                    "without a zone it is UTC."}),
+                _one_key("advance", {"type": "number", "minimum": 0, "maximum": MAX_ADVANCE,
+                                     "description": "Seconds to move forward."}),
+                _one_key("unfreeze", {"const": True}),
+            ],
+        },
+        "Fault": faults_schema()["$defs"]["fault"],
         "Refusal": {
             "type": "object", "required": ["emulator_error", "message"],
             "properties": {
@@ -64,6 +77,11 @@ def _schemas() -> dict[str, Any]:
                 ("field", ["string", "null"]), ("text", "string"))},
         },
     }
+
+
+def _one_key(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": [name], "additionalProperties": False,
+            "properties": {name: schema}}
 
 
 def document(routes: Iterable[Any]) -> dict[str, Any]:

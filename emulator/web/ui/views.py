@@ -29,8 +29,10 @@ def data_extensions() -> str:
     summaries = [{"key": key, "name": store.schema(key).name, "count": store.count(key),
                   "primary_key": [f.name for f in store.schema(key).primary_keys]}
                  for key in store.keys()]
+    clock = get_emulator().clock
     return render_template("ui/data_extensions.html", summaries=summaries,
-                           reset_to=request.args.get("reset"))
+                           reset_to=request.args.get("reset"), frozen=clock.frozen is not None,
+                           now=clock.now_utc())
 
 
 def rows(key: str) -> tuple[str, int] | str:
@@ -88,6 +90,11 @@ def exceptions() -> str:
         return render_template("ui/exceptions.html", schema=None, rows=[])
     return render_template("ui/exceptions.html", schema=store.schema(EXCEPTIONS_DE),
                            rows=list(reversed(store.rows(EXCEPTIONS_DE))))
+
+
+def faults() -> str:
+    """List the faults with their counters, oldest first."""
+    return render_template("ui/faults.html", faults=get_emulator().faults.list())
 
 
 def reset_form() -> Response | tuple[str, int] | str:
