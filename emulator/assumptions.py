@@ -312,3 +312,37 @@ ASSUMPTIONS += (
     Assumption("date-range", "A Date that is invalid or outside years 1 to 9999, given to a "
                "platform function, throws a catchable error."),
 )
+
+# --- AMPscript control flow and attributes (docs/fidelity.md#ampscript-for) ----------------------
+#: The platform's text for a function name it does not know (seen from the Email Preview API).
+AMPSCRIPT_NO_SUCH_FUNCTION = (
+    "The function call uses an unrecognized function name. Function Name: {name}"
+)
+#: A FOR loop that runs more often than this stops with the convergence error; the platform's
+#: limit is unpublished.
+AMPSCRIPT_FOR_MAX_ITERATIONS = 100_000
+AMPSCRIPT_FOR_CONVERGENCE = (
+    "The FOR loop at {where} did not converge: it would run more than {limit} times."
+)
+AMPSCRIPT_FOR_BOUND = (
+    "The FOR loop at {where} needs whole numbers for its counter and bounds; got {value}."
+)
+AMPSCRIPT_CONDITION = (
+    "The condition at {where} is not a boolean: {value} (accepted: true/false, 1/0, their text, "
+    "or null)."
+)
+
+ASSUMPTIONS += (
+    Assumption("ampscript-for-limit", f"A FOR loop that would run more than "
+               f"{AMPSCRIPT_FOR_MAX_ITERATIONS:,} times stops with a convergence error (the "
+               "platform names the error; its limit is unpublished)."),
+    Assumption("ampscript-attributes-empty", "A personalization string, attribute reference or "
+               "AttributeValue whose name the page's subscriber attributes lack (all of them, "
+               "when there are none) gives empty text."),
+    Assumption("ampscript-condition-errors", "A condition value that is not boolean-like, and "
+               "a FOR bound that is not a whole number, abort with the emulator's own texts "
+               "(`AMPSCRIPT_CONDITION`, `AMPSCRIPT_FOR_BOUND`)."),
+    Assumption("ampscript-string-order", "Ordering two texts (`<`, `>`) ignores case and "
+               "accents and expands ligatures (`ß` = `ss`), then compares code points: an "
+               "approximation of the platform's culture-aware order."),
+)

@@ -1,7 +1,9 @@
-"""AMPscript function names the platform documents.
+"""AMPscript function names the platform documents (its function reference and index).
 
 The coverage page (docs/coverage.md) lists those missing from the function table as not
 emulated; a call to one raises a catchable "not emulated" error naming the emulated functions.
+A call to a name in neither list is the platform's "unrecognized function name" compile error
+(docs/fidelity.md#ampscript-unknown-function).
 """
 
 from __future__ import annotations
@@ -17,4 +19,13 @@ Lowercase MD5 Mod Multiply Now Output OutputLine ProperCase QueryParameter Raise
 Redirect RedirectTo RegExMatch Replace RequestParameter Row RowCount SHA1 SHA256 SHA512
 StringToDate Substring Subtract SystemDateToLocalDate TreatAsContent Trim UpdateData Uppercase
 UpsertData URLEncode V
+AddObjectArrayItem AttachFile AuthenticatedEmployeeID AuthenticatedEmployeeNotificationAddress
+AuthenticatedEmployeeUserName AuthenticatedEnterpriseID AuthenticatedMemberID BarcodeURL
+BuildOptionList BuildRowsetFromXML ClaimRow ContentArea ContentAreaByName ContentBlockByKey
+ContentImageByID ContentImageByKey CreateObject CreateSmsConversation DataExtensionRowCount
+DeleteDE Domain EndImpressionRegion EndSmsConversation ExecuteFilter ExecuteFilterOrderedRows
+FormatCurrency GetPortfolioItem HTTPPost HTTPPostWithRetry HTTPRequestHeader Image InvokeCreate
+InvokeDelete InvokeExecute InvokePerform InvokeRetrieve InvokeUpdate IsCHTMLBrowser
+IsPhoneNumber MicrositeURL ReplaceList SetObjectProperty SetSmsConversationNextKeyword
+StringToHex TransformXML TreatAsContentArea UpdateDE UpsertContact UpsertDE WAT WrapLongURL
 """.split())

@@ -40,7 +40,15 @@ class PlatformError(ScriptError):
 
 
 class AmpscriptError(PlatformError):
-    """An AMPscript error surfacing from ``TreatAsContent`` as a catchable exception."""
+    """An AMPscript error surfacing from ``TreatAsContent`` as a catchable exception.
+
+    ``function``, ``line`` and ``column`` (1-based) say where it happened when known, for the
+    log and the journal; a page answers every AMPscript error with the same notice.
+    """
+
+    function: str | None = None
+    line: int | None = None
+    column: int | None = None
 
 
 class FeatureNotEmulated(AmpscriptError, NotEmulatedError):

@@ -3,13 +3,15 @@
 Families: ``string`` (Concat, Length, Substring, ...), ``regex`` (RegExMatch), ``math`` (Add ...
 Mod), ``format`` (Format, FormatNumber, FormatDate), ``date`` (Now, DateAdd, DateDiff,
 DateParse), ``encoding`` (Base64, hashes, GUID, URLEncode), ``jwt`` (GetJWT, GetJWTByKeyName),
-``data`` (Lookup, LookupRows, Row, Field, RowCount) and ``utility`` (v, Empty, IsNull, IIf,
+``data`` (Lookup, LookupRows, Row, Field, RowCount), ``attributes`` (AttributeValue) and
+``utility`` (v, Empty, IsNull, IIf,
 Output, OutputLine, RaiseError). See ``emulator.ampscript.registry`` for how to add one.
 """
 
 from __future__ import annotations
 
 from emulator.ampscript.functions import (  # imported to register their functions
+    attributes,
     data,
     date,
     encoding,
@@ -29,4 +31,5 @@ from emulator.ampscript.registry import (
 )
 
 __all__ = ["FUNCTIONS", "FunctionEntry", "Runtime", "ampscript_function", "unknown_function",
-           "data", "date", "encoding", "format", "jwt", "math", "regex", "string", "utility"]
+           "attributes", "data", "date", "encoding", "format", "jwt", "math", "regex", "string",
+           "utility"]
