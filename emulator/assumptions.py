@@ -346,3 +346,107 @@ ASSUMPTIONS += (
                "accents and expands ligatures (`ß` = `ss`), then compares code points: an "
                "approximation of the platform's culture-aware order."),
 )
+
+# --- AMPscript page functions, SSJS details (docs/fidelity.md#ampscript-request-parameter) -------
+#: What HTTPRequestHeader aborts with for a name no header can have (CR/LF, spaces, empty).
+AMPSCRIPT_BAD_HEADER_NAME = (
+    "HTTPRequestHeader: {name} is no HTTP header name; a name is one or more letters, digits "
+    "and !#$%&'*+-.^_`|~."
+)
+#: What a page function that needs the page's request aborts with outside a page run.
+AMPSCRIPT_NO_PAGE = "{function} needs a page request; this content is not rendered by a page."
+#: TreatAsContent nested deeper than this (content that renders itself) aborts.
+TREATASCONTENT_MAX_DEPTH = 20
+AMPSCRIPT_TREATASCONTENT_DEPTH = "TreatAsContent is nested more than {limit} levels deep."
+#: GetPostData's number argument: a .NET code page; 0 is the server's default, Windows-1252.
+GETPOSTDATA_DEFAULT_CODE_PAGE = 1252
+
+ASSUMPTIONS += (
+    Assumption("request-parameter-order", "RequestParameter and QueryParameter read a posted "
+               "form field before a URL parameter of the same name."),
+    Assumption("http-request-header", "HTTPRequestHeader returns any header the client sent "
+               "(names in any case, repeats joined with `,`), empty text when absent; a name "
+               "that is no HTTP field name (CR, LF, spaces, empty) aborts."),
+    Assumption("redirect-location-checks", "AMPscript Redirect sends its URL as given, with "
+               "spaces and non-ASCII characters percent-encoded; an empty URL or one with "
+               "control characters (CR, LF) aborts."),
+    Assumption("treatascontent-depth", f"AMPscript TreatAsContent nested more than "
+               f"{TREATASCONTENT_MAX_DEPTH} levels deep aborts."),
+    Assumption("getpostdata-code-page", "GetPostData with a number reads it as a .NET code page: "
+               "0 is the server's default (Windows-1252), 65001 UTF-8, 1200/1201 UTF-16, 20127 "
+               "US-ASCII, 28591-28599 ISO-8859-1 to 9, others `cp<number>`; an unknown or "
+               "fractional number throws."),
+    Assumption("stringify-errors", "Stringify of a caught engine error, or of a thrown `new "
+               "Error(...)`, gives `{\"message\":...,\"jintException\":...}`."),
+    Assumption("core-request", "The Core library's `Request` object answers as "
+               "`Platform.Request` does, member for member."),
+    Assumption("not-emulated-objects", "Platform objects the emulator lacks (`Script.Util` "
+               "members such as `WSProxy`, Core objects such as `Subscriber` and `HTTPHeader`) "
+               "exist and throw a catchable not-emulated error naming the member when used; "
+               "`Script` needs no Platform.Load."),
+)
+
+# --- AMPscript functions without outside systems (docs/fidelity.md#ampscript-rowsets) ----------
+#: An ordering clause LookupOrderedRows cannot read.
+AMPSCRIPT_BAD_ORDER = (
+    "Invalid order '{order}': {problem} (accepted: \"Column ASC|DESC[, Column ASC|DESC ...]\")."
+)
+#: A JSONPath BuildRowsetFromJSON cannot read, and a document that is not JSON.
+AMPSCRIPT_BAD_JSONPATH = (
+    "Invalid JSONPath {path}: {problem} (accepted: $, .name, ['name'], [n], [a:b], *, ..name)."
+)
+AMPSCRIPT_BAD_JSON = "The JSON data could not be read: {problem}."
+#: UpdateData/UpsertData: the count of search pairs must leave at least one value pair.
+AMPSCRIPT_SEARCH_COUNT = (
+    "{name}: the search pair count {count} must be a whole number from 1 to one less than the "
+    "{pairs} column/value pairs given."
+)
+
+ASSUMPTIONS += (
+    Assumption("local-time-zone", "The account's time zone (SystemDateToLocalDate, "
+               "LocalDateToSystemDate) is the `time_zone` setting, by default UTC-6, the system "
+               "time itself."),
+    Assumption("stringtohex", "StringToHex gives the UTF-8 bytes of the text in lower-case hex, "
+               "two digits a byte."),
+    Assumption("replacelist", "ReplaceList replaces each find in turn, ignoring case as "
+               "Replace does."),
+    Assumption("random-bounds", "Random(low, high) can return both bounds; low above high "
+               "aborts."),
+    Assumption("ampscript-validation", "IsEmailAddress accepts one local@domain.tld address of "
+               "at most 254 characters; IsPhoneNumber a North American number (optional +1, "
+               "area code and exchange starting 2-9, separators space, dot or dash); Domain "
+               "gives what follows the last @."),
+    Assumption("isnulldefault", "IsNullDefault returns its fallback for a Data Extension "
+               "null, the only null a page sees."),
+    Assumption("ordered-count", "A LookupOrderedRows count above 2,000 is cut to 2,000; an "
+               "ordering clause it cannot read aborts with `AMPSCRIPT_BAD_ORDER`."),
+    Assumption("rowset-from-string", "BuildRowsetFromString keeps empty parts as .NET's Split "
+               "does (\"\" is one empty row), takes an empty delimiter as none, and names its "
+               "column `Value`."),
+    Assumption("buildrowsetfromjson-texts", "BuildRowsetFromJSON reads JSON null as empty text; "
+               "its abort texts are `AMPSCRIPT_BAD_JSONPATH` and `AMPSCRIPT_BAD_JSON`."),
+    Assumption("de-forms-on-pages", "UpdateDE, UpsertDE and DeleteDE on a CloudPage write like "
+               "their ...Data twins and return empty text, as InsertDE does (runtime-tested); "
+               "a search pair count that leaves no value pair aborts with "
+               "`AMPSCRIPT_SEARCH_COUNT`."),
+)
+
+# --- A page is one program (docs/fidelity.md#ampscript-abort-body) -------------------------------
+#: An AMPscript failure the page does not catch answers 422 (RT) with this body; the platform's
+#: notice is short and fixed, its exact text unpublished.
+AMPSCRIPT_ABORT_STATUS = 422
+AMPSCRIPT_ABORT_BODY = "422 - Unprocessable Entity: the page's AMPscript could not be processed."
+
+ASSUMPTIONS += (
+    Assumption("ampscript-abort-body", f"A page whose AMPscript fails answers "
+               f"{AMPSCRIPT_ABORT_STATUS} with a short fixed text/plain notice, the same for "
+               "every cause."),
+    Assumption("page-one-program", "A page with script blocks runs as one SSJS program: the "
+               "text and AMPscript between blocks run where they stand in its flow, an AMPscript "
+               "IF or FOR around a block decides whether (and how often) it runs, and a function "
+               "declared in a block that parses alone is hoisted only within that block."),
+    Assumption("cloudpagesurl-qs", "CloudPagesURL and MicrositeURL give "
+               "`<scheme>://<host>/<page path>?qs=<opaque>`, the opaque part being the base64url "
+               "of the URL-encoded pairs and an HMAC-SHA256 (a secret made when the emulator "
+               "starts); a qs that fails the check carries no parameters."),
+)

@@ -8,20 +8,44 @@ no daylight saving (docs/fidelity.md#now-cst).
 from __future__ import annotations
 
 import math
+import re
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 #: SFMC server time: UTC-6 all year round.
 CST = timezone(timedelta(hours=-6), "CST")
 #: The longest step :meth:`Clock.advance` takes: 100 years of 365.25 days, in seconds.
 MAX_ADVANCE = 100 * 365.25 * 24 * 3600
+#: The account's time zone unless ``--time-zone`` says otherwise: the system's own, UTC-6
+#: (ASSUMED "local-time-zone"; the platform takes it from the user's settings).
+DEFAULT_LOCAL_ZONE = "UTC-6"
+_OFFSET = re.compile(r"UTC(?:([+-])([0-9]{1,2})(?::?([0-9]{2}))?)?", re.IGNORECASE)
+
+
+def zone_of(name: str) -> tzinfo:
+    """Return the zone ``name``: ``UTC``, ``UTC+2``, ``UTC-05:30`` or an IANA name; ValueError."""
+    text = name.strip()
+    match = _OFFSET.fullmatch(text)
+    if match is not None:
+        sign, hours, minutes = match.groups()
+        offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
+        if offset > timedelta(hours=14) or int(minutes or 0) > 59:
+            raise ValueError(f"{name!r} is beyond UTC-14 to UTC+14")
+        return timezone(-offset if sign == "-" else offset, text.upper())
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is no time zone") from None
 
 
 class Clock:
     """Current time and new GUIDs, frozen on request."""
 
-    def __init__(self, frozen: datetime | None = None) -> None:
+    def __init__(self, frozen: datetime | None = None, local_zone: tzinfo = CST) -> None:
+        #: the account's time zone: SystemDateToLocalDate's target (docs/fidelity.md#local-time)
+        self.local_zone = local_zone
         self._lock = threading.Lock()
         self._frozen = frozen
         self._guid_counter = 0

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any
 
+from emulator.clock import DEFAULT_LOCAL_ZONE, zone_of
 from emulator.errors import ConfigError
 
 ENV_PREFIX = "MCEMU_"
@@ -102,6 +103,17 @@ def parse_frozen_time(name: str, text: Any) -> datetime:
             raise _refusal(name, text, "expected an ISO 8601 time such as "
                                        "2024-01-15T12:00:00Z") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def parse_time_zone(label: str, value: Any) -> str:
+    """Return a time zone name ``zone_of`` reads (``Europe/Berlin``, ``UTC+2``)."""
+    text = _text(value).strip()
+    try:
+        zone_of(text)
+    except ValueError:
+        raise _refusal(label, value, "expected an IANA time zone such as Europe/Berlin, or "
+                                     "UTC, UTC+2, UTC-05:30") from None
+    return text
 
 
 def _parse_optional_time(label: str, value: Any) -> datetime | None:
@@ -234,6 +246,11 @@ class Settings:
     frozen_time: datetime | None = setting(
         None, _parse_optional_time, "Freeze the platform clock at this ISO 8601 instant.",
         metavar="ISO-TIME", default_text="the real time")
+    # AMPscript SystemDateToLocalDate/LocalDateToSystemDate (docs/fidelity.md#local-time)
+    time_zone: str = setting(
+        DEFAULT_LOCAL_ZONE, parse_time_zone, "The account's time zone, for "
+        "SystemDateToLocalDate and LocalDateToSystemDate (IANA name or UTC offset).",
+        metavar="ZONE")
     # the admin API then answers any client that presents it (web/admin/safety.py)
     admin_token: str | None = setting(
         None, parse_optional_text,

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from flask import Flask, current_app
 
 from emulator.ampscript.keys import KeyStore
-from emulator.clock import Clock
+from emulator.clock import Clock, zone_of
 from emulator.config import Settings
 from emulator.errors import ConfigError
 from emulator.faults.files import load_fault_dirs
@@ -142,7 +142,8 @@ def init_app(app: Flask, settings: Settings) -> Emulator:
     # fixtures build one per test); a --db file as opened, so its seeded DEs come back.
     start = definitions if settings.db is None else snapshot(store)
     emulator = Emulator(settings=settings, store=store,
-                        clock=Clock(settings.frozen_time), journal=Journal(settings.journal_size),
+                        clock=Clock(settings.frozen_time, zone_of(settings.time_zone)),
+                        journal=Journal(settings.journal_size),
                         mounts=mounts, fixtures=definitions, keys=keys, start_state=start)
     app.extensions[EXTENSION_KEY] = emulator
     if pages is not None:

@@ -761,6 +761,79 @@ def bench_ssjs(count: int) -> None:
                   f"{ssjs / port:6.2f}")
 
 
+# --- ampscript -----------------------------------------------------------------------------------
+
+AMPSCRIPT_HELP = """An AMPscript-only page of typical size (a form of 10 fields, an IF chain, a
+LookupRows loop over 100 rows) served from --pages against the in-process POST /token of the same
+app: the median of --requests requests each (Flask test client), then again with --big rows in an
+unrelated DE. Target: the page at most 10x /token, and flat as the unrelated DE grows. Also
+prints how often the page file was compiled (once per modification)."""
+
+AMPSCRIPT_PAGE = """<!-- mcemu: html id=1 -->
+%%[
+SET @plan = RequestParameter("plan")
+IF @plan == "gold" THEN SET @price = 30
+ELSEIF @plan == "silver" THEN SET @price = 20
+ELSEIF @plan == "bronze" THEN SET @price = 10
+ELSE SET @price = 0 ENDIF
+SET @rows = LookupRows("Products", "Shelf", "A")
+]%%
+<form method="post">
+%%[ FOR @f = 1 TO 10 DO ]%%<label>Field %%=v(@f)=%%<input name="f%%=v(@f)=%%"
+ value="%%=RequestParameter(Concat("f", @f))=%%"></label>
+%%[ NEXT @f ]%%
+</form>
+<p>Plan %%=v(@plan)=%% costs %%=FormatNumber(@price, "C2")=%%</p>
+<table>
+%%[ FOR @i = 1 TO RowCount(@rows) DO SET @row = Row(@rows, @i) ]%%
+<tr><td>%%=Field(@row, "Name")=%%</td><td>%%=Field(@row, "Price")=%%</td></tr>
+%%[ NEXT @i ]%%
+</table>
+"""
+
+
+def _products(store: Any, key: str, rows: int, shelf: str) -> None:
+    from emulator.store.schema import DataExtensionSchema
+
+    schema = DataExtensionSchema.from_json({"key": key, "name": key, "fields": [
+        {"name": "Name", "type": "Text", "length": 50},
+        {"name": "Shelf", "type": "Text", "length": 10},
+        {"name": "Price", "type": "Number"}]}, "bench")
+    store.create(schema, [{"Name": f"item {i}", "Shelf": shelf, "Price": i}
+                          for i in range(rows)])
+
+
+def bench_ampscript(count: int, big: int) -> None:
+    from emulator.app import create_app
+    from emulator.runtime import get_emulator
+
+    logging.disable(logging.WARNING)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "pages"
+        folder.mkdir()
+        (folder / "offer.html").write_text(AMPSCRIPT_PAGE, encoding="utf-8")
+        app = create_app({"pages": str(folder)})
+        emulator = get_emulator(app)
+        try:
+            _products(emulator.store, "Products", 100, "A")
+            page = _request(app, "GET", "/offer?plan=silver&f3=x", {}, b"")
+            token = _request(app, "POST", "/token", {}, TOKEN_BODY)
+            answer = app.test_client().get("/offer?plan=silver")
+            assert answer.status_code == 200 and answer.data.count(b"<tr>") == 100, answer.data
+            print(f"{'unrelated rows':>14} {'page us':>9} {'/token us':>10} {'ratio':>6}")
+            for rows in (0, big):
+                if rows:
+                    _products(emulator.store, "Unrelated", rows, "Z")
+                page_us, token_us = median_us(page, count), median_us(token, count)
+                print(f"{rows:14,} {page_us:9.0f} {token_us:10.0f} {page_us / token_us:6.2f} "
+                      "(target <= 10)")
+            found = emulator.pages.find("offer")
+            print(f"compiles of the page file: {found.file.compiles} "
+                  f"(after {2 * count + 1} requests; target 1)")
+        finally:
+            emulator.close()
+
+
 # --- hostile -------------------------------------------------------------------------------------
 
 HOSTILE_HELP = """What hostile requests do to ``mcemu serve`` (on 127.0.0.1, logging every request,
@@ -1091,6 +1164,9 @@ def parser() -> argparse.ArgumentParser:
     mock.add_argument("--requests", type=int, default=1000, help="timed calls per variant")
     ssjs = mode("ssjs", "SSJS pages run verbatim against their Python ports", SSJS_HELP)
     ssjs.add_argument("--requests", type=int, default=1000, help="timed requests per page")
+    amp = mode("ampscript", "an AMPscript-only page against /token", AMPSCRIPT_HELP)
+    amp.add_argument("--requests", type=int, default=1000, help="timed requests per figure")
+    amp.add_argument("--big", type=int, default=50_000, help="rows of the unrelated DE")
     hostile = mode("hostile", "what hostile pages and requests do to the server", HOSTILE_HELP)
     hostile.add_argument("--page-limit", type=float, default=2.0,
                          help="the page limit in seconds (MCEMU_SSJS_TIMEOUT)")
@@ -1142,6 +1218,10 @@ def main(argv: list[str] | None = None) -> int:
         bench_mock(args.requests)
     elif args.mode == "ssjs":
         bench_ssjs(args.requests)
+    elif args.mode == "ampscript":
+        if args.requests < 1 or args.big < 1:
+            command.error("--requests and --big must be at least 1")
+        bench_ampscript(args.requests, args.big)
     elif args.mode == "tests":
         if args.tests < 1 or min(args.rows) < 0:
             command.error("--tests must be at least 1 and --rows counts >= 0")

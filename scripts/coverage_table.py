@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run from a checkout without an install too
 
 from emulator.ampscript import FUNCTIONS  # noqa: E402
-from emulator.ampscript.catalogue import KNOWN_FUNCTIONS  # noqa: E402
+from emulator.ampscript.catalogue import KNOWN_FUNCTIONS, reason  # noqa: E402
 from emulator.platform.members import EMULATED, NOT_EMULATED  # noqa: E402
 
 BLOCK = re.compile(r"(<!-- coverage:start[^\n]*-->\n)(.*?)(<!-- coverage:end -->)", re.DOTALL)
@@ -43,12 +43,12 @@ def table() -> str:
     for entry in sorted(FUNCTIONS.values(), key=lambda entry: entry.name.lower()):
         lines.append(f"| `{entry.name}` | {entry.expected()} | {entry.tag} |")
     emulated = {entry.name.lower() for entry in FUNCTIONS.values()}
-    missing = [name for name in KNOWN_FUNCTIONS if name.lower() not in emulated]
+    missing = sorted((name for name in KNOWN_FUNCTIONS if name.lower() not in emulated),
+                     key=str.lower)
     lines += ["", "**Known but not emulated**", "",
-              "- SSJS: " + ", ".join(f"`{name}`" for name in NOT_EMULATED),
-              "- AMPscript: " + ", ".join(f"`{name}`" for name in sorted(missing, key=str.lower)),
-              "- AMPscript statements: `IF`, `FOR`, attribute references, tag-based "
-              "`<script language=\"ampscript\">`…`</script>`"]
+              "- SSJS: " + ", ".join(f"`{name}`" for name in NOT_EMULATED), "",
+              "| AMPscript function | why not |", "|---|---|"]
+    lines += [f"| `{name}` | {reason(name)} |" for name in missing]
     return "\n".join(lines) + "\n"
 
 

@@ -34,6 +34,7 @@ MALFORMED = {
     "drain_timeout": ("-1", "expected a number of seconds above 0"),
     "journal_size": ("-3", "expected a number above 0"),
     "frozen_time": ("yesterday", "expected an ISO 8601 time"),
+    "time_zone": ("Mars/Olympus", "expected an IANA time zone"),
     "flush_interval": ("0", "expected a number of seconds above 0"),
     "durable": ("maybe", "expected 1 or 0"),
     "reseed": ("maybe", "expected 1 or 0"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn, Protocol
 
 from emulator.ampscript.keys import KeyStore
 from emulator.ampscript.variables import Variables
@@ -16,6 +16,23 @@ from emulator.store.store import Store
 
 def _ignore(message: str) -> None:
     """Drop a warning (the default when nobody listens)."""
+
+
+def _ignore_rows(key: str, rows: list[dict[str, Any]]) -> None:
+    """Drop the record of rows written (the default outside a page run)."""
+
+
+class PageSide(Protocol):
+    """What the page functions (RequestParameter, Redirect, ...) read of the page's request."""
+
+    def parameter(self, name: str) -> str | None:
+        """Return a form field or URL parameter (any case, repeats joined with ","), or None."""
+
+    def header(self, name: str) -> str | None:
+        """Return a request header (any case), or None."""
+
+    def redirect(self, url: str) -> NoReturn:
+        """End the page with a 302 to ``url``."""
 
 
 @dataclass
@@ -37,6 +54,10 @@ class AmpscriptContext:
     keys: KeyStore = field(default_factory=KeyStore)
     budget: PageBudget = field(default_factory=PageBudget.unlimited)
     attributes: Mapping[str, Any] | None = None
+    #: called with (DE key, stored rows) after each AMPscript DE write, for the journal
+    record_rows: Callable[[str, list[dict[str, Any]]], None] = _ignore_rows
+    #: the page's request, for RequestParameter, Redirect and the like (None: not on a page)
+    page: PageSide | None = None
     _now: datetime | None = field(default=None, init=False, repr=False)
     _folded: dict[str, Any] | None = field(default=None, init=False, repr=False)
 

@@ -28,7 +28,7 @@ from emulator.script.budget import (
     PageOutOfMemory,
     PageTimeUp,
 )
-from emulator.script.errors import ScriptError
+from emulator.script.errors import AmpscriptError, ScriptError
 from emulator.store.store import Store
 from emulator.tokens import issued_token_warnings
 
@@ -47,6 +47,27 @@ class PageResult:
     error: str | None = None
     error_file: str | None = None  # the page file (or Python port) where ``error`` arose
     error_line: int | None = None
+
+
+class AmpscriptAbort(Exception):
+    """The page's own AMPscript failed and nothing caught it: the page answers 422.
+
+    docs/fidelity.md#ampscript-abort: the output is discarded; the body is the platform's fixed
+    notice, the error's function, line and column go to the log and the journal.
+    """
+
+    def __init__(self, error: AmpscriptError, page_file: str | None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.page_file = page_file
+
+    def text(self) -> str:
+        """Return the error as the log and the journal show it: function, line, column."""
+        error = self.error
+        where = [f"in {error.function}"] if error.function else []
+        if error.line is not None:
+            where.append(f"at line {error.line}, column {error.column}")
+        return f"AMPscript error{' ' if where else ''}{' '.join(where)}: {error.message}"
 
 
 def run_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
@@ -74,6 +95,8 @@ def run_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
         return _not_kept(request, page, context, stop.error)
     except PageRedirect as redirect:
         return _redirect(context, redirect)
+    except AmpscriptAbort as abort:
+        return _aborted(request, page, context, abort, debug)
     except PageTimeUp as stop:
         return _over_budget(request, page, context, stop, assumptions.SSJS_TIMEOUT_STATUS,
                             assumptions.SSJS_TIMEOUT_BODY, debug)
@@ -185,6 +208,20 @@ def _over_budget(request: RequestSnapshot, page: Page, context: PageContext,
         body=error_body(platform_body, text, file, None, debug),
         warnings=context.warnings, rows_written=context.rows_written,
         error=text, error_file=file)
+
+
+def _aborted(request: RequestSnapshot, page: Page, context: PageContext, abort: AmpscriptAbort,
+             debug: bool) -> PageResult:
+    """Answer a page whose AMPscript failed: 422 and the fixed notice, what it wrote discarded."""
+    text = abort.text()
+    log.warning("%s %s: %s", request.method, page.name, text)
+    return PageResult(
+        status=assumptions.AMPSCRIPT_ABORT_STATUS,
+        headers=[("Content-Type", f"text/plain; charset={assumptions.RESPONSE_CHARSET}")],
+        body=error_body(assumptions.AMPSCRIPT_ABORT_BODY, text, abort.page_file,
+                        abort.error.line, debug),
+        warnings=context.warnings, rows_written=context.rows_written,
+        error=text, error_file=abort.page_file, error_line=abort.error.line)
 
 
 def _redirect(context: PageContext, redirect: PageRedirect) -> PageResult:

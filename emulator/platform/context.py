@@ -18,6 +18,7 @@ from emulator.ampscript.keys import KeyStore
 from emulator.clock import Clock
 from emulator.journal import MAX_WARNINGS, WARNING_LIMIT, WarningLog, cut, too_many_warnings
 from emulator.platform.headers import encode_body
+from emulator.platform.page_side import AmpscriptPageSide
 from emulator.platform.request import RequestSnapshot
 from emulator.script.budget import PageBudget
 from emulator.store.store import Store
@@ -66,7 +67,7 @@ class PageContext:
         return f"{self.request.method} {self.page_name or 'page'}"
 
     def record_rows(self, key: str, rows: list[dict[str, Any]]) -> None:
-        self.rows_written.extend({"dataExtension": key, "row": row} for row in rows)
+        _record(self.rows_written, key, rows)
 
     def ampscript(self) -> AmpscriptContext:
         """Return the page's one AMPscript context: its variables, store, clock and keys.
@@ -80,7 +81,9 @@ class PageContext:
             warn = partial(_warn, self.warnings, self._where(), self.warning_log)
             self._ampscript = AmpscriptContext(variables=self.variables, warn=warn,
                                                store=self.store, clock=self.clock, keys=self.keys,
-                                               budget=self.budget)
+                                               budget=self.budget,
+                                               record_rows=partial(_record, self.rows_written),
+                                               page=AmpscriptPageSide(self.request))
         return self._ampscript
 
     def set_header(self, name: str, value: str) -> None:
@@ -102,6 +105,10 @@ class PageContext:
     def body_bytes(self) -> bytes:
         """Return the body encoded in the response charset."""
         return encode_body(self.body_text(), self.charset)
+
+
+def _record(rows_written: list[dict[str, Any]], key: str, rows: list[dict[str, Any]]) -> None:
+    rows_written.extend({"dataExtension": key, "row": row} for row in rows)
 
 
 def _warn(warnings: list[str], where: str, warning_log: WarningLog | None, message: str) -> None:

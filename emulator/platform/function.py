@@ -1,10 +1,12 @@
-"""``Platform.Function``: ParseJSON, Stringify, TreatAsContent and the Data Extension functions."""
+"""``Platform.Function``: ParseJSON, Stringify, TreatAsContent, Now, GUID and the DE functions."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from emulator.ampscript import render
+from emulator.platform.calls import arity
 from emulator.platform.context import PageContext
 from emulator.platform.de_functions import DataExtensionFunctions
 from emulator.script.clr import clr_text
@@ -28,3 +30,13 @@ class PlatformFunction(DataExtensionFunctions):
         # docs/fidelity.md#treatascontent: renders AMPscript sharing the variables of `Variable`; an
         # AMPscript error surfaces as a catchable exception (AmpscriptError is a ScriptError).
         return render(clr_text(content), self._context.ampscript())
+
+    def Now(self, *args: Any) -> datetime:
+        # docs/fidelity.md#ssjs-now-guid: the page's one instant, CST, as AMPscript Now() gives it;
+        # the optional "time of the send" flag changes nothing on a page.
+        arity(args, 0, 1)
+        return self._context.ampscript().now()
+
+    def GUID(self, *args: Any) -> str:
+        arity(args, 0, 0)
+        return self._context.clock.new_guid().lower()  # as AMPscript GUID() gives it

@@ -1,8 +1,8 @@
 """The names a CloudPage script sees: ``Platform`` always, the Core library after ``Platform.Load``.
 
-docs/fidelity.md#platform-load: ``DataExtension``, ``Variable``, ``Write`` and ``Stringify`` are
-``undefined`` until ``Platform.Load("core", ...)``; ``Platform.Request`` and
-``Platform.Function`` work without it.
+docs/fidelity.md#platform-load: ``DataExtension``, ``Variable``, ``Write``, ``Stringify``, ``Now``,
+``GUID`` and ``Request`` are ``undefined`` until ``Platform.Load("core", ...)``;
+``Platform.Request`` and ``Platform.Function`` work without it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,16 @@ from emulator.script.errors import JSTypeError, PlatformError
 
 CORE_LIBRARY_VERSIONS = ("1", "1.1", "1.1.1", "1.1.5")  # OFF examples use "1"; community 1.1.x
 NOT_LOADED = "{name} is not defined (call Platform.Load(\"core\", \"1\") first)"
+#: The Core library's names the emulator implements (``undefined`` until Platform.Load).
+CORE_GLOBALS = ("DataExtension", "Variable", "Write", "Stringify", "Now", "GUID", "Request")
+#: Core library objects the emulator lacks: after Platform.Load each exists and every member
+#: throws a catchable "not emulated" error (docs/fidelity.md#not-emulated-objects).
+CORE_NOT_EMULATED = (
+    "HTTP", "HTTPHeader", "Attribute", "ErrorUtil", "Send", "Subscriber", "List", "TriggeredSend",
+    "Account", "AccountUser", "ContentAreaObj", "DeliveryProfile", "Email", "FilterDefinition",
+    "Folder", "Portfolio", "QueryDefinition", "SendClassification", "SenderProfile", "Template",
+    "BounceEvent", "ClickEvent", "OpenEvent", "SentEvent", "NotSentEvent", "UnsubEvent",
+)
 
 
 class PlatformObject:
@@ -54,6 +64,10 @@ class PageGlobals:
             "Variable": self.Platform.Variable,
             "Write": Writer(context),
             "Stringify": self.Platform.Function.Stringify,
+            "Now": self.Platform.Function.Now,
+            "GUID": self.Platform.Function.GUID,
+            # docs/fidelity.md#core-request: the Core Request object answers as Platform.Request
+            "Request": self.Platform.Request,
         }
 
     def _core_member(self, name: str) -> Any:
@@ -76,3 +90,15 @@ class PageGlobals:
     @property
     def Stringify(self) -> Any:
         return self._core_member("Stringify")
+
+    @property
+    def Now(self) -> Any:
+        return self._core_member("Now")
+
+    @property
+    def GUID(self) -> Any:
+        return self._core_member("GUID")
+
+    @property
+    def Request(self) -> PlatformRequest:
+        return self._core_member("Request")

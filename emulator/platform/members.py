@@ -58,7 +58,10 @@ def _members(owner: str, tagged: str) -> tuple[Member, ...]:
 EMULATED: tuple[Member, ...] = (
     *_members("", """
         Write: RT
-        Stringify: RT"""),
+        Stringify: RT
+        Now: OFF
+        GUID: OFF
+        Request: RT; members ASSUMED"""),
     *_members("Platform", "Load: OFF, RT"),
     *_members("Platform.Request", """
         Method: OFF, RT
@@ -70,7 +73,7 @@ EMULATED: tuple[Member, ...] = (
         ReferrerURL: OFF
         UserAgent: OFF
         Browser: OFF, RT; names ASSUMED
-        GetPostData: OFF, RT
+        GetPostData: OFF, RT; code pages ASSUMED
         GetQueryStringParameter: RT
         GetFormField: RT
         GetRequestHeader: RT
@@ -79,6 +82,8 @@ EMULATED: tuple[Member, ...] = (
         ParseJSON: RT
         Stringify: RT
         TreatAsContent: OFF, RT; error texts ASSUMED
+        Now: OFF; instant ASSUMED
+        GUID: OFF
         Lookup: OFF, RT
         LookupRows: OFF, RT; row values ASSUMED
         LookupOrderedRows: OFF; count and values ASSUMED
@@ -126,11 +131,17 @@ NOT_EMULATED: tuple[str, ...] = (
     "Platform.Function.LocalDateToSystemDate",
     "Platform.Function.SystemDateToLocalDate",
     "DataExtension.Init(key).Fields",
-    "Request (Core)",
     "HTTP (Core)",
+    "HTTPHeader (Core)",
     "Attribute (Core)",
     "ErrorUtil (Core)",
     "Send.Definition (Core)",
+    "Subscriber (Core)",
+    "List (Core)",
+    "TriggeredSend (Core)",
+    "DataExtension.Retrieve (Core)",
+    "Script.Util.WSProxy",
+    "Script.Util.HttpRequest",
 )
 
 

@@ -17,28 +17,17 @@ from emulator.ampscript.dates import parse_date
 from emulator.platform import headers
 from emulator.platform.calls import arity, padded
 from emulator.platform.context import PageContext
+from emulator.platform.redirect import PageRedirect
 from emulator.script.clr import clr_text
 from emulator.script.errors import FeatureNotEmulated, PlatformError
 from emulator.script.js import is_nullish, is_number
 from emulator.script.undefined import UNDEFINED
 
+__all__ = ["PageRedirect", "PlatformResponse", "Writer"]
+
 #: Reading ContentType or CharacterSet throws this (docs/fidelity.md#response-content-type).
 WRITE_ONLY = "Object reference not set to an instance of an object."
 NOT_EMULATED = "Platform.Response.{name} is not emulated by mc-emulator."
-
-
-class PageRedirect(BaseException):
-    """Stop the page and answer with a redirect.
-
-    docs/fidelity.md#redirect: a surrounding ``try`` does not regain control. It derives from
-    BaseException, so ``except ScriptError`` (an SSJS ``catch``) and ``except Exception`` in a
-    page port let it pass; only the runner handles it.
-    """
-
-    def __init__(self, location: str, status: int) -> None:
-        super().__init__(location)
-        self.location = location
-        self.status = status
 
 
 class Writer:

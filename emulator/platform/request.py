@@ -8,6 +8,7 @@ rules of docs/fidelity.md.
 from __future__ import annotations
 
 import codecs
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +18,15 @@ from emulator import assumptions
 from emulator.platform import browser
 from emulator.script.clr import clr_text
 from emulator.script.errors import PlatformError
-from emulator.script.js import is_nullish
+from emulator.script.js import is_nullish, is_number
 from emulator.script.undefined import UNDEFINED
 
 Pairs = tuple[tuple[str, str], ...]
 
 UNKNOWN_ENCODING = assumptions.GETPOSTDATA_UNKNOWN_ENCODING
+UNKNOWN_CODE_PAGE = ("{number} is not a supported code page number; give 0 (the default, "
+                     "Windows-1252), a .NET code page such as 65001 (UTF-8) or 1252, or an "
+                     "encoding name such as 'utf-8'.")
 
 
 def _windows_1252_table() -> str:
@@ -105,7 +109,7 @@ def parse_cookies(headers: Iterable[str]) -> Pairs:
     return tuple(pairs)
 
 
-def _lookup(pairs: Pairs, name: Any) -> str | None:
+def lookup(pairs: Pairs, name: Any) -> str | None:
     """Return the values of ``name`` joined with "," (names case-insensitive), or None."""
     if is_nullish(name):
         return None  # a null or undefined name finds nothing (docs/fidelity.md#request-lookups)
@@ -177,6 +181,8 @@ class PlatformRequest:
     def GetPostData(self, encoding: Any = None) -> str:
         """Return the body, decoded as Windows-1252 unless ``encoding`` names another charset.
 
+        A number is a .NET code page, 0 the default (docs/fidelity.md#getpostdata-code-page).
+
         docs/fidelity.md#getpostdata-once: only the first call returns the body; later calls, and a
         GET, give "".
         """
@@ -188,17 +194,17 @@ class PlatformRequest:
 
     def GetQueryStringParameter(self, name: Any) -> str | None:
         """Return the decoded query parameter ``name``, or None when absent."""
-        return _lookup(self._query, name)
+        return lookup(self._query, name)
 
     def GetFormField(self, name: Any) -> str | None:
         """Return the posted form field ``name`` (never a query parameter), or None."""
-        return _lookup(self._snapshot.form, name)
+        return lookup(self._snapshot.form, name)
 
     def GetRequestHeader(self, name: Any) -> str | None:
         """Return the request header ``name``, or None when absent.
 
         Repeated headers are joined with "," and names compare case-insensitively, as
-        :func:`_lookup` does; a page reads several headers, so they are indexed once.
+        :func:`lookup` does; a page reads several headers, so they are indexed once.
         """
         if is_nullish(name):
             return None  # a null or undefined name finds nothing (docs/fidelity.md#request-lookups)
@@ -213,7 +219,7 @@ class PlatformRequest:
         """Return the value of the cookie ``name``, or None when absent."""
         cookie_headers = [value for key, value in self._snapshot.headers
                           if key.lower() == "cookie"]
-        return _lookup(parse_cookies(cookie_headers), name)
+        return lookup(parse_cookies(cookie_headers), name)
 
     # --- JavaScript access ----------------------------------------------------------------------
     def js_get(self, name: str) -> Any:
@@ -237,6 +243,8 @@ def _decoder(encoding: Any) -> Callable[[bytes], str]:
     """Return the function that decodes a body in ``encoding`` (Windows-1252 by default)."""
     if is_nullish(encoding):
         return decode_windows_1252
+    if is_number(encoding):
+        return _code_page_decoder(encoding)
     name = (encoding if isinstance(encoding, str) else clr_text(encoding)).strip()
     try:
         codec = codecs.lookup(name)
@@ -251,3 +259,25 @@ def _decoder(encoding: Any) -> Callable[[bytes], str]:
     except (LookupError, UnicodeError):
         raise PlatformError(UNKNOWN_ENCODING.format(name=name)) from None
     return lambda body: body.decode(codec.name, errors="replace")
+
+
+#: .NET code pages whose Python codec is not ``cp<number>``.
+_CODE_PAGES = {0: "cp1252", 1200: "utf-16-le", 1201: "utf-16-be", 12000: "utf-32-le",
+               12001: "utf-32-be", 20127: "ascii", 65000: "utf-7", 65001: "utf-8",
+               **{28590 + n: f"iso8859-{n}" for n in range(1, 10)}, 28605: "iso8859-15"}
+
+
+def _code_page_decoder(number: Any) -> Callable[[bytes], str]:
+    """Return the decoder of .NET code page ``number`` (0: the default, Windows-1252)."""
+    if not math.isfinite(number) or number != int(number) or not 0 <= number <= 65535:
+        raise PlatformError(UNKNOWN_CODE_PAGE.format(number=clr_text(number)))
+    page = int(number) or assumptions.GETPOSTDATA_DEFAULT_CODE_PAGE
+    name = _CODE_PAGES.get(page, f"cp{page}")
+    try:
+        codec = codecs.lookup(name).name
+        b"a".decode(codec, errors="replace")
+    except (LookupError, UnicodeError):
+        raise PlatformError(UNKNOWN_CODE_PAGE.format(number=clr_text(number))) from None
+    if codec == "cp1252":
+        return decode_windows_1252
+    return lambda body: body.decode(codec, errors="replace")

@@ -23,14 +23,27 @@ from emulator.ampscript import render
 from emulator.pages.runner import StoreWriteStop
 from emulator.platform.data_extension import DataExtensionFactory, Rows
 from emulator.platform.function import PlatformFunction
-from emulator.platform.globals import NOT_LOADED, PageGlobals, PlatformObject
+from emulator.platform.globals import (
+    CORE_GLOBALS,
+    CORE_NOT_EMULATED,
+    NOT_LOADED,
+    PageGlobals,
+    PlatformObject,
+)
 from emulator.platform.members import CONTAINERS
 from emulator.platform.output import PageRedirect, PlatformResponse
 from emulator.platform.request import PlatformRequest
 from emulator.platform.variable import VariableObject
 from emulator.script.budget import size_of, text_bytes
-from emulator.script.errors import FeatureNotEmulated, JSTypeError, PlatformError, ScriptError
+from emulator.script.errors import (
+    AmpscriptError,
+    FeatureNotEmulated,
+    JSTypeError,
+    PlatformError,
+    ScriptError,
+)
 from emulator.script.undefined import UNDEFINED
+from emulator.ssjs.flow import PageFlow
 
 log = logging.getLogger("emulator.page")
 
@@ -43,8 +56,6 @@ OWNERS: dict[str, type] = {
     "Platform.Variable": VariableObject, "Variable": VariableObject,
     "DataExtension": DataExtensionFactory, "Rows": Rows,
 }
-CORE_GLOBALS = ("DataExtension", "Variable", "Write", "Stringify")
-CORE_NOT_EMULATED = ("HTTP", "Attribute", "ErrorUtil", "Send", "Request")
 
 
 def surface() -> dict[str, dict[str, list[str]]]:
@@ -121,12 +132,17 @@ def _date(milliseconds: Any) -> datetime:
 class HostDispatcher:
     """Answer one page run's host calls against its :class:`PageGlobals`."""
 
-    def __init__(self, globals_: PageGlobals, output_limit: int) -> None:
+    def __init__(self, globals_: PageGlobals, output_limit: int,
+                 flow: PageFlow | None = None) -> None:
         self.globals = globals_
         self.context = globals_.context
         self.refs: dict[int, Any] = {}
         self.redirect: PageRedirect | None = None
         self.stopped = False  # a change was not kept: the page runner answers that
+        self.flow = flow  # the page's AMPscript pieces, run where its program calls them
+        #: The last AMPscript failure of the page's own AMPscript (not TreatAsContent's): if the
+        #: script does not catch it, the page answers 422 (docs/fidelity.md#ampscript-abort).
+        self.ampscript_error: AmpscriptError | None = None
         self._output_limit = output_limit
         self._output_size = 0
 
@@ -166,6 +182,8 @@ class HostDispatcher:
 
     def _dispatch(self, request: dict[str, Any]) -> Any:
         op = request.get("op")
+        if op in ("s", "i", "f") and self.flow is not None:
+            return self._piece(op, request.get("t"))
         if op in ("out", "amp"):
             text = str(request.get("t", ""))
             return self._written(lambda: self.context.write(
@@ -197,6 +215,19 @@ class HostDispatcher:
             setattr(target, member, request.get("v", UNDEFINED))
             return UNDEFINED
         return self._written(lambda: getattr(target, member)(*request.get("a", [])))
+
+    def _piece(self, op: str, argument: Any) -> Any:
+        """Run one AMPscript piece of the page; its text goes to the output."""
+        assert self.flow is not None
+        try:
+            result = self.flow.call(op, argument)
+        except AmpscriptError as error:
+            self.ampscript_error = error
+            raise
+        if op == "s":
+            self._written(lambda: self.context.write(result))
+            return UNDEFINED
+        return result
 
     def _owner(self, owner: str, key: Any) -> Any:
         g = self.globals

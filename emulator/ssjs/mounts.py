@@ -20,6 +20,7 @@ from typing import Any
 
 from emulator.errors import ConfigError
 from emulator.pages import Page
+from emulator.ssjs.pagefile import MarkerError, file_page_id
 from emulator.ssjs.runner import SsjsPage, SsjsRunner, make_page
 from emulator.ssjs.workers import WorkerPool
 
@@ -46,6 +47,8 @@ class PageDirectory:
         self._lock = threading.Lock()
         self._folder_stamp: int | None = None
         self._index: dict[str, Path] = {}  # page name -> its file
+        self._ids: dict[int, str] = {}  # page id (first-line marker) -> the page's path
+        runner.page_paths = self.page_paths
         self._pages: dict[Path, tuple[tuple[int, int], SsjsPage]] = {}
 
     def scan_at_start(self) -> None:
@@ -102,26 +105,39 @@ class PageDirectory:
             except FileNotFoundError:
                 stamp, entries = None, []
             index: dict[str, Path] = {}
+            ids: dict[int, str] = {}
             ignored: dict[str, str] = {}
             for path in entries:
                 if path.name.startswith(".") or path.name.endswith("~") or not path.is_file():
                     continue  # editor and system files are not pages
                 problem = self._problem(path, index)
+                page_id = None
+                if problem is None:
+                    page_id, problem = _page_id(path, ids, index)
                 if problem is not None:
                     if strict:
                         raise ConfigError(f"--pages {path}: {problem}")
                     ignored[path.name] = problem
                     continue
                 index[path.stem] = path
+                if page_id is not None:
+                    ids[page_id] = f"/{path.stem}"
             for name, why in ignored.items():
                 if self.ignored.get(name) != why:
                     log.warning("--pages %s: not served: %s", self.folder / name, why)
             changed = index != self._index
             self._index, self.ignored, self._folder_stamp = index, ignored, stamp
+            self._ids = ids
             self._pages = {path: page for path, page in self._pages.items()
                            if index.get(path.stem) == path}
         if changed and self.on_change is not None:
             self.on_change(self._table())
+
+    def page_paths(self) -> dict[int, str]:
+        """Return the path of every page that has an id, by id (CloudPagesURL reads it)."""
+        if self._changed():
+            self._rescan()
+        return self._ids
 
     def _problem(self, path: Path, index: dict[str, Path]) -> str | None:
         name = path.stem
@@ -144,6 +160,21 @@ class PageDirectory:
             except FileNotFoundError:
                 continue
         return table
+
+
+def _page_id(path: Path, ids: dict[int, str],
+             index: dict[str, Path]) -> tuple[int | None, str | None]:
+    """Return the file's page id and, when it cannot have it, why."""
+    try:
+        page_id = file_page_id(path)
+    except MarkerError as error:
+        return None, f"first-line marker: {error}"
+    except OSError as error:
+        return None, f"cannot be read: {error}"
+    if page_id is not None and page_id in ids:
+        other = index[ids[page_id][1:]]
+        return None, f"page id {page_id} is also given to {other}; each page needs its own id"
+    return page_id, None
 
 
 def open_pages(settings: Any, fixed: Mapping[str, Page]) -> PageDirectory:

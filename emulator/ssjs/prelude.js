@@ -6,7 +6,7 @@
   var parse = JSON.parse, stringify = JSON.stringify;
   var hasOwn = Object.prototype.hasOwnProperty, defineProperty = Object.defineProperty;
   var isArray = Array.isArray, reflectGet = Reflect.get, ProxyCtor = Proxy;
-  var TAG = "\u0000", REF = "\u0000ref", MAX_DEPTH = 200;
+  var TAG = "\u0000", REF = "\u0000ref", PLATFORM = "\u0000platform", MAX_DEPTH = 200;
   var refs = {};
   var stopped = false;
   var coreLoaded = false;
@@ -28,6 +28,7 @@
     if (type === "number") return isFinite(value) ? value : {"\u0000": "n", v: String(value)};
     if (type !== "object") return {"\u0000": "u"};
     if (value instanceof Date) return {"\u0000": "d", v: value.getTime()};
+    if (value instanceof Error) return encodeError(value, depth);
     if (hasOwn.call(value, REF)) return {"\u0000": "h", v: value[REF]};
     var i, out;
     if (isArray(value)) {
@@ -38,6 +39,19 @@
     out = {};
     for (i in value) {
       if (hasOwn.call(value, i)) out[i] = encode(value[i], depth + 1);
+    }
+    return out;
+  }
+
+  // A caught error crosses (to Stringify, say) with the fields the platform shows: message and
+  // description for a platform error, message and jintException for the engine's own, then
+  // whatever the script set on it (docs/fidelity.md#stringify-errors).
+  function encodeError(error, depth) {
+    var out = {message: encode(error.message, depth + 1)};
+    if (hasOwn.call(error, PLATFORM)) out.description = encode(error.description, depth + 1);
+    else out.jintException = encode(error.jintException, depth + 1);
+    for (var i in error) {
+      if (hasOwn.call(error, i)) out[i] = encode(error[i], depth + 1);
     }
     return out;
   }
@@ -65,6 +79,7 @@
     if (Ctor === Error && e.name && e.name !== "Error") own(err, "name", e.name);
     own(err, "description", e.description);
     own(err, "jintException", e.jintException);  // undefined for platform errors
+    own(err, PLATFORM, true);
     return err;
   }
 
@@ -134,21 +149,25 @@
   }
 
   // Platform.Request's properties are pure functions of the request: one host call reads them.
-  var requestTarget = {};
-  var requestSpec = surface["Platform.Request"];
-  for (var r = 0; r < requestSpec.props.length; r++) {
-    (function (name) {
-      defineProperty(requestTarget, name, {
-        get: function () {
-          if (requestProps === null) requestProps = call({op: "props", o: "Platform.Request"});
-          return requestProps[name];
-        },
-        set: function () {}, enumerable: true, configurable: true});
-    })(requestSpec.props[r]);
+  // The Core library's Request answers the same way (docs/fidelity.md#core-request).
+  function requestObject() {
+    var target = {};
+    var spec = surface["Platform.Request"];
+    for (var r = 0; r < spec.props.length; r++) {
+      (function (name) {
+        defineProperty(target, name, {
+          get: function () {
+            if (requestProps === null) requestProps = call({op: "props", o: "Platform.Request"});
+            return requestProps[name];
+          },
+          set: function () {}, enumerable: true, configurable: true});
+      })(spec.props[r]);
+    }
+    return platformObject("Platform.Request", undefined, target);
   }
 
   var platform = platformObject("Platform", undefined, {
-    Request: platformObject("Platform.Request", undefined, requestTarget),
+    Request: requestObject(),
     Function: platformObject("Platform.Function"),
     Response: platformObject("Platform.Response"),
     Variable: platformObject("Platform.Variable"),
@@ -170,13 +189,18 @@
     Variable: platformObject("Variable"),
     Write: method("", "Write"),
     Stringify: method("", "Stringify"),
-    // Core objects the emulator lacks: every member call says "not emulated".
-    HTTP: platformObject("HTTP"),
-    Attribute: platformObject("Attribute"),
-    ErrorUtil: platformObject("ErrorUtil"),
-    Send: platformObject("Send"),
-    Request: platformObject("Request")
+    Now: method("", "Now"),
+    GUID: method("", "GUID"),
+    Request: requestObject()
   };
+  // Core objects the emulator lacks (emulator/platform/globals.py CORE_NOT_EMULATED): every
+  // member call says "not emulated" (docs/fidelity.md#not-emulated-objects).
+  var lacking = ["HTTP", "HTTPHeader", "Attribute", "ErrorUtil", "Send", "Subscriber", "List",
+                 "TriggeredSend", "Account", "AccountUser", "ContentAreaObj", "DeliveryProfile",
+                 "Email", "FilterDefinition", "Folder", "Portfolio", "QueryDefinition",
+                 "SendClassification", "SenderProfile", "Template", "BounceEvent", "ClickEvent",
+                 "OpenEvent", "SentEvent", "NotSentEvent", "UnsubEvent"];
+  for (var n = 0; n < lacking.length; n++) core[lacking[n]] = platformObject(lacking[n]);
   for (var name in core) {
     (function (name) {
       defineProperty(global, name, {
@@ -192,6 +216,9 @@
     })(name);
   }
 
+  // Script.Util (WSProxy, HttpRequest, ...): none is emulated; a call or `new` says so.
+  own(global, "Script", {Util: platformObject("Script.Util")});
+
   // Used by the worker for the literal text and AMPscript around script blocks.
-  own(global, "__emit", function (kind, text) { call({op: kind, t: text}); });
+  own(global, "__emit", function (kind, text) { return call({op: kind, t: text}); });
 })(globalThis, __host, __surface);

@@ -11,21 +11,24 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from emulator import assumptions
+from emulator.ampscript import links
+from emulator.ampscript.interpreter import Interpreter
 from emulator.ampscript.keys import KeyStore
 from emulator.clock import Clock
 from emulator.journal import WarningLog
 from emulator.pages import Page
-from emulator.pages.runner import PageResult, error_body, run_page
+from emulator.pages.runner import AmpscriptAbort, PageResult, error_body, run_page
 from emulator.platform.globals import PageGlobals
 from emulator.platform.request import RequestSnapshot
 from emulator.script.budget import DEFAULT_MEMORY_LIMIT
-from emulator.script.errors import ScriptError
+from emulator.script.errors import AmpscriptError, ScriptError
 from emulator.ssjs.admission import Admission, PoolBusy
+from emulator.ssjs.flow import PageFlow
 from emulator.ssjs.host import HostDispatcher
 from emulator.ssjs.pagefile import PageFile
 from emulator.ssjs.syntax import SsjsSyntaxError
@@ -46,23 +49,50 @@ class SsjsRunner:
         self.pool = pool
         self.timeout = timeout
         self.admission = Admission(workers)  # as many run at once as the pool has workers
+        #: The paths of the pages that have ids, by id (set by the --pages folder).
+        self.page_paths: Callable[[], Mapping[int, str]] = dict
 
     def execute(self, file: PageFile, g: PageGlobals) -> None:
-        """Run ``file``'s program against ``g``; re-raise what escaped the script."""
+        """Run ``file``'s program against ``g``; re-raise what escaped the script.
+
+        A page without script blocks runs its AMPscript here, without a worker; an AMPscript
+        failure nothing caught is an :class:`AmpscriptAbort` (HTTP 422).
+        """
+        with links.serving(links.PageLinks(g.context.request.url, self.page_paths)):
+            self._execute(file, g)
+
+    def _execute(self, file: PageFile, g: PageGlobals) -> None:
+        where = str(file.path)
+        try:
+            program = file.program()
+        except AmpscriptError as error:  # the page's AMPscript does not compile
+            raise AmpscriptAbort(error, where) from None
+        compiled = program.compiled
+        assert compiled is not None
+        ctx = g.context.ampscript()
+        if compiled.script is None:
+            try:
+                text = Interpreter(ctx).run(compiled.ampscript)
+            except AmpscriptError as error:
+                raise AmpscriptAbort(error, where) from None
+            g.context.write(text)
+            return
         if self.pool is None:
             raise WorkerLost("the SSJS worker pool is not started")
-        program = file.program()
-        dispatcher = HostDispatcher(g, assumptions.SSJS_OUTPUT_MAX)
+        dispatcher = HostDispatcher(g, assumptions.SSJS_OUTPUT_MAX, PageFlow(compiled, ctx))
+        job = {"segments": [{"kind": "js", "text": compiled.script, "line": 1}]}
         with self.admission.slot():
-            result = self.pool.run({"segments": list(program.segments)}, dispatcher.handle,
-                                   self.timeout, g.context.budget)
+            result = self.pool.run(job, dispatcher.handle, self.timeout, g.context.budget)
         if dispatcher.redirect is not None:
             raise dispatcher.redirect
         error = result.get("error")
         if error:
             log.info("%s: %s", file.path.name, error.get("detail"))
-            raise _Uncaught(error["name"], error["message"], str(file.path),
-                            script_line(error.get("detail") or "", program.segments))
+            failed = dispatcher.ampscript_error
+            if failed is not None and error.get("message") == failed.message:
+                raise AmpscriptAbort(failed, where)  # the page's AMPscript, uncaught
+            raise _Uncaught(error["name"], error["message"], where,
+                            script_line(error.get("detail") or "", compiled.blocks))
 
 
 class _Uncaught(ScriptError):
@@ -73,14 +103,13 @@ class _Uncaught(ScriptError):
         self.page_line = page_line
 
 
-def script_line(detail: str, segments: tuple[dict[str, Any], ...]) -> int | None:
+def script_line(detail: str, blocks: tuple[tuple[int, int], ...]) -> int | None:
     """Return the page file's line where an error arose, from the engine's stack text.
 
     Prelude frames share the engine's file name, so the innermost frame whose line falls in
-    one of the page's script blocks is the page's; each block runs on its file lines.
+    one of the page's script blocks (first and last file line) is the page's; the page's
+    program keeps every block on its file lines.
     """
-    blocks = [(s["line"], s["line"] + s["text"].count("\n")) for s in segments
-              if s["kind"] == "js"]
     for match in _FRAME_LINE.finditer(detail):
         line = int(match.group(1))
         if any(first <= line <= last for first, last in blocks):

@@ -3,24 +3,33 @@
 Families: ``string`` (Concat, Length, Substring, ...), ``regex`` (RegExMatch), ``math`` (Add ...
 Mod), ``format`` (Format, FormatNumber, FormatDate), ``date`` (Now, DateAdd, DateDiff,
 DateParse), ``encoding`` (Base64, hashes, GUID, URLEncode), ``jwt`` (GetJWT, GetJWTByKeyName),
-``data`` (Lookup, LookupRows, Row, Field, RowCount), ``attributes`` (AttributeValue) and
-``utility`` (v, Empty, IsNull, IIf,
-Output, OutputLine, RaiseError). See ``emulator.ampscript.registry`` for how to add one.
+``data`` (Lookup, LookupRows, Row, Field, RowCount), ``rowsets`` (LookupRowsCS, the ordered
+lookups, BuildRowsetFromString, DataExtensionRowCount), ``jsonrows`` (BuildRowsetFromJSON),
+``writes`` (InsertData ... DeleteDE), ``validation`` (IsEmailAddress, IsPhoneNumber, Domain),
+``page`` (RequestParameter, Redirect, TreatAsContent, ...), ``attributes`` (AttributeValue)
+and ``utility`` (v, Empty, IsNull, IsNullDefault, IIf, Output,
+OutputLine, RaiseError). See ``emulator.ampscript.registry`` for how to add one.
 """
 
 from __future__ import annotations
 
 from emulator.ampscript.functions import (  # imported to register their functions
     attributes,
+    cloudpages,
     data,
     date,
     encoding,
     format,
+    jsonrows,
     jwt,
     math,
+    page,
     regex,
+    rowsets,
     string,
     utility,
+    validation,
+    writes,
 )
 from emulator.ampscript.registry import (
     FUNCTIONS,
@@ -31,5 +40,5 @@ from emulator.ampscript.registry import (
 )
 
 __all__ = ["FUNCTIONS", "FunctionEntry", "Runtime", "ampscript_function", "unknown_function",
-           "attributes", "data", "date", "encoding", "format", "jwt", "math", "regex", "string",
-           "utility"]
+           "attributes", "cloudpages", "data", "date", "encoding", "format", "jsonrows", "jwt",
+           "math", "page", "regex", "rowsets", "string", "utility", "validation", "writes"]

@@ -29,15 +29,17 @@ from emulator.store.schema import DataExtensionSchema
 LOOKUP_ROWS_LIMIT = 2000  # OFF, RT: LookupRows returns at most 2,000 rows
 
 
-def _schema(run: Runtime, name: Any) -> DataExtensionSchema:
+def schema_named(run: Runtime, name: Any) -> DataExtensionSchema:
+    """Return the schema of the DE named ``name``; abort when there is none."""
     try:
         return find_by_name(run.ctx.store, clr_text(name))
     except NoSuchDataExtension:
         raise AmpscriptError(DE_NAME_MISSING) from None
 
 
-def _query(run: Runtime, schema: DataExtensionSchema, pairs: tuple[Any, ...],
-           limit: int | None) -> list[dict[str, Any]]:
+def query_rows(run: Runtime, schema: DataExtensionSchema, pairs: tuple[Any, ...],
+               limit: int | None) -> list[dict[str, Any]]:
+    """Return the stored rows matching every (column, value) pair, at most ``limit``."""
     criteria = where_filter([(clr_text(pairs[i]), clr_text(pairs[i + 1]))
                              for i in range(0, len(pairs), 2)])
     store = run.ctx.store
@@ -49,7 +51,8 @@ def _query(run: Runtime, schema: DataExtensionSchema, pairs: tuple[Any, ...],
         raise AmpscriptError(error.message) from None
 
 
-def _typed(schema: DataExtensionSchema, name: str, stored: Any) -> Any:
+def typed_value(schema: DataExtensionSchema, name: str, stored: Any) -> Any:
+    """Return a stored cell as AMPscript reads it: typed, a database null when empty."""
     field = schema.field(name)
     value = None if field is None else typed_cell(field, stored)
     return DB_NULL if value is None else value
@@ -58,23 +61,27 @@ def _typed(schema: DataExtensionSchema, name: str, stored: Any) -> Any:
 @ampscript_function("Lookup", args=(4, None), pairs_after=2, tag="OFF, RT")
 def lookup(run: Runtime, de_name: Any, column: Any, *pairs: Any) -> Any:
     """Return ``column`` of the first row matching every (column, value) pair; null if none."""
-    schema = _schema(run, de_name)
+    schema = schema_named(run, de_name)
     field = schema.field(clr_text(column))
     if field is None:
         raise AmpscriptError(assumptions.DE_UNKNOWN_FIELD.format(field=clr_text(column),
                                                                  key=schema.name))
-    found = _query(run, schema, pairs, limit=1)
+    found = query_rows(run, schema, pairs, limit=1)
     if not found:
         return DB_NULL  # SF Labs: no match is a null: renders empty, IsNull true
-    return _typed(schema, field.name, found[0][field.name])
+    return typed_value(schema, field.name, found[0][field.name])
 
 
 @ampscript_function("LookupRows", args=(3, None), pairs_after=1, tag="OFF, RT")
 def lookup_rows(run: Runtime, de_name: Any, *pairs: Any) -> Rowset:
     """Return every row matching all pairs (at most 2,000), in the DE's order; empty if none."""
-    schema = _schema(run, de_name)
-    rows = _query(run, schema, pairs, limit=LOOKUP_ROWS_LIMIT)
-    return Rowset([Row((name, _typed(schema, name, text)) for name, text in stored.items())
+    schema = schema_named(run, de_name)
+    return rowset_of(schema, query_rows(run, schema, pairs, limit=LOOKUP_ROWS_LIMIT))
+
+
+def rowset_of(schema: DataExtensionSchema, rows: list[dict[str, Any]]) -> Rowset:
+    """Return stored rows as a rowset of typed values."""
+    return Rowset([Row((name, typed_value(schema, name, text)) for name, text in stored.items())
                    for stored in rows])
 
 

@@ -137,3 +137,24 @@ def _time_tokens(pattern: str) -> str:
     if len(pattern) == 1:
         return pattern  # a lone letter is a standard format; h or H alone aborts (RT)
     return pattern.replace("M", "m").replace("S", "s").replace("T", "t")
+
+
+@ampscript_function("FormatCurrency", args=(2, 4), tag="OFF")
+def format_currency(run: Runtime, value: Any, locale: Any, places: Any = 2,
+                    symbol: Any = None) -> str:
+    """Format a number as the culture's currency with ``places`` decimals (default 2).
+
+    OFF: a given ``symbol`` replaces the culture's; rounding is half away from zero as
+    FormatNumber's (RT).
+    """
+    number = arg.number(value, arg.Param("FormatCurrency", "Number", 1), grouped=True)
+    digits = arg.integer(places, arg.Param("FormatCurrency", "DecimalPlaces", 3))
+    if not 0 <= digits <= MAX_CURRENCY_PLACES:
+        raise arg.Param("FormatCurrency", "DecimalPlaces", 3).error(places)
+    chosen = culture(clr_text(locale))
+    text = format_number(number, f"C{digits}", chosen)
+    return text if symbol is None else text.replace(chosen.currency, clr_text(symbol))
+
+
+#: .NET's largest precision for a standard format.
+MAX_CURRENCY_PLACES = 99

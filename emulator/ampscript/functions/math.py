@@ -9,6 +9,8 @@ platform computes in doubles and renders 15 significant digits (docs/fidelity.md
 from __future__ import annotations
 
 import math
+import random
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -66,3 +68,29 @@ _binary("Subtract", lambda left, right: left - right)
 _binary("Multiply", lambda left, right: left * right)
 _binary("Divide", _divide)
 _binary("Mod", _modulo)
+
+
+# --- Random (docs/fidelity.md#ampscript-random) ------------------------------------------------
+_WHOLE = re.compile(r"\s*[+-]?[0-9]{1,18}\s*")
+_RANDOM = random.SystemRandom()
+
+
+def _bound(value: Any, name: str, ordinal: int) -> int:
+    """Return a whole-number bound: RT, any decimal (``1.0``, ``"1.5"``) aborts."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _WHOLE.fullmatch(value):
+        return int(value)
+    raise arg.Param("Random", name, ordinal).error(value)
+
+
+@ampscript_function("Random", args=2, tag="RT; inclusive bounds ASSUMED")
+def random_function(run: Runtime, low: Any, high: Any) -> int:
+    """Return a random whole number from ``low`` to ``high``, both included.
+
+    ASSUMED "random-bounds": both bounds can come out, and ``low`` above ``high`` aborts.
+    """
+    first, last = _bound(low, "LowerBound", 1), _bound(high, "UpperBound", 2)
+    if first > last:
+        raise arg.Param("Random", "UpperBound", 2).error(high)
+    return _RANDOM.randint(first, last)

@@ -179,3 +179,49 @@ def _every(run: Runtime, replace: Callable[[re.Match[str]], str],
 def trim(run: Runtime, value: Any) -> str:
     """Strip whitespace (NBSP included) from both ends."""
     return arg.text(value).strip(WHITESPACE)
+
+
+# --- Char, StringToHex, ReplaceList (docs/fidelity.md#ampscript-char) ---------------------------
+_UNITS = 0x10000  # RT: Char(65601) is "A": codes wrap to one 16-bit unit
+
+
+@ampscript_function("Char", args=(1, 2), tag="RT")
+def char(run: Runtime, code: Any, count: Any = 1) -> str:
+    """Return the UTF-16 unit ``code`` (modulo 65536) repeated ``count`` times (RT)."""
+    unit = arg.integer(_no_flag(code, arg.Param("Char", "Code", 1)), arg.Param("Char", "Code", 1))
+    times = arg.integer(_no_flag(count, arg.Param("Char", "Count", 2)),
+                        arg.Param("Char", "Count", 2))
+    if times < 0:
+        raise arg.Param("Char", "Count", 2).error(count)  # RT: a negative count aborts
+    run.ctx.budget.fits(times * 2)
+    return chr(unit % _UNITS) * times
+
+
+def _no_flag(value: Any, param: arg.Param) -> Any:
+    if isinstance(value, bool):
+        raise param.error(value)  # RT: Char(true) aborts
+    return value
+
+
+@ampscript_function("StringToHex", args=1, tag="ASSUMED")
+def string_to_hex(run: Runtime, value: Any) -> str:
+    """Return the UTF-8 bytes of the text as lower-case hex, two digits a byte.
+
+    ASSUMED "stringtohex": the documentation names no encoding or letter case.
+    """
+    text = arg.text(value)
+    run.ctx.budget.fits(len(text) * 8)  # up to 4 bytes a character, 2 digits a byte
+    return text.encode("utf-8", "surrogatepass").hex()
+
+
+@ampscript_function("ReplaceList", args=(3, None), tag="OFF; case ASSUMED")
+def replace_list(run: Runtime, value: Any, replacement: Any, *finds: Any) -> str:
+    """Replace every occurrence of each ``find``, in turn, by ``replacement``.
+
+    OFF: ReplaceList(source, replacement, find1[, find2 ...]); ASSUMED "replacelist": each find
+    ignores case as Replace does (RT for Replace).
+    """
+    text = arg.text(value)
+    for find in finds:
+        text = replace(run, text, find, replacement)
+    return text

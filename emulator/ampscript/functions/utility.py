@@ -69,3 +69,14 @@ def raise_error(run: Runtime, message: Any, *options: Any) -> None:
     exception SSJS catches is ASSUMED "raiseerror-message": the message as given.
     """
     raise AmpscriptError(clr_text(message))
+
+
+@ampscript_function("IsNullDefault", args=2, tag="RT; DE null ASSUMED")
+def is_null_default(run: Runtime, value: Any, default: Any) -> Any:
+    """Return ``value``; ``default`` only for a Data Extension null.
+
+    RT: on a CloudPage the fallback never comes back for a page value (no page value is null,
+    docs/fidelity.md#ampscript-utility); ASSUMED "isnulldefault": for the one null a page sees, a
+    cell read from a DE, it does.
+    """
+    return default if value is DB_NULL else value
