@@ -450,3 +450,10 @@ ASSUMPTIONS += (
                "of the URL-encoded pairs and an HMAC-SHA256 (a secret made when the emulator "
                "starts); a qs that fails the check carries no parameters."),
 )
+
+# --- A top-level return (docs/fidelity.md#top-level-return) --------------------------------------
+ASSUMPTIONS += (
+    Assumption("top-level-return", "A return outside every function ends the whole page's "
+               "script: later blocks and the text and AMPscript after it do not run, and the "
+               "value returned is not printed."),
+)

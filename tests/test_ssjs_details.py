@@ -65,6 +65,12 @@ for (var i = 0; i < names.length; i++) {
   (function (name) { attempt(name, function () { return this[name].Init("k"); }); })(names[i]);
 }
 </script>"""
+ONCE = """<script runat="server">
+Platform.Load("core", "1");
+try { var proxy = new Script.Util.WSProxy(); proxy.retrieve("Subscriber", ["EmailAddress"]); }
+catch (e) { Write(Stringify(e) + "\\n"); }
+Write("[" + Platform.Request.GetPostData(0) + "][" + Platform.Request.GetPostData(0) + "]");
+</script>"""
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +78,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     folder = tmp_path_factory.mktemp("ssjs-details") / "pages"
     folder.mkdir()
     pages = {"hook.html": HOOK, "errors.html": ERRORS, "codepage.html": CODE_PAGE,
-             "core.html": CORE,
+             "core.html": CORE, "once.html": ONCE,
              "missing.html": MISSING % {"names": json.dumps(list(CORE_NOT_EMULATED))}}
     for name, text in pages.items():
         (folder / name).write_text(text, encoding="utf-8")
@@ -147,3 +153,13 @@ def test_platform_objects_not_built_say_so_and_typos_stay_reference_errors(app: 
     assert lines[4] == "typo: ReferenceError: Subscribr is not defined"
     assert lines[5:] == [f"{name}: Error: {name}.Init is not emulated by mc-emulator."
                          for name in CORE_NOT_EMULATED]
+
+
+def test_a_caught_not_emulated_error_stringifies_and_the_body_is_read_once(app: Flask) -> None:
+    client = app.test_client()
+    first, second = client.post("/once", data=b"payload", content_type="text/plain") \
+        .get_data(as_text=True).split("\n")
+    message = "Script.Util.WSProxy is not emulated by mc-emulator."
+    assert json.loads(first) == {"message": message, "description": message}
+    assert second == "[payload][]"  # GetPostData(0): the body on the first call only
+    assert client.get("/once").get_data(as_text=True).split("\n")[1] == "[][]"

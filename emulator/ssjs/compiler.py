@@ -7,7 +7,8 @@ with script blocks becomes one SSJS program: each script block's code at its own
 and between them calls that run the AMPscript around them where they stand in the flow
 (``__emit("s", 3)``). An AMPscript ``IF`` or ``FOR`` that holds a script block is lowered to a
 JavaScript ``if``/``for`` whose conditions the host evaluates, so a JavaScript ``try`` around
-AMPscript and an AMPscript ``IF`` around a script block both work.
+AMPscript and an AMPscript ``IF`` around a script block both work. A program with a ``return``
+outside every function runs as a function's body (docs/fidelity.md#top-level-return).
 """
 
 from __future__ import annotations
@@ -17,10 +18,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import esprima
-
 from emulator.ampscript.parser import For, If, Item, Program, Text, compile_content
-from emulator.ssjs.syntax import check_script
+from emulator.ssjs.syntax import checked_program, parses_alone
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 _ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
@@ -80,7 +79,7 @@ def compile_page(text: str, first_line: int = 1, where: str = "page") -> Compile
             continue  # a browser script is text; an AMPscript tag is the AMPscript lexer's
         body = match.group(2)
         line = text.count("\n", 0, match.start(2)) + first_line
-        blocks.append(ScriptBlock(body, line, _parses(body)))
+        blocks.append(ScriptBlock(body, line, parses_alone(body)))
         spans.append(match.span())
     hole, fill = next(pair for pair in _MARKS if pair[0] not in text and pair[1] not in text)
     source = _with_holes(text, spans, hole, fill)
@@ -90,21 +89,16 @@ def compile_page(text: str, first_line: int = 1, where: str = "page") -> Compile
     program = compile_content(padding + source)
     if not blocks:
         return CompiledPage(program, None)
-    lowering = _Lowering(re.compile(re.escape(hole) + f"[{re.escape(fill)}\n]*"))
+    # A hole ends on a fill character (the block's closing tag): the line breaks after it are
+    # the page's text, not the block's.
+    lowering = _Lowering(re.compile(
+        re.escape(hole) + f"[{re.escape(fill)}\n]*{re.escape(fill)}"))
     pieces = list(lowering.lower(program.items))
-    script = _assemble(pieces, blocks)
-    check_script(script, 1, where)
+    # A top-level return ends the page's script: the program then runs as a function's body.
+    script = checked_program(_assemble(pieces, blocks), where)
     return CompiledPage(program, script, tuple(lowering.runs), tuple(lowering.branches),
                         tuple(lowering.loops),
                         tuple((b.line, b.line + b.text.count("\n")) for b in blocks))
-
-
-def _parses(code: str) -> bool:
-    try:
-        esprima.parseScript(code)
-    except esprima.Error:
-        return False
-    return True
 
 
 def _with_holes(text: str, spans: list[tuple[int, int]], hole: str, fill: str) -> str:
