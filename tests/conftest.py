@@ -11,7 +11,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,19 @@ def server() -> Iterator[Callable[..., ServerProcess]]:
         process.process.communicate(timeout=10)  # reaps it and closes the pipes
         if not process.log.closed:
             process.log.close()
+
+
+@contextmanager
+def pages_app(folder: Path, pages: Mapping[str, str], **config: Any) -> Iterator[Flask]:
+    """An app serving ``pages`` (file name -> text), written into ``folder``; closed after."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in pages.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    application = create_app({"TESTING": True, "pages": str(folder), **config})
+    try:
+        yield application
+    finally:
+        get_emulator(application).close()
 
 
 def token_body(**fields: Any) -> bytes:

@@ -7,11 +7,10 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from conftest import pages_app
 from flask import Flask
 
-from emulator.app import create_app
 from emulator.platform.globals import CORE_NOT_EMULATED
-from emulator.runtime import get_emulator
 
 HOOK = """<!-- mcemu: json -->
 <script runat="server">
@@ -75,16 +74,11 @@ Write("[" + Platform.Request.GetPostData(0) + "][" + Platform.Request.GetPostDat
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    folder = tmp_path_factory.mktemp("ssjs-details") / "pages"
-    folder.mkdir()
     pages = {"hook.html": HOOK, "errors.html": ERRORS, "codepage.html": CODE_PAGE,
              "core.html": CORE, "once.html": ONCE,
              "missing.html": MISSING % {"names": json.dumps(list(CORE_NOT_EMULATED))}}
-    for name, text in pages.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    application = create_app({"TESTING": True, "pages": str(folder)})
-    yield application
-    get_emulator(application).close()
+    with pages_app(tmp_path_factory.mktemp("ssjs-details") / "pages", pages) as application:
+        yield application
 
 
 def test_the_callback_verification_idiom_reads_the_body_with_code_page_0(app: Flask) -> None:

@@ -13,9 +13,9 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from conftest import pages_app
 from flask import Flask
 
-from emulator.app import create_app
 from emulator.runtime import get_emulator
 from emulator.ssjs.compiler import compile_page
 from emulator.ssjs.syntax import SsjsSyntaxError, check_script
@@ -117,17 +117,12 @@ Write(empty.field);
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    folder = tmp_path_factory.mktemp("top-level-return") / "pages"
-    folder.mkdir()
     pages = {"router.html": ROUTER, "finally.html": FINALLY, "functions.html": FUNCTIONS,
              "spanning.html": SPANNING, "late_syntax.html": LATE_SYNTAX,
              "late_let.html": LATE_LET, "late_throw.html": LATE_THROW,
              "scoped.html": SCOPED}
-    for name, text in pages.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    application = create_app({"TESTING": True, "pages": str(folder)})
-    yield application
-    get_emulator(application).close()
+    with pages_app(tmp_path_factory.mktemp("top-level-return") / "pages", pages) as application:
+        yield application
 
 
 @pytest.mark.parametrize(("query", "status", "body"), [
