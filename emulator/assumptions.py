@@ -457,3 +457,85 @@ ASSUMPTIONS += (
                "script: later blocks and the text and AMPscript after it do not run, and the "
                "value returned is not printed."),
 )
+
+# --- The object model (docs/fidelity.md#object-model) --------------------------------------------
+#: The MID of the one business unit (``Client.ID`` of every object).
+DEFAULT_MID = 100000001
+#: The folder every Data Extension sits in, and the default folder tree (ids assumed; the
+#: ContentTypes and the Shared Items key are captured ones).
+DATA_EXTENSIONS_FOLDER_ID = 1001
+DEFAULT_FOLDERS: tuple[dict[str, object], ...] = (
+    {"ID": DATA_EXTENSIONS_FOLDER_ID, "Name": "Data Extensions", "ParentID": 0,
+     "ContentType": "dataextension", "CustomerKey": "dataextension_default",
+     "ObjectID": "0b0f3a8e-1c7e-4d2a-9a51-0a7f1d000001"},
+    {"ID": 1002, "Name": "Shared Items", "ParentID": 0, "ContentType": "shared_data",
+     "CustomerKey": "shared_data_default", "ObjectID": "0b0f3a8e-1c7e-4d2a-9a51-0a7f1d000002"},
+    {"ID": 1003, "Name": "Shared Data Extensions", "ParentID": 1002,
+     "ContentType": "shared_dataextension", "CustomerKey": "shared_dataextension_default",
+     "ObjectID": "0b0f3a8e-1c7e-4d2a-9a51-0a7f1d000003"},
+)
+#: Items a create/update/delete batch may hold: more refuses the whole call, nothing written.
+OBJECT_BATCH_LIMIT = 2500
+#: ErrorCode of a failed write item whose code the facts do not give.
+OBJECT_ERROR_CODE = 2
+OBJECT_TYPE_UNKNOWN = "Error: The object type '{type}' is not known to the API."
+OBJECT_NOT_WRITABLE = "The object type {type} does not support {verb}."
+OBJECT_CONTINUE_UNKNOWN = ("Error: The request {id!r} has no more rows: continue only a "
+                           "retrieve of this page that answered MoreDataAvailable.")
+OBJECT_DE_MISSING = "Error: The Data Extension '{key}' does not exist."
+OBJECT_DE_NAMES = "A Data Extension needs CustomerKey and Name as strings."
+OBJECT_DE_NO_FIELDS = ("A Data Extension needs Fields: a non-empty array of {Name, FieldType, "
+                       "MaxLength, IsPrimaryKey, IsRequired}.")
+OBJECT_DE_CREATED = "Data Extension created."
+OBJECT_DE_DELETED = "Data Extension deleted."
+OBJECT_ROW_NO_KEY = "A DataExtensionObject needs CustomerKey, the Data Extension's key."
+OBJECT_ROW_PAIRS = "A DataExtensionObject needs {member}: a non-empty array of {{Name, Value}}."
+OBJECT_ROW_NO_PRIMARY_KEY = ("The Data Extension '{key}' has no primary key given: an update or "
+                             "delete names every primary-key field.")
+OBJECT_ROW_MISSING = "No row of the Data Extension has that primary key."
+OBJECT_ROW_CREATED = "Created DataExtensionObject"
+OBJECT_ROW_UPDATED = "Updated DataExtensionObject"
+
+ASSUMPTIONS += (
+    Assumption("object-ids", f"One business unit, MID {DEFAULT_MID}; Data Extensions sit in "
+               f"the folder {DATA_EXTENSIONS_FOLDER_ID} (\"Data Extensions\"); a DE's ObjectID is "
+               "a UUID5 of its key."),
+    Assumption("object-texts", "Status texts the facts do not capture (an unknown object type, "
+               "a missing DE, DE created/deleted, a row updated or missing) are the emulator's "
+               f"own; a failed item's ErrorCode is {OBJECT_ERROR_CODE} unless captured."),
+    Assumption("object-batch-limit", f"A write batch of more than {OBJECT_BATCH_LIMIT} items "
+               "throws \"Error executing <verb> call.\" and writes nothing."),
+    Assumption("object-continue", "A retrieve's continuation lives for the page run that made "
+               "it; getNextBatch with another id answers an Error status."),
+    Assumption("object-de-create", "createItem DataExtension without CustomerKey makes an "
+               "upper-case GUID key; the fields are checked as a DE file's fields are."),
+)
+
+# --- Subscribers and lists (docs/fidelity.md#subscriber-record) ---------------------------------
+ASSUMPTIONS += (
+    Assumption("subscriber-record", "A subscriber's key and e-mail address hold at most 254 "
+               "characters, the address is one local-part@domain.tld without spaces, and "
+               "attribute values are text, numbers, true/false or null; a list without Type is "
+               "Private, without ListClassification an ExactTargetList, without CustomerKey "
+               "keyed by its ListName."),
+    Assumption("subscriber-status", "Besides Active and Unsubscribed (seen at run time), a "
+               "subscriber or list membership may be Held, Bounced or Deleted, the other values "
+               "of the API's enumeration; a status is spelled as the API spells it."),
+    Assumption("subscriber-context", "A page runs for the subscriber its request names "
+               "(X-Mcemu-Subscriber, or mc.subscriber): its attributes, and the system strings "
+               "emailaddr and _subscriberkey, are what personalization strings and "
+               "AttributeValue read. An unknown key answers 400 with the emulator's message."),
+)
+
+#: docs/fidelity.md#object-subscriber: texts of Subscriber writes the facts do not capture.
+OBJECT_SUBSCRIBER_CREATED = "Created Subscriber."
+OBJECT_SUBSCRIBER_UPDATED = "Updated Subscriber."
+OBJECT_SUBSCRIBER_DELETED = "Subscriber deleted."
+OBJECT_SUBSCRIBER_EXISTS = "The subscriber already exists."
+
+ASSUMPTIONS += (
+    Assumption("object-subscriber", "Subscriber write texts the facts do not capture "
+               "(created, updated, deleted, a key that exists) are the emulator's own; a "
+               "Subscriber's ID is its place among the subscribers; an update merges "
+               "Attributes and Lists into what the subscriber has."),
+)

@@ -4,13 +4,14 @@ The admin API, the dashboard, the CLI, the mock and the pytest fixtures all rese
 :func:`reset`:
 
 ==========  ==================================================================================
-``to``      Data Extensions afterwards
+``to``      Data Extensions (and subscribers and lists) afterwards
 ==========  ==================================================================================
 start       as the emulator started: the fixtures plus whatever its ``--db`` file held then
             (the default, so a CI pipeline's seeded data comes back; a memory store starts as
             the fixtures)
-fixtures    the fixture DEs whole (schemas and rows); every DE created since is dropped
-empty       every DE kept with its schema, every row removed
+fixtures    the fixture DEs whole (schemas and rows); every DE created since is dropped;
+            the fixtures' subscribers and lists
+empty       every DE kept with its schema, every row removed; the lists kept, no subscriber
 ==========  ==================================================================================
 
 Faults added at run time are cleared, whatever the target; those of ``faults.json`` stay, their
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # types only: the CLI reads RESET_TARGETS without loading the
     from emulator.store.rows import StoredRow
     from emulator.store.schema import DataExtensionSchema
     from emulator.store.store import Definition, Store
+    from emulator.subscribers.data import SubscriberData
 
 ResetTarget = Literal["start", "fixtures", "empty"]
 RESET_TARGETS: tuple[str, ...] = ("start", "fixtures", "empty")
@@ -79,7 +81,18 @@ def reset(emulator: Emulator, to: str = DEFAULT_TARGET, *, journal: bool = False
         definitions = [SavedDataExtension(store.schema(key)) for key in store.keys()]
     else:
         raise ConfigError(f"cannot reset to {to!r}; expected one of: {targets_text()}")
-    store.replace_all(definitions)
+    store.replace_all(definitions, _subscribers(emulator, to).tables())
     emulator.faults.reset()  # the run time's faults go; faults.json's stay, counters at zero
     if journal:
         emulator.journal.clear()
+
+
+def _subscribers(emulator: Emulator, to: str) -> SubscriberData:
+    """Return the subscribers and lists a reset to ``to`` leaves (the module's table)."""
+    from emulator.subscribers.data import SubscriberData, read
+
+    if to == "start":
+        return emulator.subscriber_start or SubscriberData()
+    if to == "fixtures":
+        return emulator.subscriber_fixtures
+    return read(emulator.store).emptied()

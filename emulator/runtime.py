@@ -26,6 +26,10 @@ from emulator.journal import Journal, WarningLog
 from emulator.pages import BUILTIN_MOUNTS, Page, get_page
 from emulator.reset import snapshot
 from emulator.store.store import Definition, Store
+from emulator.subscribers import data as subscriber_data
+from emulator.subscribers.context import SubscriberContext
+from emulator.subscribers.data import SubscriberData
+from emulator.subscribers.files import load_subscriber_dirs
 
 EXTENSION_KEY = "mcemu"
 
@@ -58,6 +62,12 @@ class Emulator:
     start_state: Sequence[Definition] | None = None
     # Faults that answer instead of a page (emulator.faults): faults.json's, then run time's.
     faults: FaultRegistry = field(default_factory=FaultRegistry)
+    # Subscribers and lists of the fixtures (emulator.subscribers), a reset's "fixtures" target;
+    # their start state is kept like the DEs' (None: not known).
+    subscriber_fixtures: SubscriberData = field(default_factory=SubscriberData)
+    subscriber_start: SubscriberData | None = None
+    # The subscriber the next page requests run for (mc.subscriber); the header wins over it.
+    subscriber: SubscriberContext = field(default_factory=SubscriberContext)
 
     def parts(self) -> list[Checkpointed]:
         """Return every part whose state a test can change: what checkpoint() covers.
@@ -66,7 +76,8 @@ class Emulator:
         the outbox, tokens) is listed here too, so that per-test isolation covers it. The
         settings, the mounts and the key store do not change after the app is built.
         """
-        return [self.store, self.journal, self.warning_log, self.clock, self.faults]
+        return [self.store, self.journal, self.warning_log, self.clock, self.faults,
+                self.subscriber]
 
     def checkpoint(self) -> None:
         """Mark the state of every part for :meth:`rollback` (a memory store only)."""
@@ -105,21 +116,26 @@ def build_mounts(settings: Settings) -> dict[str, Page]:
     return mounts
 
 
-def open_store(settings: Settings, definitions: list[DataExtensionDefinition]) -> Store:
+def open_store(settings: Settings, definitions: list[DataExtensionDefinition],
+               people: SubscriberData | None = None) -> Store:
     """Open the store and seed it: a new store gets the fixtures; a kept file keeps its rows.
 
-    A DE that the fixtures define and the ``--db`` file lacks is added with its fixture rows;
-    ``reseed`` replaces whatever the file holds by the fixtures.
+    A DE that the fixtures define and the ``--db`` file lacks is added with its fixture rows,
+    and so are the fixtures' subscribers and lists when the file has none (written before they
+    existed); ``reseed`` replaces whatever the file holds by the fixtures.
     """
+    people = people or SubscriberData()
     store = Store.open(settings.db, flush_interval=settings.flush_interval,
                        durable=settings.durable)
     try:
         if not store.keys() or settings.reseed:
-            store.replace_all(definitions)
+            store.replace_all(definitions, people.tables())
         else:
             for definition in definitions:
                 if not store.has(definition.schema.key):
                     store.create(definition.schema, definition.rows)
+            if not subscriber_data.held(store):
+                subscriber_data.put(store, people)
     except BaseException:
         store.close()
         raise
@@ -137,14 +153,19 @@ def init_app(app: Flask, settings: Settings) -> Emulator:
     definitions = load_fixture_dirs([*settings.fixtures],
                                     include_default=not settings.no_default_fixtures)
     keys = load_key_dirs([*settings.fixtures], include_default=not settings.no_default_fixtures)
-    store = open_store(settings, definitions)
+    people = load_subscriber_dirs([*settings.fixtures],
+                                  include_default=not settings.no_default_fixtures)
+    store = open_store(settings, definitions, people)
     # A memory store starts as the fixtures (shared, not copied: the mock and the pytest
     # fixtures build one per test); a --db file as opened, so its seeded DEs come back.
     start = definitions if settings.db is None else snapshot(store)
     emulator = Emulator(settings=settings, store=store,
                         clock=Clock(settings.frozen_time, zone_of(settings.time_zone)),
                         journal=Journal(settings.journal_size),
-                        mounts=mounts, fixtures=definitions, keys=keys, start_state=start)
+                        mounts=mounts, fixtures=definitions, keys=keys, start_state=start,
+                        subscriber_fixtures=people,
+                        subscriber_start=people if settings.db is None
+                        else subscriber_data.read(store))
     app.extensions[EXTENSION_KEY] = emulator
     if pages is not None:
         from emulator.ssjs.mounts import start_pool

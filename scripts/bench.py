@@ -1167,6 +1167,9 @@ def parser() -> argparse.ArgumentParser:
     amp = mode("ampscript", "an AMPscript-only page against /token", AMPSCRIPT_HELP)
     amp.add_argument("--requests", type=int, default=1000, help="timed requests per figure")
     amp.add_argument("--big", type=int, default=50_000, help="rows of the unrelated DE")
+    wsp = mode("wsproxy", "WSProxy retrieve against Rows.Lookup, and paging", WSPROXY_HELP)
+    wsp.add_argument("--sizes", type=int, nargs="+", default=[1000, 50_000], help="DE rows")
+    wsp.add_argument("--repeats", type=int, default=200, help="timed calls per figure")
     hostile = mode("hostile", "what hostile pages and requests do to the server", HOSTILE_HELP)
     hostile.add_argument("--page-limit", type=float, default=2.0,
                          help="the page limit in seconds (MCEMU_SSJS_TIMEOUT)")
@@ -1191,6 +1194,56 @@ def parser() -> argparse.ArgumentParser:
     baseline = modes.add_parser("_baseline")  # the http baseline's server process
     baseline.add_argument("port", type=int)
     return top
+
+
+WSPROXY_HELP = """WSProxy.retrieve of one row of a DE by a primary-key filter against Rows.Lookup
+of the same row on the same store (in-process, the platform shims without the SSJS engine), at
+each --sizes row count: the median of --repeats calls each. Target: at most 1.5x Rows.Lookup and
+flat as the DE grows. Then a retrieve paged through all rows in batches of 2,500: the time per row
+returned, which must stay flat (linear in rows, not quadratic)."""
+
+
+def bench_wsproxy(sizes: list[int], repeats: int) -> None:
+    """Print WSProxy retrieve against Rows.Lookup, and paging's time per row, per DE size."""
+    from types import SimpleNamespace
+
+    from emulator.objects.catalog import ObjectSession
+    from emulator.platform.data_extension import Rows
+    from emulator.platform.wsproxy import WSProxy
+    from emulator.store.schema import DataExtensionSchema, Field
+    from emulator.store.store import Store
+
+    print(f"{'rows':>7} {'wsproxy ms':>11} {'lookup ms':>10} {'ratio':>6} {'page us/row':>12}")
+    for size in sizes:
+        store = Store.open(None)
+        schema = DataExtensionSchema("Big", "Big", (Field("Id", "Number", primary_key=True,
+                                                          nullable=False),
+                                                    Field("Name", "Text", length=50)))
+        store.create(schema, [{"Id": i, "Name": f"n{i}"} for i in range(size)])
+        proxy = WSProxy(ObjectSession(store))
+        rows = Rows("Big", SimpleNamespace(store=store))  # type: ignore[arg-type]
+        wanted = size // 2
+        where = {"Property": "Id", "SimpleOperator": "equals", "Value": wanted}
+
+        def retrieve(proxy: Any = proxy, where: Any = where, wanted: int = wanted) -> None:
+            found = proxy.retrieve("DataExtensionObject[Big]", ["Id", "Name"], where)
+            assert found["Results"][0]["Properties"][0]["Value"] == str(wanted)
+
+        def lookup(rows: Any = rows, wanted: int = wanted) -> None:
+            assert rows.Lookup(["Id"], [wanted])[0]["Id"] == wanted
+
+        timed = {name: median_time(action, repeats, warmup=1) * 1000
+                 for name, action in (("wsproxy", retrieve), ("lookup", lookup))}
+        start = time.perf_counter()
+        answer = proxy.retrieve("DataExtensionObject[Big]", ["Id", "Name"])
+        seen = len(answer["Results"])
+        while answer["HasMoreRows"]:
+            answer = proxy.getNextBatch("DataExtensionObject[Big]", answer["RequestID"])
+            seen += len(answer["Results"])
+        per_row = (time.perf_counter() - start) / seen * 1e6
+        assert seen == size
+        print(f"{size:>7} {timed['wsproxy']:>11.3f} {timed['lookup']:>10.3f} "
+              f"{timed['wsproxy'] / timed['lookup']:>6.2f} {per_row:>12.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1222,6 +1275,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.requests < 1 or args.big < 1:
             command.error("--requests and --big must be at least 1")
         bench_ampscript(args.requests, args.big)
+    elif args.mode == "wsproxy":
+        if args.repeats < 1 or min(args.sizes) < 2:
+            command.error("--repeats must be at least 1 and --sizes at least 2 rows")
+        bench_wsproxy(args.sizes, args.repeats)
     elif args.mode == "tests":
         if args.tests < 1 or min(args.rows) < 0:
             command.error("--tests must be at least 1 and --rows counts >= 0")

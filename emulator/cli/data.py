@@ -106,12 +106,21 @@ def export(names: tuple[str, ...], db: str | None, url: str | None, format_: str
 
     from emulator.cli.remote import AdminClient
     from emulator.fixtures.export import select, write_export
+    from emulator.subscribers.export import write_subscribers
 
     db, url = choose_target(db, url)
 
     def run() -> Any:
-        dump = AdminClient(url, admin_token).state()["dataExtensions"] if url else _dump(db)
-        return write_export(select(dump, names), Path(out), format_)
+        state = AdminClient(url, admin_token).state() if url else _dump(db)
+        report = write_export(select(state["dataExtensions"], names), Path(out), format_)
+        if not names:  # subscribers and lists go with a whole export
+            people = write_subscribers(state.get("subscribers", []), state.get("lists", []),
+                                       Path(out))
+            if people:
+                click.echo(f"Exported {len(state.get('subscribers', []))} subscriber(s) and "
+                           f"{len(state.get('lists', []))} list(s) to "
+                           f"{', '.join(map(str, people))}")
+        return report
 
     report = run()
     rows = sum(report.rows.values())
@@ -131,5 +140,8 @@ def _dump(db: str | None) -> Any:
 
     if not db or not Path(db).is_file():
         raise ConfigError(f"--db {db}: no such database file")
+    from emulator.subscribers import data
+
     with Store(WriteWhenArmed(SnapshotFile(db))) as store:  # never written: exporting reads
-        return store.dump()
+        return {"dataExtensions": store.dump(), "subscribers": data.subscribers(store),
+                "lists": data.lists(store)}

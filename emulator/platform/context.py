@@ -8,6 +8,7 @@ response and a journal entry afterwards.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -49,6 +50,8 @@ class PageContext:
     #: the run's time and memory limits (docs/fidelity.md#page-budget); the page runners give
     #: one from the settings, a context made elsewhere (a test's) has none
     budget: PageBudget = field(default_factory=PageBudget.unlimited)
+    #: the page's subscriber attributes (docs/fidelity.md#subscriber-context); None: none
+    attributes: Mapping[str, Any] | None = None
     _ampscript: AmpscriptContext | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -82,6 +85,7 @@ class PageContext:
             self._ampscript = AmpscriptContext(variables=self.variables, warn=warn,
                                                store=self.store, clock=self.clock, keys=self.keys,
                                                budget=self.budget,
+                                               attributes=self.attributes,
                                                record_rows=partial(_record, self.rows_written),
                                                page=AmpscriptPageSide(self.request))
         return self._ampscript

@@ -15,6 +15,7 @@ from emulator.platform.function import PlatformFunction
 from emulator.platform.output import PlatformResponse, Writer
 from emulator.platform.request import PlatformRequest
 from emulator.platform.variable import VariableObject
+from emulator.platform.wsproxy import ScriptObject
 from emulator.script.clr import clr_text
 from emulator.script.errors import JSTypeError, PlatformError
 
@@ -59,6 +60,8 @@ class PageGlobals:
     def __init__(self, context: PageContext) -> None:
         self.context = context
         self.Platform = PlatformObject(context)
+        # docs/fidelity.md#wsproxy: Script.Util needs no Platform.Load
+        self.Script = ScriptObject(context)
         self._core = {
             "DataExtension": DataExtensionFactory(context),
             "Variable": self.Platform.Variable,

@@ -15,6 +15,7 @@ from emulator.platform.globals import PageGlobals, PlatformObject
 from emulator.platform.output import PlatformResponse
 from emulator.platform.request import PlatformRequest
 from emulator.platform.variable import VariableObject
+from emulator.platform.wsproxy import ScriptUtil, WSProxy
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ OWNERS: dict[str, type] = {
     "Variable": VariableObject,
     "DataExtension": DataExtensionFactory,
     "DataExtension.Init(key).Rows": Rows,
+    "Script.Util": ScriptUtil,
+    "Script.Util.WSProxy": WSProxy,
 }
 #: Attributes that hold other members rather than being members themselves.
 CONTAINERS = frozenset({"Platform", "DataExtension", "Variable"})
@@ -111,6 +114,17 @@ EMULATED: tuple[Member, ...] = (
         Lookup: RT; limit and order ASSUMED
         Update: RT
         Remove: OFF, RT"""),
+    *_members("Script.Util", "WSProxy: 3P, RT"),
+    *_members("Script.Util.WSProxy", """
+        retrieve: OFF, RT; error texts RT, others ASSUMED
+        getNextBatch: OFF, RT; per page run ASSUMED
+        createItem: RT; DE texts ASSUMED
+        createBatch: RT; batch limit ASSUMED
+        updateItem: RT
+        updateBatch: RT
+        deleteItem: RT
+        deleteBatch: RT
+        describe: RT; property fields ASSUMED"""),
 )
 
 #: SSJS names the platform documents that the emulator does not implement. Those that the
@@ -140,7 +154,11 @@ NOT_EMULATED: tuple[str, ...] = (
     "List (Core)",
     "TriggeredSend (Core)",
     "DataExtension.Retrieve (Core)",
-    "Script.Util.WSProxy",
+    "Script.Util.WSProxy.performItem",
+    "Script.Util.WSProxy.performBatch",
+    "Script.Util.WSProxy.execute",
+    "Script.Util.WSProxy.setClientId",
+    "Script.Util.WSProxy.resetClientIds",
     "Script.Util.HttpRequest",
 )
 
@@ -148,4 +166,7 @@ NOT_EMULATED: tuple[str, ...] = (
 def ssjs_names(owner: str) -> set[str]:
     """Return the SSJS-named members the shim class of ``owner`` defines."""
     cls = OWNERS[owner]
+    listed = getattr(cls, "SSJS_MEMBERS", None)  # lower-case API names (WSProxy)
+    if listed:
+        return set(listed)
     return {name for name in dir(cls) if name[:1].isupper() and name not in CONTAINERS}

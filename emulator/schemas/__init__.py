@@ -8,6 +8,8 @@ from typing import Any
 
 DATA_EXTENSION_SCHEMA = "data-extension.schema.json"
 FAULTS_SCHEMA = "faults.schema.json"
+SUBSCRIBERS_SCHEMA = "subscribers.schema.json"
+LISTS_SCHEMA = "lists.schema.json"
 
 
 def data_extension_schema() -> dict[str, Any]:
@@ -19,4 +21,16 @@ def data_extension_schema() -> dict[str, Any]:
 def faults_schema() -> dict[str, Any]:
     """Return the JSON Schema of a faults file (``faults.json`` in a fixtures directory)."""
     text = resources.files(__name__).joinpath(FAULTS_SCHEMA).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def subscribers_schema() -> dict[str, Any]:
+    """Return the JSON Schema of ``subscribers.json`` in a fixtures directory."""
+    text = resources.files(__name__).joinpath(SUBSCRIBERS_SCHEMA).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def lists_schema() -> dict[str, Any]:
+    """Return the JSON Schema of ``lists.json`` in a fixtures directory."""
+    text = resources.files(__name__).joinpath(LISTS_SCHEMA).read_text(encoding="utf-8")
     return json.loads(text)

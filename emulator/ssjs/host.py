@@ -34,6 +34,7 @@ from emulator.platform.members import CONTAINERS
 from emulator.platform.output import PageRedirect, PlatformResponse
 from emulator.platform.request import PlatformRequest
 from emulator.platform.variable import VariableObject
+from emulator.platform.wsproxy import ScriptUtil, WSProxy
 from emulator.script.budget import size_of, text_bytes
 from emulator.script.errors import (
     AmpscriptError,
@@ -55,6 +56,7 @@ OWNERS: dict[str, type] = {
     "Platform.Function": PlatformFunction, "Platform.Response": PlatformResponse,
     "Platform.Variable": VariableObject, "Variable": VariableObject,
     "DataExtension": DataExtensionFactory, "Rows": Rows,
+    "Script.Util": ScriptUtil, "Script.Util.WSProxy": WSProxy,
 }
 
 
@@ -62,8 +64,9 @@ def surface() -> dict[str, dict[str, list[str]]]:
     """Return each owner's SSJS properties and methods, as the shim classes define them."""
     found = {}
     for owner, cls in OWNERS.items():
-        names = sorted(name for name in dir(cls)
-                       if name[:1].isupper() and name not in CONTAINERS)
+        names = sorted(getattr(cls, "SSJS_MEMBERS", None) or  # lower-case API names
+                       (name for name in dir(cls)
+                        if name[:1].isupper() and name not in CONTAINERS))
         props = [name for name in names if isinstance(getattr(cls, name), property)]
         found[owner] = {"props": props, "methods": [n for n in names if n not in props]}
     return found
@@ -237,6 +240,12 @@ class HostDispatcher:
             return getattr(g, owner)
         if owner == "Platform":
             return g.Platform
+        if owner == "Script.Util":
+            return g.Script.Util
+        if owner == "Script.Util.WSProxy":
+            if not isinstance(key, WSProxy):
+                raise PlatformError("This is not a WSProxy made by new Script.Util.WSProxy().")
+            return key
         return getattr(g.Platform, owner.partition(".")[2])
 
     def _written(self, action: Any) -> Any:

@@ -216,8 +216,14 @@
     })(name);
   }
 
-  // Script.Util (WSProxy, HttpRequest, ...): none is emulated; a call or `new` says so.
-  own(global, "Script", {Util: platformObject("Script.Util")});
+  // Script.Util: WSProxy is emulated (no Platform.Load needed); HttpRequest and the rest say
+  // "not emulated" on a call or `new`. A proxy is a host object; its methods forward to it.
+  own(global, "Script", {Util: platformObject("Script.Util", undefined, {
+    WSProxy: function () {
+      var proxy = call({op: "call", o: "Script.Util", m: "WSProxy", a: []});
+      return platformObject("Script.Util.WSProxy", encode(proxy, 0));
+    }
+  })});
 
   // Used by the worker for the literal text and AMPscript around script blocks.
   own(global, "__emit", function (kind, text) { return call({op: kind, t: text}); });

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from emulator import assumptions
 from emulator.ampscript import links
@@ -141,7 +142,8 @@ def make_page(path: Path, runner: SsjsRunner, name: str | None = None,
 def run_ssjs_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
                   keys: KeyStore | None = None, warning_log: WarningLog | None = None,
                   debug: bool = False, time_limit: float | None = None,
-                  memory_limit: int = DEFAULT_MEMORY_LIMIT) -> PageResult:
+                  memory_limit: int = DEFAULT_MEMORY_LIMIT,
+                  attributes: Mapping[str, Any] | None = None) -> PageResult:
     """Run ``page`` like :func:`run_page`, answering the SSJS runner's own failures too.
 
     ``time_limit`` defaults to the page's runner's.
@@ -153,7 +155,8 @@ def run_ssjs_page(page: Page, request: RequestSnapshot, store: Store, clock: Clo
             runner = page.runner if isinstance(page, SsjsPage) else None
             time_limit = runner.timeout if runner is not None else DEFAULT_TIMEOUT
         return run_page(page, request, store, clock, keys, warning_log, debug,
-                        time_limit=time_limit, memory_limit=memory_limit)
+                        time_limit=time_limit, memory_limit=memory_limit,
+                        attributes=attributes)
     except SsjsSyntaxError as error:
         log.error("%s %s: %s", request.method, page.name, error)
         found = _SYNTAX_LINE.search(str(error))

@@ -8,6 +8,7 @@ never Data Extensions (schema.py refuses such keys).
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 import time
@@ -29,7 +30,7 @@ from emulator.store.persistence import (
     UndoLog,
     WorkingSet,
 )
-from emulator.store.retention import created_table, expired
+from emulator.store.retention import CREATED_PREFIX, created_table, expired
 from emulator.store.rows import RowValidator, StoredRow, normalise, primary_key
 from emulator.store.schema import DataExtensionSchema
 from emulator.store.wal import encode
@@ -42,6 +43,14 @@ class Definition(Protocol):
 
     schema: DataExtensionSchema
     rows: Sequence[Mapping[str, Any]]
+
+
+def _require_record_table(table: str) -> None:
+    """Refuse a record-table name that is a DE's, or one of the store's own tables."""
+    if (not table.startswith("_") or table in (META_TABLE, SCHEMAS_TABLE)
+            or table.startswith(CREATED_PREFIX)):
+        raise StoreError(f"{table!r} is not a record table: its name starts with '_' and is "
+                         f"none of {META_TABLE}, {SCHEMAS_TABLE} or {CREATED_PREFIX}<key>.")
 
 
 class _Caller(threading.local):
@@ -306,9 +315,18 @@ class Store:
     # --- Whole store ---------------------------------------------------------------------------
 
     @_locked
-    def replace_all(self, definitions: Iterable[Definition]) -> None:
-        """Make the store hold exactly ``definitions`` (reset); nothing changes if one is bad."""
+    def replace_all(self, definitions: Iterable[Definition],
+                    records: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> None:
+        """Make the store hold exactly ``definitions`` (reset); nothing changes if one is bad.
+
+        ``records`` gives the record tables to hold too (see :meth:`replace_records`); every
+        other record table is dropped.
+        """
         document = self._new_document()
+        for table, items in (records or {}).items():
+            _require_record_table(table)
+            document[table] = {str(i): copy.deepcopy(dict(item)) for i, item in
+                               enumerate(items, 1)}
         schemas: dict[str, DataExtensionSchema] = {}
         indexes: dict[str, dict[Hashable, int]] = {}
         for definition in definitions:
@@ -327,6 +345,46 @@ class Store:
         self._adopt(document, schemas, indexes)
         for key in schemas:
             self._retain(key)
+        self._commit()
+
+    # --- Record tables: data that is no Data Extension (subscribers, lists) ----------------
+
+    @_locked
+    def has_records(self, table: str) -> bool:
+        """Return whether the record table ``table`` exists (an empty one too)."""
+        _require_record_table(table)
+        return table in self._db.document()
+
+    @_locked
+    def records(self, table: str) -> list[dict[str, Any]]:
+        """Return copies of the records of ``table``, in insertion order (none: ``[]``)."""
+        _require_record_table(table)
+        return [copy.deepcopy(item) for item in self._db.document().get(table, {}).values()]
+
+    @_locked
+    def find_record(self, table: str, name: str, value: Any) -> dict[str, Any] | None:
+        """Return a copy of the first record of ``table`` whose ``name`` is ``value``, or None.
+
+        Only the match is copied, so a lookup costs a scan, not a copy of the table.
+        """
+        _require_record_table(table)
+        for item in self._db.document().get(table, {}).values():
+            if item.get(name) == value:
+                return copy.deepcopy(item)
+        return None
+
+    @_locked
+    def replace_records(self, table: str, records: Sequence[Mapping[str, Any]]) -> None:
+        """Make ``records`` (JSON-ready objects) the only records of ``table``.
+
+        A record table's name starts with ``_`` and is none of the store's own tables; it is
+        saved, checkpointed and rolled back like a DE's rows. The caller checks the records.
+        """
+        _require_record_table(table)
+        stored = [copy.deepcopy(dict(item)) for item in records]
+        target = self._db.table(table, persist_empty=True)
+        target.truncate()
+        target.insert_multiple(stored)
         self._commit()
 
     @_locked

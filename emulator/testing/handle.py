@@ -17,6 +17,7 @@ from emulator.reset import DEFAULT_TARGET, reset
 from emulator.runtime import Emulator, get_emulator
 from emulator.store.rows import StoredRow
 from emulator.store.store import Store
+from emulator.subscribers.data import find
 from emulator.testing import calls as checks
 from emulator.testing.calls import Call
 from emulator.testing.errors import NotStartedError
@@ -83,6 +84,20 @@ class EmulatorHandle:
         return self.seed(APP_CREDENTIALS, [{"client_id": client_id,
                                             "client_secret": client_secret,
                                             "signing_secret": signing_secret}])[0]
+
+    def subscriber(self, key: str | None) -> None:
+        """Run the next page requests for the subscriber ``key``, until changed (None: clear).
+
+        Personalization strings and ``AttributeValue`` then read that subscriber's attributes;
+        a request's ``X-Mcemu-Subscriber`` header wins. A test's rollback clears it. Raise
+        SubscriberNotFound for a key no subscriber has, TypeError for a key that is no text.
+        """
+        if key is not None:
+            if not isinstance(key, str):
+                raise TypeError(f"a subscriber key is text (or None to clear), not "
+                                f"{type(key).__name__}")
+            find(self.store, key)
+        self.emulator.subscriber.key = key
 
     def journal(self) -> list[JournalEntry]:
         """Return the requests the pages answered, newest first."""

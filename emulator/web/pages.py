@@ -9,6 +9,7 @@ real platform sends none).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, Response, abort, request
 from werkzeug.routing import Rule
@@ -17,6 +18,9 @@ from emulator.pages import Page
 from emulator.pages.runner import PageResult, run_page
 from emulator.runtime import Emulator, get_emulator
 from emulator.ssjs.runner import SsjsPage, run_ssjs_page
+from emulator.subscribers.context import HEADER as SUBSCRIBER_HEADER
+from emulator.subscribers.data import SubscriberNotFound, find
+from emulator.subscribers.model import attributes_of
 from emulator.web import faults, journaling
 from emulator.web.snapshot import snapshot_request
 
@@ -84,11 +88,30 @@ def _serve(page: Page, run: Callable[..., PageResult], emulator: Emulator) -> Re
         return Response(status=204, headers={"Allow": ALLOWED_METHODS})
     if snapshot is None:
         snapshot = environ[journaling.SNAPSHOT_KEY] = snapshot_request(current, settings.max_body)
-    result = run(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys,
-                 warning_log=emulator.warning_log, debug=settings.debug,
-                 time_limit=settings.ssjs_timeout, memory_limit=settings.page_memory_limit)
+    try:
+        attributes = page_subscriber(emulator, current.headers.get(SUBSCRIBER_HEADER))
+    except SubscriberNotFound as unknown:  # an emulator error: the platform has no such header
+        result = PageResult(400, [("Content-Type", "text/plain; charset=utf-8")],
+                            f"400 - {unknown.message}".encode(), error=unknown.message)
+    else:
+        result = run(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys,
+                     warning_log=emulator.warning_log, debug=settings.debug,
+                     time_limit=settings.ssjs_timeout, memory_limit=settings.page_memory_limit,
+                     attributes=attributes)
     environ[journaling.RESULT_KEY] = result
     return Response(result.body, status=result.status, headers=result.headers)
+
+
+def page_subscriber(emulator: Emulator, header: str | None) -> dict[str, Any] | None:
+    """Return the attributes of the page's subscriber: the header's, else ``mc.subscriber``'s.
+
+    None without either; raise SubscriberNotFound for a key no subscriber has
+    (docs/fidelity.md#subscriber-context).
+    """
+    key = header if header is not None else emulator.subscriber.key
+    if key is None:
+        return None
+    return attributes_of(find(emulator.store, key))
 
 
 def _add_cors_headers(response: Response) -> Response:

@@ -17,7 +17,17 @@ from flask import Blueprint, Flask, Response, jsonify
 from emulator import __version__
 from emulator.reset import DEFAULT_TARGET, RESET_TARGETS, reset, targets_text
 from emulator.runtime import get_emulator
-from emulator.web.admin import clock, data, faults, journal_query, messages, openapi, safety
+from emulator.subscribers import data as subscriber_data
+from emulator.web.admin import (
+    clock,
+    data,
+    faults,
+    journal_query,
+    messages,
+    openapi,
+    safety,
+    subscribers,
+)
 
 PREFIX = "/_emulator"
 
@@ -71,6 +81,8 @@ def state() -> Response:
         "pages": {path: page.name for path, page in emulator.mounts.items()},
         "journal": {"entries": len(emulator.journal)},
         "dataExtensions": emulator.store.dump(),
+        "subscribers": subscriber_data.subscribers(emulator.store),
+        "lists": subscriber_data.lists(emulator.store),
     })
 
 
@@ -189,6 +201,17 @@ ROUTES: tuple[Operation, ...] = (
               "(one of faults.json comes back at the next reset)",
               {204: "Removed.", 400: "Not a fault id.", 404: "No fault has this id."},
               (Param("fault_id", "path", "The fault's id.", {"type": "integer"}),)),
+    Operation("GET", f"{PREFIX}/subscribers", subscribers.list_subscribers, "A page of "
+              "subscribers (key, e-mail address, status, attributes, list memberships)",
+              {200: "A page of subscribers, the total and the next page's URL.",
+               400: "A bad paging value or an unknown parameter."},
+              (Param("offset", "query", "Subscribers to skip (default 0).", {"type": "integer"}),
+               Param("limit", "query", f"Subscribers to return (default "
+                     f"{subscribers.PAGE_SIZE}, at most {subscribers.MAX_PAGE_SIZE}).",
+                     {"type": "integer"}),
+               Param("key", "query", "Only the subscriber with this SubscriberKey."))),
+    Operation("GET", f"{PREFIX}/lists", subscribers.list_lists, "The subscriber lists, with "
+              "member counts by status", {200: "The lists."}),
     Operation("GET", f"{PREFIX}/openapi.json", openapi_document, "This document",
               {200: "OpenAPI 3.1."}),
 )

@@ -53,6 +53,7 @@ ROUTES: tuple[tuple[str, str, Callable[..., Any], tuple[str, ...]], ...] = (
     ("/journal/<int:entry_id>", "request_detail", views.request_detail, GET),
     ("/exceptions", "exceptions", views.exceptions, GET),
     ("/faults", "faults", views.faults, GET),
+    ("/subscribers", "subscribers", views.subscribers, GET),
     ("/token", "token", tokens.token_form, BOTH),
     ("/jwt", "jwt", tokens.jwt_form, BOTH),
     ("/reset", "reset", views.reset_form, BOTH),

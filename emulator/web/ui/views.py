@@ -17,6 +17,7 @@ from emulator.store.filters import OPERATORS
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+SUBSCRIBER_ROWS = 500  # the subscribers page shows these; GET /_emulator/subscribers pages all
 JOURNAL_ROWS = 200  # the journal page shows the newest of these; the API pages the rest
 EXCEPTIONS_DE = "CustomAppException"
 #: Operators whose Value is a list: the form takes it comma-separated.
@@ -95,6 +96,22 @@ def exceptions() -> str:
 def faults() -> str:
     """List the faults with their counters, oldest first."""
     return render_template("ui/faults.html", faults=get_emulator().faults.list())
+
+
+def subscribers() -> str:
+    """List the lists with member counts, and the first subscribers with their attributes."""
+    from emulator.subscribers import data
+
+    store = get_store()
+    people = data.subscribers(store)
+    names = {item["ID"]: item["ListName"] for item in data.lists(store)}
+    counts: dict[int, int] = {}
+    for person in people:
+        for membership in person["Lists"]:
+            counts[membership["ID"]] = counts.get(membership["ID"], 0) + 1
+    return render_template("ui/subscribers.html", lists=data.lists(store), counts=counts,
+                           names=names, subscribers=people[:SUBSCRIBER_ROWS],
+                           total=len(people), shown=min(len(people), SUBSCRIBER_ROWS))
 
 
 def reset_form() -> Response | tuple[str, int] | str:

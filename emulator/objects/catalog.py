@@ -1,0 +1,8 @@
+"""Every object type, registered: import this module to use :data:`REGISTRY` whole."""
+
+from __future__ import annotations
+
+from emulator.objects import dataextensions, folders, subscribers
+from emulator.objects.model import REGISTRY, ObjectSession
+
+__all__ = ["REGISTRY", "ObjectSession", "dataextensions", "folders", "subscribers"]

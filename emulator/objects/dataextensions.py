@@ -1,0 +1,296 @@
+"""``DataExtension``, ``DataExtensionField`` and ``DataExtensionObject[key]`` on the store's DEs.
+
+These are the store's Data Extensions, not a copy: a DE created here is the one
+``DataExtension.Init``, the admin API and the dashboard serve. docs/fidelity.md#object-de-create
+(a flat ``Fields`` array, RT), #object-de-rows (rows as ``Properties`` of ``{Name, Value}``
+strings in the requested order, RT; an insert is not an upsert, RT; ``UpdateAdd`` upserts, RT;
+deletes by a flat ``Keys`` array, RT).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from emulator import assumptions
+from emulator.errors import FixtureError
+from emulator.objects.errors import RequestRefused
+from emulator.objects.folders import data_extension_folder
+from emulator.objects.model import REGISTRY, ItemResult, ObjectType, Property, Row
+from emulator.script.clr import clr_text
+from emulator.store.schema import DataExtensionSchema
+from emulator.store.store import Store
+from emulator.store.types import retrieve_text
+
+#: Names of the identities of a DE: a UUID5 of its key in this namespace (ASSUMED).
+_OBJECT_IDS = uuid.UUID("6f1c2a52-3d0e-4c55-9f7a-2b8e1d6c0a17")
+_FIELD_KEYS = {"Name": "name", "FieldType": "type", "MaxLength": "length",
+               "IsPrimaryKey": "primaryKey", "IsRequired": "nullable", "Scale": "scale",
+               "Precision": "precision", "DefaultValue": "defaultValue"}
+
+
+def object_id(key: str) -> str:
+    """Return the ObjectID of the Data Extension ``key`` (stable: a UUID5 of the key)."""
+    return str(uuid.uuid5(_OBJECT_IDS, key))
+
+
+class DataExtensionType(ObjectType):
+    """``DataExtension``: the definitions; create makes a store DE, delete drops one."""
+
+    name = "DataExtension"
+    properties = (
+        Property("Name"), Property("CustomerKey"), Property("ObjectID"),
+        Property("CategoryID", "Number"), Property("Description"),
+        Property("IsSendable", "Boolean"), Property("IsTestable", "Boolean"),
+        Property("Client.ID", "Number"),
+    )
+    creatable = deletable = True
+
+    def rows(self, store: Store) -> Iterable[Row]:
+        for key in store.keys():
+            schema = store.schema(key)
+            yield {"Name": schema.name, "CustomerKey": key, "ObjectID": object_id(key),
+                   "CategoryID": data_extension_folder(), "Description": "",
+                   "IsSendable": False, "IsTestable": False,
+                   "Client.ID": assumptions.DEFAULT_MID}
+
+    def check(self, verb: str, item: Mapping[str, Any]) -> None:
+        fields = item.get("Fields")
+        if verb == "create" and fields is not None and not isinstance(fields, list):
+            # RT: the SOAP wire's Fields: {Field: [...]} wrapper throws.
+            raise RequestRefused(verb, "Fields must be a flat array of field objects "
+                                       "({Name, FieldType, MaxLength, IsPrimaryKey, "
+                                       "IsRequired}), not {Field: [...]}")
+
+    def create(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
+        key = item.get("CustomerKey")
+        if key is None:
+            key = str(uuid.uuid4()).upper()  # ASSUMED "object-de-create": a key is made
+        name = item.get("Name", key)
+        fields = item.get("Fields")
+        if not isinstance(key, str) or not isinstance(name, str):
+            return ItemResult(False, assumptions.OBJECT_DE_NAMES)
+        if not isinstance(fields, list) or not fields:
+            return ItemResult(False, assumptions.OBJECT_DE_NO_FIELDS)
+        doc = {"key": key, "name": name, "fields": [_field_doc(f) for f in fields]}
+        try:
+            schema = DataExtensionSchema.from_json(doc, "createItem DataExtension")
+        except FixtureError as error:
+            return ItemResult(False, str(error))
+        store.create(schema, (), replace=False)
+        return ItemResult(True, assumptions.OBJECT_DE_CREATED,
+                          {**item, "CustomerKey": key, "Name": name, "ObjectID": object_id(key)})
+
+    def delete(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
+        key = item.get("CustomerKey")
+        if not isinstance(key, str):
+            return ItemResult(False, assumptions.OBJECT_DE_NAMES)
+        store.drop(key)  # DataExtensionNotFound: the item's error
+        return ItemResult(True, assumptions.OBJECT_DE_DELETED)
+
+
+def _field_doc(raw: Any) -> Any:
+    """Return an API field object as a DE file field (the schema reader checks it)."""
+    if not isinstance(raw, Mapping):
+        return raw  # the reader says what a field must be
+    doc: dict[str, Any] = {}
+    for name, value in raw.items():
+        target = _FIELD_KEYS.get(name)
+        if target is None:
+            doc[name] = value  # the reader names an unknown key
+            continue
+        value = _flag(value) if target in ("primaryKey", "nullable") else _count(value)
+        doc[target] = (not value) if name == "IsRequired" and isinstance(value, bool) else value
+    if doc.get("primaryKey") and "nullable" not in doc:
+        doc["nullable"] = False
+    return doc
+
+
+def _flag(value: Any) -> Any:
+    """Read an API boolean: true/false or their text (SOAP carries text)."""
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
+def _count(value: Any) -> Any:
+    """Read a number the API may give as text ("50")."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+class DataExtensionFieldType(ObjectType):
+    """``DataExtensionField``: the fields of every DE, filtered by ``DataExtension.CustomerKey``."""
+
+    name = "DataExtensionField"
+    properties = (
+        Property("Name"), Property("CustomerKey"), Property("ObjectID"),
+        Property("FieldType"), Property("MaxLength", "Number"),
+        Property("IsPrimaryKey", "Boolean"), Property("IsRequired", "Boolean"),
+        Property("Ordinal", "Number"), Property("DefaultValue"), Property("Scale", "Number"),
+        Property("DataExtension.CustomerKey"),
+    )
+
+    def rows(self, store: Store) -> Iterable[Row]:
+        for key in store.keys():
+            for ordinal, field in enumerate(store.schema(key).fields):
+                yield {"Name": field.name, "CustomerKey": f"[{key}].[{field.name}]",
+                       "ObjectID": object_id(f"{key}\x00{field.name}"),
+                       "FieldType": field.type, "MaxLength": field.length,
+                       "IsPrimaryKey": field.primary_key, "IsRequired": not field.nullable,
+                       "Ordinal": ordinal, "DefaultValue": field.default_value or "",
+                       "Scale": field.scale or 0, "DataExtension.CustomerKey": key}
+
+
+class DataExtensionRows(ObjectType):
+    """``DataExtensionObject[key]`` (retrieve) and ``DataExtensionObject`` (writes)."""
+
+    name = "DataExtensionObject"
+    creatable = updatable = deletable = True
+
+    def __init__(self, schema: DataExtensionSchema | None = None) -> None:
+        self._schema = schema
+        self.properties = () if schema is None else tuple(
+            Property(f.name, f.type) for f in schema.fields)
+
+    def retrievable(self, name: str) -> bool:
+        return self._schema is not None and self._schema.field(name) is not None
+
+    filterable = retrievable
+
+    def find(self, store: Store, filter: Any) -> list[Row]:
+        if self._schema is None:
+            return []
+        # The store compares as Rows.Retrieve does (types, case) and bounds the filter.
+        return store.retrieve(self._schema.key, filter)
+
+    def result(self, row: Row, names: Sequence[str]) -> dict[str, Any]:
+        schema = self._schema
+        assert schema is not None
+        props = []
+        for name in names:
+            field = schema.field(name)
+            assert field is not None  # checked by the retrieve
+            props.append({"Name": field.name, "Value": retrieve_text(field, row.get(field.name))})
+        return {"Properties": props}
+
+    def check(self, verb: str, item: Mapping[str, Any]) -> None:
+        for member, inner in (("Properties", "Property"), ("Keys", "Key")):
+            value = item.get(member)
+            if value is not None and not isinstance(value, list):
+                raise RequestRefused(verb, f"{member} must be a flat array of {{Name, Value}}, "
+                                           f"not {{{inner}: [...]}}")
+
+    def create(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
+        key, row = _target(item)
+        if key is None:
+            return ItemResult(False, assumptions.OBJECT_ROW_NO_KEY)
+        if row is None:
+            return ItemResult(False, assumptions.OBJECT_ROW_PAIRS.format(member="Properties"))
+        store.add_rows(key, [row])  # RT: not an upsert; an existing key is the item's error
+        return ItemResult(True, assumptions.OBJECT_ROW_CREATED)
+
+    def update(self, store: Store, item: Mapping[str, Any],
+               options: Mapping[str, Any]) -> ItemResult:
+        key, row = _target(item)
+        if key is None:
+            return ItemResult(False, assumptions.OBJECT_ROW_NO_KEY)
+        if row is None:
+            return ItemResult(False, assumptions.OBJECT_ROW_PAIRS.format(member="Properties"))
+        schema = store.schema(key)
+        if _update_add(options):
+            store.upsert_rows(key, [row])
+            return ItemResult(True, assumptions.OBJECT_ROW_UPDATED)
+        if not schema.primary_keys:
+            return ItemResult(False, assumptions.OBJECT_ROW_NO_PRIMARY_KEY.format(key=key))
+        where = _key_filter(schema, row)
+        if where is None:
+            return ItemResult(False, assumptions.OBJECT_ROW_NO_PRIMARY_KEY.format(key=key))
+        if not store.update_rows(key, where, row):
+            return ItemResult(False, assumptions.OBJECT_ROW_MISSING)
+        return ItemResult(True, assumptions.OBJECT_ROW_UPDATED)
+
+    def delete(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
+        key = item.get("CustomerKey")
+        if not isinstance(key, str):
+            return ItemResult(False, assumptions.OBJECT_ROW_NO_KEY)
+        pairs = _pairs(item.get("Keys"))
+        if not pairs:
+            return ItemResult(False, assumptions.OBJECT_ROW_PAIRS.format(member="Keys"))
+        schema = store.schema(key)
+        where = _key_filter(schema, pairs)
+        if where is None:
+            return ItemResult(False, assumptions.OBJECT_ROW_NO_PRIMARY_KEY.format(key=key))
+        if not store.delete_rows(key, where):
+            return ItemResult(False, assumptions.OBJECT_ROW_MISSING)
+        return ItemResult(True, "Deleted DataExtensionObject")  # RT
+
+
+def _target(item: Mapping[str, Any]) -> tuple[str | None, dict[str, str] | None]:
+    key = item.get("CustomerKey")
+    return (key if isinstance(key, str) else None), _pairs(item.get("Properties"))
+
+
+def _pairs(raw: Any) -> dict[str, str] | None:
+    """Read ``[{Name, Value}, ...]`` into a row of texts (values as the DE functions store them)."""
+    if not isinstance(raw, list) or not raw:
+        return None
+    row: dict[str, str] = {}
+    for pair in raw:
+        if not isinstance(pair, Mapping) or not isinstance(pair.get("Name"), str):
+            return None
+        row[pair["Name"]] = clr_text(pair.get("Value"))
+    return row
+
+
+def _key_filter(schema: DataExtensionSchema, values: Mapping[str, str]) -> Any:
+    """Return a filter on every primary-key field of ``schema`` from ``values``, or None."""
+    given = {name.casefold(): value for name, value in values.items()}
+    parts = []
+    for field in schema.primary_keys:
+        if field.name.casefold() not in given:
+            return None
+        parts.append({"Property": field.name, "SimpleOperator": "equals",
+                      "Value": given[field.name.casefold()]})
+    if not parts:
+        return None
+    where = parts[0]
+    for part in parts[1:]:
+        where = {"LeftOperand": where, "LogicalOperator": "AND", "RightOperand": part}
+    return where
+
+
+def _update_add(options: Mapping[str, Any]) -> bool:
+    """Return whether the options ask for an upsert (``SaveAction: "UpdateAdd"``, RT)."""
+    saves = options.get("SaveOptions")
+    if isinstance(saves, Mapping):
+        saves = saves.get("SaveOption", [saves])
+    if not isinstance(saves, list):
+        return False
+    return any(isinstance(s, Mapping) and str(s.get("SaveAction", "")).lower() == "updateadd"
+               for s in saves)
+
+
+def _rows_family(store: Store, key: str) -> ObjectType | str:
+    if not store.has(key):
+        return assumptions.OBJECT_DE_MISSING.format(key=key)
+    return DataExtensionRows(store.schema(key))
+
+
+class _BareRows(DataExtensionRows):
+    """Plain ``DataExtensionObject``: the writes' name; a retrieve needs ``[key]`` (RT)."""
+
+    def retrievable(self, name: str) -> bool:
+        return False
+
+    filterable = retrievable
+
+
+REGISTRY.register(DataExtensionType())
+REGISTRY.register(DataExtensionFieldType())
+REGISTRY.register(_BareRows())
+REGISTRY.register_family("DataExtensionObject", _rows_family)

@@ -1,0 +1,407 @@
+"""Object types by name and the API's operations on them, with the API's result shapes.
+
+docs/fidelity.md#object-results: a retrieve answers ``{Status, RequestID, Results, HasMoreRows}``
+with ``Status`` "OK", "MoreDataAvailable" or an "Error: ..." text; a write answers ``{Status,
+RequestID, Results}`` with one entry per item in order (``StatusCode``, ``StatusMessage``,
+``OrdinalID``, and ``Object`` or ``ErrorCode``), ``Status`` "Error" when any item failed; a
+describe answers ``{RequestID, Results}`` with ``null`` for an unknown type. Data errors never
+raise; a malformed request raises :class:`RequestRefused` (the doors throw it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from emulator import assumptions
+from emulator.errors import InvalidFilter, StoreError, StoreWriteFailed
+from emulator.objects.errors import RequestRefused
+from emulator.objects.filters import check_filter
+from emulator.script.budget import PageBudget
+from emulator.store.filters import compile_filter
+from emulator.store.schema import DataExtensionSchema, Field
+from emulator.store.store import Store
+
+#: docs/fidelity.md#object-paging: a retrieve returns at most 2,500 objects per batch (OFF).
+BATCH_SIZE = 2500
+#: Continued retrieves a session keeps; the oldest is forgotten past it.
+PENDING_LIMIT = 64
+REQUEST_PROPERTY_ERROR = ("Error: The Request Property(s) {names} do not match with the fields "
+                          "of {type} retrieve")
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Property:
+    """One property of an object type: its name, the store type its values compare as."""
+
+    name: str
+    type: str = "Text"
+    retrievable: bool = True
+    filterable: bool = True
+
+    def field(self) -> Field:
+        return Field(self.name, self.type, length=None if self.type != "Text" else 4000)
+
+
+@dataclass
+class ItemResult:
+    """What one item of a write did."""
+
+    ok: bool
+    message: str
+    object: Mapping[str, Any] | None = None
+    error_code: int = 0
+
+
+class ObjectType:
+    """An API object type: what a retrieve sees and what writes do (none by default)."""
+
+    name = ""
+    properties: tuple[Property, ...] = ()
+    creatable = updatable = deletable = False
+
+    def property(self, name: str) -> Property | None:
+        """Return the property ``name`` (any case), or None."""
+        return _by_name(self.properties).get(name.casefold())
+
+    def retrievable(self, name: str) -> bool:
+        found = self.property(name)
+        return found is not None and found.retrievable
+
+    def filterable(self, name: str) -> bool:
+        found = self.property(name)
+        return found is not None and found.filterable
+
+    def rows(self, store: Store) -> Iterable[Row]:
+        """Return every object, as a dict keyed by property name (dot paths flat)."""
+        return ()
+
+    def find(self, store: Store, filter: Any) -> list[Row]:
+        """Return the objects matching ``filter`` (checked already; None: all)."""
+        if filter is None:
+            return list(self.rows(store))
+        predicate = compile_filter(self.schema(), _canonical_names(filter, self))
+        return [row for row in self.rows(store) if predicate(row)]
+
+    def schema(self) -> DataExtensionSchema:
+        """Return the properties as a schema, so filters compare them as the store does."""
+        return _schema_of(self)
+
+    def result(self, row: Row, names: Sequence[str]) -> dict[str, Any]:
+        """Return one object as a retrieve answers it: the requested properties, nested."""
+        out: dict[str, Any] = {}
+        for name in names:
+            prop = self.property(name)
+            value = row.get(prop.name) if prop is not None else None
+            target = out
+            *parents, last = (prop.name if prop is not None else name).split(".")
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[last] = value
+        return out
+
+    def check(self, verb: str, item: Mapping[str, Any]) -> None:
+        """Raise RequestRefused when ``item`` is not a shape the API reads for ``verb``."""
+
+    def create(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
+        return ItemResult(False, assumptions.OBJECT_NOT_WRITABLE.format(verb="create",
+                                                                        type=self.name))
+
+    def update(self, store: Store, item: Mapping[str, Any],
+               options: Mapping[str, Any]) -> ItemResult:
+        return ItemResult(False, assumptions.OBJECT_NOT_WRITABLE.format(verb="update",
+                                                                        type=self.name))
+
+    def delete(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
+        return ItemResult(False, assumptions.OBJECT_NOT_WRITABLE.format(verb="delete",
+                                                                        type=self.name))
+
+    def describe(self) -> dict[str, Any]:
+        """Return the type's ObjectDefinition as describe answers it (no wrapper, RT)."""
+        retrievable = any(p.retrievable for p in self.properties)
+        return {
+            "ObjectType": self.name, "Name": self.name,
+            "IsCreatable": self.creatable, "IsUpdatable": self.updatable,
+            "IsRetrievable": retrievable, "IsQueryable": retrievable,
+            "Properties": [{"Name": p.name, "DataType": _DATA_TYPES.get(p.type, "String"),
+                            "IsRetrievable": p.retrievable, "IsFilterable": p.filterable}
+                           for p in self.properties],
+            "ExtendedProperties": [], "ChildObjects": [],
+        }
+
+
+_DATA_TYPES = {"Text": "String", "Number": "Int", "Boolean": "Boolean", "Date": "DateTime",
+               "Decimal": "Decimal"}
+_NAMES_CACHE: dict[tuple[Property, ...], dict[str, Property]] = {}
+_SCHEMA_CACHE: dict[tuple[str, tuple[Property, ...]], DataExtensionSchema] = {}
+
+
+def _by_name(properties: tuple[Property, ...]) -> dict[str, Property]:
+    found = _NAMES_CACHE.get(properties)
+    if found is None:
+        found = _NAMES_CACHE[properties] = {p.name.casefold(): p for p in properties}
+    return found
+
+
+def _schema_of(object_type: ObjectType) -> DataExtensionSchema:
+    key = (object_type.name, object_type.properties)
+    found = _SCHEMA_CACHE.get(key)
+    if found is None:
+        fields = tuple(p.field() for p in object_type.properties)
+        found = _SCHEMA_CACHE[key] = DataExtensionSchema(f"_{object_type.name}",
+                                                         object_type.name, fields)
+    return found
+
+
+def _canonical_names(filter: Any, object_type: ObjectType) -> Any:
+    """Return ``filter`` (checked, so bounded) with each Property spelt as the type does."""
+    if not isinstance(filter, Mapping):
+        return filter
+    out = dict(filter)
+    if "Property" in out and isinstance(out["Property"], str):
+        prop = object_type.property(out["Property"])
+        if prop is not None:
+            out["Property"] = prop.name
+    for side in ("LeftOperand", "RightOperand"):
+        if side in out:
+            out[side] = _canonical_names(out[side], object_type)
+    return out
+
+
+Family = Callable[[Store, str], "ObjectType | str"]
+
+
+class ObjectRegistry:
+    """Object types by name; ``Name[key]`` names go to a family (``DataExtensionObject``)."""
+
+    def __init__(self) -> None:
+        self._types: dict[str, ObjectType] = {}
+        self._families: dict[str, Family] = {}
+
+    def register(self, object_type: ObjectType) -> ObjectType:
+        """Add ``object_type`` under its name (a second type of that name replaces it)."""
+        self._types[object_type.name] = object_type
+        return object_type
+
+    def register_family(self, name: str, family: Family) -> None:
+        """Answer ``name[key]`` with ``family(store, key)``: a type, or the error text."""
+        self._families[name] = family
+
+    def names(self) -> list[str]:
+        return [*self._types, *(f"{name}[<key>]" for name in self._families)]
+
+    def get(self, name: str, store: Store) -> ObjectType | str:
+        """Return the type called ``name``, or the API's error text for an unknown one."""
+        found = self._types.get(name)
+        if found is not None:
+            return found
+        base, bracket, rest = name.partition("[")
+        if bracket and rest.endswith("]") and base in self._families:
+            return self._families[base](store, rest[:-1])
+        return assumptions.OBJECT_TYPE_UNKNOWN.format(type=name)
+
+
+REGISTRY = ObjectRegistry()
+
+
+@dataclass
+class _Pending:
+    """A retrieve with rows left: its type, the matching objects and where the next batch starts."""
+
+    object_type: ObjectType
+    names: list[str]
+    rows: list[Row]
+    size: int
+    position: int = 0
+
+
+@dataclass
+class ObjectSession:
+    """The object model as one page run uses it: its store, its budget, its continued retrieves."""
+
+    store: Store
+    budget: PageBudget = field(default_factory=PageBudget.unlimited)
+    registry: ObjectRegistry = field(default_factory=lambda: REGISTRY)
+    _pending: OrderedDict[str, _Pending] = field(default_factory=OrderedDict)
+
+    # --- retrieve ------------------------------------------------------------------------------
+
+    def retrieve(self, type_name: Any, properties: Any, filter: Any = None,
+                 options: Any = None, request: Any = None) -> dict[str, Any]:
+        """Retrieve objects (docs/fidelity.md#object-paging for batches and continuation)."""
+        self.budget.check()
+        if not isinstance(type_name, str) or not type_name:
+            raise RequestRefused("retrieve", f"the object type must be a name such as "
+                                             f"\"DataExtension\", not {type_name!r}")
+        if not isinstance(properties, list) or not all(isinstance(p, str) for p in properties):
+            raise RequestRefused("retrieve", "the properties must be an array of property "
+                                             "names")
+        if request is not None and not isinstance(request, Mapping):
+            raise RequestRefused("retrieve", "the fifth argument must be an object such as "
+                                             "{ContinueRequest: id} or {QueryAllAccounts: true}")
+        if request and request.get("ContinueRequest"):
+            return self.next_batch(type_name, request["ContinueRequest"])
+        size = _batch_size(options)
+        found = self.registry.get(type_name, self.store)
+        if isinstance(found, str):
+            return _retrieved(found, _request_id(), [], False)
+        unknown = [name for name in properties if not found.retrievable(name)]
+        if unknown or not properties:
+            text = REQUEST_PROPERTY_ERROR.format(names=", ".join(unknown), type=found.name)
+            return _retrieved(text, _request_id(), [], False)
+        if filter is not None:
+            refused = check_filter(filter, found.filterable)
+            if refused is not None:
+                return _retrieved(refused, _request_id(), [], False)
+        try:
+            rows = found.find(self.store, filter)
+        except InvalidFilter as error:
+            raise RequestRefused("retrieve", error.reason) from None
+        except StoreError as error:
+            if isinstance(error, StoreWriteFailed):
+                raise
+            return _retrieved(f"Error: {error.message}", _request_id(), [], False)
+        self.budget.check()
+        pending = _Pending(found, list(properties), rows, size)
+        request_id = _request_id()
+        return self._batch(request_id, pending)
+
+    def next_batch(self, type_name: Any, request_id: Any) -> dict[str, Any]:
+        """Return the next batch of the retrieve ``request_id`` (its RequestID stays, OFF)."""
+        self.budget.check()
+        pending = self._pending.get(request_id) if isinstance(request_id, str) else None
+        if pending is None:
+            text = assumptions.OBJECT_CONTINUE_UNKNOWN.format(id=request_id)
+            return _retrieved(text, _request_id(), [], False)
+        return self._batch(request_id, pending)
+
+    def _batch(self, request_id: str, pending: _Pending) -> dict[str, Any]:
+        start = pending.position
+        end = min(start + pending.size, len(pending.rows))
+        shape = pending.object_type.result
+        names = pending.names
+        results = [shape(row, names) for row in pending.rows[start:end]]
+        pending.position = end
+        more = end < len(pending.rows)
+        if more:
+            self._pending[request_id] = pending
+            self._pending.move_to_end(request_id)
+            while len(self._pending) > PENDING_LIMIT:
+                self._pending.popitem(last=False)
+        else:
+            self._pending.pop(request_id, None)
+        return _retrieved("MoreDataAvailable" if more else "OK", request_id, results, more)
+
+    # --- writes --------------------------------------------------------------------------------
+
+    def create(self, type_name: Any, items: Any, options: Any = None) -> dict[str, Any]:
+        """Create each item, each all or nothing; one result per item, in order."""
+        return self._write("create", type_name, items, options)
+
+    def update(self, type_name: Any, items: Any, options: Any = None) -> dict[str, Any]:
+        """Update each item (``SaveAction`` ``UpdateAdd`` adds a missing row)."""
+        return self._write("update", type_name, items, options)
+
+    def delete(self, type_name: Any, items: Any, options: Any = None) -> dict[str, Any]:
+        """Delete each item; results carry ``ErrorCode`` (0 on success, RT)."""
+        return self._write("delete", type_name, items, options)
+
+    def _write(self, verb: str, type_name: Any, items: Any, options: Any) -> dict[str, Any]:
+        self.budget.check()
+        if not isinstance(type_name, str) or not type_name:
+            raise RequestRefused(verb, f"the object type must be a name, not {type_name!r}")
+        if "[" in type_name:
+            # RT: the bracketed DataExtensionObject[key] form works for retrieve only.
+            raise RequestRefused(verb, f"{type_name!r}: the bracketed form is for retrieve; "
+                                       "write \"DataExtensionObject\" with CustomerKey")
+        if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
+            raise RequestRefused(verb, "the items must be objects of properties")
+        if len(items) > assumptions.OBJECT_BATCH_LIMIT:
+            raise RequestRefused(verb, f"a batch holds at most {assumptions.OBJECT_BATCH_LIMIT} "
+                                       f"items, not {len(items)}; send it in chunks")
+        if options is not None and not isinstance(options, Mapping):
+            raise RequestRefused(verb, "the options must be an object such as "
+                                       "{SaveOptions: [{PropertyName: \"*\", "
+                                       "SaveAction: \"UpdateAdd\"}]}")
+        found = self.registry.get(type_name, self.store)
+        if not isinstance(found, str):
+            for item in items:  # every shape first: a refused call writes nothing
+                found.check(verb, item)
+        step = self.budget.pacer(64)
+        results = []
+        for ordinal, item in enumerate(items):
+            step()
+            if isinstance(found, str):
+                outcome = ItemResult(False, found)
+            else:
+                outcome = self._apply(verb, found, item, options or {})
+            results.append(_item(verb, ordinal, outcome, item))
+        failed = any(r["StatusCode"] != "OK" for r in results)
+        return {"Status": "Error" if failed else "OK", "RequestID": _request_id(),
+                "Results": results}
+
+    def _apply(self, verb: str, object_type: ObjectType, item: Mapping[str, Any],
+               options: Mapping[str, Any]) -> ItemResult:
+        try:
+            if verb == "create":
+                return object_type.create(self.store, item)
+            if verb == "update":
+                return object_type.update(self.store, item, options)
+            return object_type.delete(self.store, item)
+        except StoreWriteFailed:
+            raise  # not a data error: the page runner answers that the change was not kept
+        except StoreError as error:
+            return ItemResult(False, error.message)
+
+    # --- describe ------------------------------------------------------------------------------
+
+    def describe(self, type_names: Any) -> dict[str, Any]:
+        """Describe each type; an unknown one is ``null`` (RT), never an error."""
+        self.budget.check()
+        names = type_names if isinstance(type_names, list) else [type_names]
+        results: list[Any] = []
+        for name in names:
+            found = self.registry.get(name, self.store) if isinstance(name, str) else None
+            results.append(None if found is None or isinstance(found, str)
+                           else found.describe())
+        return {"RequestID": _request_id(), "Results": results}
+
+
+def _batch_size(options: Any) -> int:
+    """Return the page size: ``BatchSize`` 1..2500, anything larger ignored (RT)."""
+    if options is None:
+        return BATCH_SIZE
+    if not isinstance(options, Mapping):
+        raise RequestRefused("retrieve", "the retrieve options must be an object such as "
+                                         "{BatchSize: 500}")
+    size = options.get("BatchSize")
+    if size is None:
+        return BATCH_SIZE
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or size < 1 \
+            or size != int(size):
+        raise RequestRefused("retrieve", f"BatchSize must be a whole number from 1 to "
+                                         f"{BATCH_SIZE}, not {size!r}")
+    return min(int(size), BATCH_SIZE)
+
+
+def _retrieved(status: str, request_id: str, results: list[Any], more: bool) -> dict[str, Any]:
+    return {"Status": status, "RequestID": request_id, "Results": results, "HasMoreRows": more}
+
+
+def _item(verb: str, ordinal: int, outcome: ItemResult, item: Mapping[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"StatusCode": "OK" if outcome.ok else "Error",
+                             "StatusMessage": outcome.message, "OrdinalID": ordinal}
+    if verb == "delete" or not outcome.ok:
+        entry["ErrorCode"] = (0 if outcome.ok
+                              else outcome.error_code or assumptions.OBJECT_ERROR_CODE)
+    if verb != "delete":
+        entry["Object"] = dict(outcome.object if outcome.object is not None else item)
+    return entry
+
+
+def _request_id() -> str:
+    return str(uuid.uuid4())

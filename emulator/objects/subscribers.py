@@ -1,0 +1,138 @@
+"""``Subscriber``, ``List`` and ``ListSubscriber`` on the store's subscriber tables.
+
+docs/fidelity.md#object-subscriber: a subscriber retrieves as ``SubscriberKey``,
+``EmailAddress``, ``Status`` (RT); creates from ``{EmailAddress, SubscriberKey, Status, Lists:
+[{ID, Status}], Attributes: [{Name, Value}]}``, an invalid address failing the item with
+``InvalidEmailAddress`` (RT); deletes by ``SubscriberKey``, a missing one failing with "The
+subscriber was not found." and ErrorCode 12001 (RT). ``List`` and ``ListSubscriber`` are
+retrieve only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from emulator import assumptions
+from emulator.objects.errors import RequestRefused
+from emulator.objects.model import REGISTRY, ItemResult, ObjectType, Property, Row
+from emulator.store.store import Store
+from emulator.subscribers import data
+from emulator.subscribers.model import RecordRefused, check_subscriber, is_email
+
+#: docs/fidelity.md#object-subscriber (RT)
+INVALID_EMAIL = "InvalidEmailAddress"
+NOT_FOUND = "The subscriber was not found."
+NOT_FOUND_CODE = 12001
+
+
+class SubscriberType(ObjectType):
+    """``Subscriber``: retrieve, create, update, delete."""
+
+    name = "Subscriber"
+    properties = (Property("ID", "Number"), Property("SubscriberKey"),
+                  Property("EmailAddress"), Property("Status"), Property("Client.ID", "Number"))
+    creatable = updatable = deletable = True
+
+    def rows(self, store: Store) -> Iterable[Row]:
+        for number, record in enumerate(data.subscribers(store), 1):
+            yield {"ID": number, "SubscriberKey": record["SubscriberKey"],
+                   "EmailAddress": record["EmailAddress"], "Status": record["Status"],
+                   "Client.ID": assumptions.DEFAULT_MID}
+
+    def check(self, verb: str, item: Mapping[str, Any]) -> None:
+        attributes = item.get("Attributes")
+        if attributes is not None and not (
+                isinstance(attributes, list)
+                and all(isinstance(a, Mapping) and "Name" in a for a in attributes)):
+            raise RequestRefused(verb, "Attributes is an array of {Name, Value}")
+        lists = item.get("Lists")
+        if lists is not None and not (
+                isinstance(lists, list) and all(isinstance(m, Mapping) for m in lists)):
+            raise RequestRefused(verb, "Lists is an array of {ID, Status}")
+
+    def create(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
+        if not is_email(str(item.get("EmailAddress", ""))):
+            return ItemResult(False, INVALID_EMAIL)
+        key = item.get("SubscriberKey")
+        if isinstance(key, str) and _find(store, key) is not None:
+            return ItemResult(False, assumptions.OBJECT_SUBSCRIBER_EXISTS)
+        return self._save(store, None, item, assumptions.OBJECT_SUBSCRIBER_CREATED)
+
+    def update(self, store: Store, item: Mapping[str, Any],
+               options: Mapping[str, Any]) -> ItemResult:
+        key = item.get("SubscriberKey")
+        current = _find(store, key) if isinstance(key, str) else None
+        if current is None:
+            return ItemResult(False, NOT_FOUND, error_code=NOT_FOUND_CODE)
+        if "EmailAddress" in item and not is_email(str(item["EmailAddress"])):
+            return ItemResult(False, INVALID_EMAIL)
+        return self._save(store, current, item, assumptions.OBJECT_SUBSCRIBER_UPDATED)
+
+    def delete(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
+        key = item.get("SubscriberKey")
+        if not isinstance(key, str) or not data.remove_subscriber(store, key):
+            return ItemResult(False, NOT_FOUND, error_code=NOT_FOUND_CODE)
+        return ItemResult(True, assumptions.OBJECT_SUBSCRIBER_DELETED)
+
+    def _save(self, store: Store, current: Mapping[str, Any] | None, item: Mapping[str, Any],
+              message: str) -> ItemResult:
+        merged: dict[str, Any] = dict(current or {})
+        for name in ("SubscriberKey", "EmailAddress", "Status"):
+            if name in item:
+                merged[name] = item[name]
+        attributes = dict(merged.get("Attributes", {}))
+        for pair in item.get("Attributes") or []:
+            attributes[str(pair["Name"])] = pair.get("Value")
+        merged["Attributes"] = attributes
+        memberships = {m["ID"]: dict(m) for m in merged.get("Lists", [])}
+        for given in item.get("Lists") or []:
+            memberships[given.get("ID")] = {"ID": given.get("ID"),
+                                            "Status": given.get("Status", "Active")}
+        merged["Lists"] = list(memberships.values())
+        known = {entry["ID"] for entry in data.lists(store)}
+        try:
+            record = check_subscriber(merged, known.__contains__)
+        except RecordRefused as refused:
+            return ItemResult(False, refused.message)
+        data.save_subscriber(store, record)
+        return ItemResult(True, message, {k: v for k, v in item.items()})
+
+
+class ListType(ObjectType):
+    """``List`` (retrieve only)."""
+
+    name = "List"
+    properties = (Property("ID", "Number"), Property("ListName"), Property("CustomerKey"),
+                  Property("Type"), Property("ListClassification"), Property("Description"),
+                  Property("Client.ID", "Number"))
+
+    def rows(self, store: Store) -> Iterable[Row]:
+        for record in data.lists(store):
+            yield {**record, "Client.ID": assumptions.DEFAULT_MID}
+
+
+class ListSubscriberType(ObjectType):
+    """``ListSubscriber``: one row per list membership (retrieve only)."""
+
+    name = "ListSubscriber"
+    properties = (Property("ListID", "Number"), Property("SubscriberKey"), Property("Status"),
+                  Property("Client.ID", "Number"))
+
+    def rows(self, store: Store) -> Iterable[Row]:
+        for record in data.subscribers(store):
+            for membership in record["Lists"]:
+                yield {"ListID": membership["ID"], "SubscriberKey": record["SubscriberKey"],
+                       "Status": membership["Status"], "Client.ID": assumptions.DEFAULT_MID}
+
+
+def _find(store: Store, key: str) -> dict[str, Any] | None:
+    try:
+        return data.find(store, key)
+    except data.SubscriberNotFound:
+        return None
+
+
+REGISTRY.register(SubscriberType())
+REGISTRY.register(ListType())
+REGISTRY.register(ListSubscriberType())

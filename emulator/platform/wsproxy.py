@@ -1,0 +1,131 @@
+"""``Script.Util.WSProxy``: the SOAP object model's door for SSJS.
+
+docs/fidelity.md#wsproxy: ``new Script.Util.WSProxy()`` needs no ``Platform.Load`` (RT); its
+methods enforce their argument counts with the engine's arity error (RT); data errors come back
+in ``Status``, malformed requests throw "Error executing <verb> call." (RT). The work runs in
+emulator/objects against the page's store and within its budget; continued retrieves live for
+the page run (ASSUMED "object-continue").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.objects.catalog import ObjectSession
+from emulator.objects.errors import RequestRefused
+from emulator.platform.calls import arity, padded
+from emulator.platform.context import PageContext
+from emulator.script.errors import FeatureNotEmulated, PlatformError
+from emulator.script.undefined import UNDEFINED
+
+NOT_BUILT = "Script.Util.WSProxy.{name} is not emulated by mc-emulator."
+
+
+class ScriptObject:
+    """The global ``Script``: only ``Script.Util`` has members."""
+
+    def __init__(self, context: PageContext) -> None:
+        self.Util = ScriptUtil(context)
+
+
+class ScriptUtil:
+    """``Script.Util``: the WSProxy constructor (HttpRequest and the rest are not emulated)."""
+
+    def __init__(self, context: PageContext) -> None:
+        self._context = context
+        self._session: ObjectSession | None = None
+
+    def WSProxy(self, *args: Any) -> WSProxy:
+        if self._session is None:  # one per page run: continued retrieves span its proxies
+            self._session = ObjectSession(self._context.store,  # type: ignore[arg-type]
+                                          self._context.budget)
+        return WSProxy(self._session)
+
+
+def _given(value: Any) -> Any:
+    """Return an optional argument, ``undefined`` and ``null`` as None."""
+    return None if value is UNDEFINED else value
+
+
+def _refusal(refused: RequestRefused) -> PlatformError:
+    return PlatformError(refused.message)
+
+
+class WSProxy:
+    """One ``new Script.Util.WSProxy()``: the object model's operations under the API's names."""
+
+    #: The methods a page calls (lower-case: the host's surface reads this list).
+    SSJS_MEMBERS = ("createBatch", "createItem", "deleteBatch", "deleteItem", "describe",
+                    "execute", "getNextBatch", "performBatch", "performItem", "resetClientIds",
+                    "retrieve", "setClientId", "updateBatch", "updateItem")
+
+    def __init__(self, session: ObjectSession) -> None:
+        self._session = session
+
+    def retrieve(self, *args: Any) -> dict[str, Any]:
+        arity(args, 2, 5)
+        type_name, columns, filter, options, request = padded(args, 5, UNDEFINED)
+        try:
+            return self._session.retrieve(type_name, columns, _given(filter), _given(options),
+                                          _given(request))
+        except RequestRefused as refused:
+            raise _refusal(refused) from None
+
+    def getNextBatch(self, *args: Any) -> dict[str, Any]:
+        arity(args, 2, 2)
+        return self._session.next_batch(*args)
+
+    def createItem(self, *args: Any) -> dict[str, Any]:
+        return self._write("create", args, batch=False)
+
+    def createBatch(self, *args: Any) -> dict[str, Any]:
+        return self._write("create", args, batch=True)
+
+    def updateItem(self, *args: Any) -> dict[str, Any]:
+        return self._write("update", args, batch=False)
+
+    def updateBatch(self, *args: Any) -> dict[str, Any]:
+        return self._write("update", args, batch=True)
+
+    def deleteItem(self, *args: Any) -> dict[str, Any]:
+        return self._write("delete", args, batch=False)
+
+    def deleteBatch(self, *args: Any) -> dict[str, Any]:
+        return self._write("delete", args, batch=True)
+
+    def describe(self, *args: Any) -> dict[str, Any]:
+        arity(args, 1, 1)
+        return self._session.describe(args[0])
+
+    def _write(self, verb: str, args: tuple[Any, ...], batch: bool) -> dict[str, Any]:
+        arity(args, 2, 3)
+        type_name, items, options = padded(args, 3, UNDEFINED)
+        if not batch:
+            if not isinstance(items, dict):
+                raise PlatformError(f"Error executing {verb} call. An item is an object of "
+                                    "properties (an array goes to the batch methods).")
+            items = [items]
+        elif not isinstance(items, list):
+            raise PlatformError(f"Error executing {verb} call. A batch takes an array of "
+                                "objects.")
+        operation = getattr(self._session, verb)
+        try:
+            return operation(type_name, items, _given(options))
+        except RequestRefused as refused:
+            raise _refusal(refused) from None
+
+    # Methods of the facts the emulator does not build yet: each says so, naming itself.
+    def performItem(self, *args: Any) -> Any:
+        raise FeatureNotEmulated(NOT_BUILT.format(name="performItem"))
+
+    def performBatch(self, *args: Any) -> Any:
+        raise FeatureNotEmulated(NOT_BUILT.format(name="performBatch"))
+
+    def execute(self, *args: Any) -> Any:
+        raise FeatureNotEmulated(NOT_BUILT.format(name="execute"))
+
+    def setClientId(self, *args: Any) -> Any:
+        raise FeatureNotEmulated(NOT_BUILT.format(name="setClientId"))
+
+    def resetClientIds(self, *args: Any) -> Any:
+        raise FeatureNotEmulated(NOT_BUILT.format(name="resetClientIds"))

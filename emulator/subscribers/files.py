@@ -1,0 +1,162 @@
+"""``subscribers.json`` (or ``subscribers.csv``) and ``lists.json`` in fixtures directories.
+
+Read at start from the default fixtures directory, then each ``--fixtures`` directory in order.
+A subscriber key or list ID defined twice (in one file or two), an invalid e-mail address, an
+unknown status or a membership of an unknown list is a problem naming the file, the line and
+the entry; every problem is listed at once and nothing is loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from emulator.fixtures.problems import JsonRowLocator, Problem, Problems, read_text
+from emulator.script.client_json import JsonRefused, read_json
+from emulator.store.schema import describe_json_type
+from emulator.subscribers.data import SubscriberData
+from emulator.subscribers.model import RecordRefused, check_list, check_subscriber
+
+SUBSCRIBERS_JSON = "subscribers.json"
+SUBSCRIBERS_CSV = "subscribers.csv"
+LISTS_JSON = "lists.json"
+#: Columns of subscribers.csv that are no attribute (any other column is one).
+CSV_FIELDS = ("SubscriberKey", "EmailAddress", "Status")
+
+
+def load_subscriber_dirs(dirs: Iterable[str | Path], include_default: bool = True
+                         ) -> SubscriberData:
+    """Return the subscribers and lists of every fixtures directory given (and the default's).
+
+    Raise FixtureProblems listing every problem; nothing is loaded then.
+    """
+    from emulator.fixtures.discovery import default_fixtures_dir
+
+    folders = [default_fixtures_dir()] if include_default else []
+    folders += [Path(directory) for directory in dirs]
+    problems = Problems()
+    lists: dict[int, tuple[dict[str, Any], str]] = {}
+    for folder in folders:
+        path = folder / LISTS_JSON
+        if path.is_file():
+            for record, where in _read_json_file(path, problems, check_list, "list"):
+                earlier = lists.get(record["ID"])
+                if earlier is not None:
+                    problems.add(Problem(f"list ID {record['ID']} is defined twice: also at "
+                                         f"{earlier[1]}", "duplicate-list", file=str(path),
+                                         where=where))
+                    continue
+                lists[record["ID"]] = (record, f"{path}, {where}")
+    subscribers: dict[str, tuple[dict[str, Any], str]] = {}
+    for folder in folders:
+        json_path, csv_path = folder / SUBSCRIBERS_JSON, folder / SUBSCRIBERS_CSV
+        if json_path.is_file() and csv_path.is_file():
+            problems.add(Problem(f"both {SUBSCRIBERS_JSON} and {SUBSCRIBERS_CSV} are here; keep "
+                                 "one", "two-subscriber-files", file=str(csv_path)))
+            continue
+        def check(raw: Any) -> dict[str, Any]:
+            return check_subscriber(raw, lambda list_id: list_id in lists)
+        if json_path.is_file():
+            found = _read_json_file(json_path, problems, check, "subscriber")
+            path = json_path
+        elif csv_path.is_file():
+            found = _read_csv_file(csv_path, problems, check)
+            path = csv_path
+        else:
+            continue
+        for record, where in found:
+            earlier = subscribers.get(record["SubscriberKey"])
+            if earlier is not None:
+                problems.add(Problem(f"SubscriberKey {record['SubscriberKey']!r} is defined "
+                                     f"twice: also at {earlier[1]}", "duplicate-subscriber",
+                                     file=str(path), where=where))
+                continue
+            subscribers[record["SubscriberKey"]] = (record, f"{path}, {where}")
+    problems.raise_if_any()
+    return SubscriberData(tuple(record for record, _ in subscribers.values()),
+                          tuple(record for record, _ in lists.values()))
+
+
+def _read_json_file(path: Path, problems: Problems, check: Any, what: str
+                    ) -> list[tuple[dict[str, Any], str]]:
+    """Return (record, where) for each good entry of a JSON file holding a list of ``what``."""
+    text = read_text(path, problems)
+    if text is None:
+        return []
+    try:
+        document = read_json(text)
+    except JsonRefused as refused:
+        problems.add(Problem(refused.message, "invalid-json", file=str(path)))
+        return []
+    if not isinstance(document, list):
+        problems.add(Problem(f"{path.name} holds a JSON list of {what} objects, not "
+                             f"{describe_json_type(document)}", f"bad-{what}", file=str(path)))
+        return []
+    locator = JsonRowLocator(lambda: text, [])
+    found = []
+    for index, entry in enumerate(document):
+        where = f"{what} [{index}]"
+        try:
+            found.append((check(entry), where))
+        except RecordRefused as refused:
+            field = refused.field if isinstance(entry, dict) and refused.field in entry else None
+            line, column, _ = locator.locate(index, field)
+            problems.add(Problem(refused.message, f"bad-{what}", file=str(path), line=line,
+                                 column=column, where=where, field=refused.field))
+    return found
+
+
+def _read_csv_file(path: Path, problems: Problems, check: Any
+                   ) -> list[tuple[dict[str, Any], str]]:
+    """Return (record, where) for each good line of subscribers.csv.
+
+    The header names the columns: SubscriberKey and EmailAddress, optionally Status, and any
+    other column is an attribute (an empty cell is empty text). Memberships need the JSON file.
+    """
+    text = read_text(path, problems)
+    if text is None:
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    found: list[tuple[dict[str, Any], str]] = []
+    try:
+        header = [name.strip() for name in next(reader, [])]
+        missing = [name for name in CSV_FIELDS[:2] if name not in header]
+        if missing:
+            problems.add(Problem(f"the header has no {', '.join(missing)} column: the first "
+                                 "line names SubscriberKey, EmailAddress, optionally Status, "
+                                 "then attribute columns", "csv-header", file=str(path), line=1))
+            return []
+        doubled = sorted({name for name in header if header.count(name) > 1})
+        if doubled or not all(header):
+            problems.add(Problem(f"every column needs a name, once: {doubled or 'an empty one'}",
+                                 "csv-header", file=str(path), line=1))
+            return []
+        previous = reader.line_num
+        for cells in reader:
+            start, previous = previous + 1, reader.line_num
+            if not cells:
+                continue
+            where = f"line {start}"
+            if len(cells) != len(header):
+                problems.add(Problem(f"{len(cells)} values for {len(header)} columns of the "
+                                     "header", "csv-columns", file=str(path), line=start))
+                continue
+            row = dict(zip(header, cells, strict=True))
+            raw: dict[str, Any] = {name: row[name] for name in CSV_FIELDS if name in row}
+            if raw.get("Status") == "":
+                del raw["Status"]
+            raw["Attributes"] = {name: value for name, value in row.items()
+                                 if name not in CSV_FIELDS}
+            try:
+                found.append((check(raw), where))
+            except RecordRefused as refused:
+                column = header.index(refused.field) + 1 if refused.field in header else None
+                problems.add(Problem(refused.message, "bad-subscriber", file=str(path),
+                                     line=start, column=column, field=refused.field))
+    except csv.Error as error:
+        problems.add(Problem(f"invalid CSV: {error}", "csv-syntax", file=str(path),
+                             line=reader.line_num))
+    return found
