@@ -182,6 +182,29 @@ def compile_filter(schema: DataExtensionSchema, filter: Any) -> Predicate:
     return predicate
 
 
+def primary_key_sought(schema: DataExtensionSchema, filter: Any) -> Hashable | None:
+    """Return the primary key an ``equals`` filter on a one-field primary key asks for, in the
+    form of the store's primary-key index (rows.primary_key); None for any other filter.
+
+    Call it on a filter :func:`compile_filter` accepted: the key is the same value its
+    predicate compares cells with, so the index finds exactly the row the scan would.
+    """
+    if len(schema.primary_keys) != 1 or not isinstance(filter, Mapping):
+        return None
+    if len(filter) != 3 or not all(key in filter for key in _SIMPLE_KEYS):
+        return None
+    operator, name = filter["SimpleOperator"], filter["Property"]
+    if not isinstance(operator, str) or operator.casefold() != "equals":
+        return None
+    field = schema.field(name) if isinstance(name, str) else None
+    if field is None or field.name != schema.primary_keys[0].name:
+        return None
+    try:
+        return (_operand(field, filter["Value"], "Value"),)
+    except _Problem:
+        return None
+
+
 FILTER_CACHE_SIZE = 256  # compiled filters kept per schema
 _FROZEN_ENTRIES = 200  # items of the frozen form; a larger filter is compiled every time
 #: Characters of the texts (names and values) of a kept filter: with FILTER_CACHE_SIZE, the cache

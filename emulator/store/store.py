@@ -22,7 +22,7 @@ from tinydb.table import Document
 from emulator.errors import DataExtensionNotFound, StoreError, StoreWriteFailed
 from emulator.store.commit import GroupCommit
 from emulator.store.durability import DEFAULT_FLUSH_INTERVAL, WalFile
-from emulator.store.filters import compile_filter
+from emulator.store.filters import compile_filter, primary_key_sought
 from emulator.store.loading import FORMAT, META_TABLE, SCHEMAS_TABLE, index_keys, read_document
 from emulator.store.persistence import (
     EphemeralStorage,
@@ -292,6 +292,11 @@ class Store:
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be None or >= 0, not {limit}")
         matches = None if filter is None else compile_filter(schema, filter)
+        sought = None if filter is None else primary_key_sought(schema, filter)
+        if sought is not None:  # one row at most: the index finds it without a scan
+            doc_id = self._indexes.get(key, {}).get(sought)
+            row = None if doc_id is None else self._table(key).get(str(doc_id))
+            return [dict(row)] if row is not None and limit != 0 else []
         found: list[StoredRow] = []
         for row in self._table(key).values():
             if limit is not None and len(found) >= limit:
