@@ -539,3 +539,70 @@ ASSUMPTIONS += (
                "Subscriber's ID is its place among the subscribers; an update merges "
                "Attributes and Lists into what the subscriber has."),
 )
+
+# --- AMPscript's SOAP-object functions (docs/fidelity.md#ampscript-objects) ---------------------
+#: What a CreateObject handle renders as where text is wanted ("nothing useful", RT).
+AMPSCRIPT_OBJECT_TEXT = ""
+AMPSCRIPT_OBJECT_TYPE = ("CreateObject: {type} is not an API object type the emulator knows "
+                         "(a dotted name or PerformRequest never is). Types: {known}.")
+AMPSCRIPT_OBJECT_TOO_BIG = "An API object handle cannot be sent: it holds {what}."
+AMPSCRIPT_OBJECT_NO_STORE = ("The Invoke functions need the emulator's store: call them from a "
+                             "page run.")
+
+ASSUMPTIONS += (
+    Assumption("ampscript-object-types", "CreateObject knows the object types of the object model "
+               "and the request parts RetrieveRequest, SimpleFilterPart, ComplexFilterPart, "
+               "APIProperty, Attribute, SubscriberList, the Options and SaveOption, "
+               "ExecuteRequest and QueryDefinition, names in any case; another name aborts the "
+               "page. A handle renders as empty text; property names match in any case."),
+    Assumption("ampscript-object-out-parameters", "An out-parameter of an Invoke function that "
+               "is not a variable aborts the page as an invalid parameter; a malformed request "
+               "(Error executing <verb> call.) aborts it too."),
+    Assumption("ampscript-invoke-retrieve", "InvokeRetrieve returns one batch (at most 2,500 "
+               "objects) with MoreDataAvailable in the status and continues with the "
+               "RetrieveRequest's ContinueRequest; every value is text, booleans true/false, "
+               "an absent one empty."),
+)
+
+# --- Folders and captured sends (docs/fidelity.md#object-folder-create, #outbox) ----------------
+OBJECT_FOLDER_CREATED = "Folder created."
+OBJECT_FOLDER_NO_PARENT = ("ParentFolder.ID {id!r} is no folder's ID: a folder is created under "
+                           "an existing one")
+OBJECT_FOLDER_NO_CHILDREN = "The folder {name!r} allows no child folders."
+OBJECT_FOLDER_KEY_USED = "A folder with the CustomerKey {key!r} exists already."
+OBJECT_FOLDER_NAME_USED = "A folder named {name!r} exists already under this parent."
+#: Messages the outbox keeps; past it the oldest go, so a page sending in a loop stays bounded.
+OUTBOX_LIMIT = 10000
+SEND_CREATED = "Created TriggeredSend"
+SEND_NO_DEFINITION = "The TriggeredSendDefinition {key!r} does not exist."
+SEND_NOT_ACTIVE = ("The TriggeredSendDefinition {key!r} is {status}: only an Active definition "
+                   "sends")
+SEND_NO_SUBSCRIBERS = ("A TriggeredSend needs Subscribers: at least one {EmailAddress, "
+                       "SubscriberKey}")
+
+ASSUMPTIONS += (
+    Assumption("folder-record", "folders.json adds folders to the default tree (whose ids stay); "
+               "a DE no folder names sits in \"Data Extensions\"; a folder's CustomerKey "
+               "defaults to its ObjectID, a UUID5 of its ID; a new folder's ID is one more than "
+               "the largest; the create texts and the rule that sibling names differ (in any "
+               "case) are the emulator's own."),
+    Assumption("outbox", "A TriggeredSend is captured once per subscriber, never delivered; its "
+               "SubscriberKey defaults to its EmailAddress; a definition of triggered_sends.json "
+               f"is Active unless it says otherwise; the outbox keeps the latest {OUTBOX_LIMIT} "
+               "messages; the send texts and SentEvent's fields (SendID the message's id, "
+               "EventType \"Sent\") are the emulator's own."),
+)
+
+# --- The Core library's objects (docs/fidelity.md#core-objects) -----------------------------------
+ASSUMPTIONS += (
+    Assumption("core-retrieve", "A Core retrieve returns one batch of at most 2,500 objects; a "
+               "filter that is not an object, or on a property the type lacks, throws a "
+               "catchable error with the emulator's text."),
+    Assumption("core-subscriber-lists", "Subscriber.Init(key).Lists.Retrieve() rows are the "
+               "ListSubscriber object's ListID, SubscriberKey and Status."),
+    Assumption("core-list-members", "List.Subscribers.Add of a member behaves as Upsert; an "
+               "object without SubscriberKey is keyed by its address; an unknown list key "
+               "makes writes \"Error\" and Retrieve empty."),
+    Assumption("core-attribute", "Attribute.GetValue reads the page's subscriber context as "
+               "AttributeValue does."),
+)

@@ -4,26 +4,28 @@ The admin API, the dashboard, the CLI, the mock and the pytest fixtures all rese
 :func:`reset`:
 
 ==========  ==================================================================================
-``to``      Data Extensions (and subscribers and lists) afterwards
+``to``      Data Extensions (and subscribers, lists, folders, send definitions) afterwards
 ==========  ==================================================================================
 start       as the emulator started: the fixtures plus whatever its ``--db`` file held then
             (the default, so a CI pipeline's seeded data comes back; a memory store starts as
             the fixtures)
 fixtures    the fixture DEs whole (schemas and rows); every DE created since is dropped;
             the fixtures' subscribers and lists
-empty       every DE kept with its schema, every row removed; the lists kept, no subscriber
+empty       every DE kept with its schema, every row removed; the lists, folders and triggered
+            send definitions kept, no subscriber
 ==========  ==================================================================================
 
-Faults added at run time are cleared, whatever the target; those of ``faults.json`` stay, their
+The outbox of captured sends is cleared, whatever the target. Faults added at run time are
+cleared, whatever the target; those of ``faults.json`` stay, their
 counters back at zero. The request journal is kept unless ``journal=True`` asks to clear it; the
 clock is never touched (a frozen clock stays frozen).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from emulator.errors import ConfigError
 
@@ -81,7 +83,9 @@ def reset(emulator: Emulator, to: str = DEFAULT_TARGET, *, journal: bool = False
         definitions = [SavedDataExtension(store.schema(key)) for key in store.keys()]
     else:
         raise ConfigError(f"cannot reset to {to!r}; expected one of: {targets_text()}")
-    store.replace_all(definitions, _subscribers(emulator, to).tables())
+    store.replace_all(definitions, {**_subscribers(emulator, to).tables(),
+                                    **_records(emulator, to)})
+    emulator.outbox.clear()  # captured sends go, whatever the target
     emulator.faults.reset()  # the run time's faults go; faults.json's stay, counters at zero
     if journal:
         emulator.journal.clear()
@@ -96,3 +100,20 @@ def _subscribers(emulator: Emulator, to: str) -> SubscriberData:
     if to == "fixtures":
         return emulator.subscriber_fixtures
     return read(emulator.store).emptied()
+
+
+def _records(emulator: Emulator, to: str) -> dict[str, Sequence[Mapping[str, Any]]]:
+    """Return the folders and triggered send definitions a reset to ``to`` leaves.
+
+    ``empty`` keeps them as the store holds them, as it keeps the Data Extensions' schemas.
+    """
+    if to == "start":
+        return dict(emulator.record_start or emulator.record_fixtures)
+    if to == "empty":
+        from emulator.folders.model import FOLDERS_TABLE
+        from emulator.sends.definitions import DEFINITIONS_TABLE
+
+        return {table: emulator.store.records(table) for table in (FOLDERS_TABLE,
+                                                                   DEFINITIONS_TABLE)
+                if emulator.store.has_records(table)}
+    return dict(emulator.record_fixtures)

@@ -6,7 +6,7 @@ Each part is reached through a getter (``get_store()``), never by holding the ap
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -22,9 +22,13 @@ from emulator.faults.registry import FaultRegistry
 from emulator.fixtures.discovery import load_fixture_dirs
 from emulator.fixtures.documents import DataExtensionDefinition
 from emulator.fixtures.keystore import load_key_dirs
+from emulator.folders import data as folder_data
+from emulator.folders.files import load_folder_dirs
 from emulator.journal import Journal, WarningLog
 from emulator.pages import BUILTIN_MOUNTS, Page, get_page
 from emulator.reset import snapshot
+from emulator.sends import definitions as send_definitions
+from emulator.sends.outbox import Outbox
 from emulator.store.store import Definition, Store
 from emulator.subscribers import data as subscriber_data
 from emulator.subscribers.context import SubscriberContext
@@ -68,6 +72,12 @@ class Emulator:
     subscriber_start: SubscriberData | None = None
     # The subscriber the next page requests run for (mc.subscriber); the header wins over it.
     subscriber: SubscriberContext = field(default_factory=SubscriberContext)
+    # Folders and triggered send definitions (emulator.folders, emulator.sends) by record
+    # table, as the fixtures give them and as the app started (None: not known).
+    record_fixtures: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+    record_start: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
+    # What pages sent (TriggeredSend), captured and never delivered.
+    outbox: Outbox = field(default_factory=Outbox)
 
     def parts(self) -> list[Checkpointed]:
         """Return every part whose state a test can change: what checkpoint() covers.
@@ -77,7 +87,7 @@ class Emulator:
         settings, the mounts and the key store do not change after the app is built.
         """
         return [self.store, self.journal, self.warning_log, self.clock, self.faults,
-                self.subscriber]
+                self.subscriber, self.outbox]
 
     def checkpoint(self) -> None:
         """Mark the state of every part for :meth:`rollback` (a memory store only)."""
@@ -117,25 +127,30 @@ def build_mounts(settings: Settings) -> dict[str, Page]:
 
 
 def open_store(settings: Settings, definitions: list[DataExtensionDefinition],
-               people: SubscriberData | None = None) -> Store:
+               people: SubscriberData | None = None,
+               records: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> Store:
     """Open the store and seed it: a new store gets the fixtures; a kept file keeps its rows.
 
     A DE that the fixtures define and the ``--db`` file lacks is added with its fixture rows,
     and so are the fixtures' subscribers and lists when the file has none (written before they
-    existed); ``reseed`` replaces whatever the file holds by the fixtures.
+    existed), and so are ``records`` (folders, triggered send definitions: record tables by
+    name) each table the file lacks; ``reseed`` replaces whatever the file holds by the fixtures.
     """
     people = people or SubscriberData()
     store = Store.open(settings.db, flush_interval=settings.flush_interval,
                        durable=settings.durable)
     try:
         if not store.keys() or settings.reseed:
-            store.replace_all(definitions, people.tables())
+            store.replace_all(definitions, {**people.tables(), **(records or {})})
         else:
             for definition in definitions:
                 if not store.has(definition.schema.key):
                     store.create(definition.schema, definition.rows)
             if not subscriber_data.held(store):
                 subscriber_data.put(store, people)
+            for table, items in (records or {}).items():
+                if not store.has_records(table):
+                    store.replace_records(table, items)
     except BaseException:
         store.close()
         raise
@@ -155,17 +170,28 @@ def init_app(app: Flask, settings: Settings) -> Emulator:
     keys = load_key_dirs([*settings.fixtures], include_default=not settings.no_default_fixtures)
     people = load_subscriber_dirs([*settings.fixtures],
                                   include_default=not settings.no_default_fixtures)
-    store = open_store(settings, definitions, people)
+    records = {
+        **folder_data.tables(load_folder_dirs(
+            [*settings.fixtures], include_default=not settings.no_default_fixtures,
+            data_extensions={d.schema.key for d in definitions})),
+        **send_definitions.tables(send_definitions.load_definition_dirs(
+            [*settings.fixtures], include_default=not settings.no_default_fixtures)),
+    }
+    store = open_store(settings, definitions, people, records)
     # A memory store starts as the fixtures (shared, not copied: the mock and the pytest
     # fixtures build one per test); a --db file as opened, so its seeded DEs come back.
     start = definitions if settings.db is None else snapshot(store)
-    emulator = Emulator(settings=settings, store=store,
-                        clock=Clock(settings.frozen_time, zone_of(settings.time_zone)),
+    clock = Clock(settings.frozen_time, zone_of(settings.time_zone))
+    emulator = Emulator(settings=settings, store=store, clock=clock,
                         journal=Journal(settings.journal_size),
                         mounts=mounts, fixtures=definitions, keys=keys, start_state=start,
                         subscriber_fixtures=people,
                         subscriber_start=people if settings.db is None
-                        else subscriber_data.read(store))
+                        else subscriber_data.read(store),
+                        record_fixtures=records,
+                        record_start=records if settings.db is None
+                        else {table: store.records(table) for table in records},
+                        outbox=Outbox(clock.now_utc))
     app.extensions[EXTENSION_KEY] = emulator
     if pages is not None:
         from emulator.ssjs.mounts import start_pool

@@ -25,7 +25,8 @@ LAZY_ROOT = ("emulator", "__getattr__")
 ROOT_MODULES = {"__init__", "__main__", "app", "assumptions", "clock", "config", "errors",
                 "journal", "reset", "runtime", "tokens"}
 #: Layers that know nothing of HTTP, the web app, the CLI or the test integration.
-PURE_LAYERS = ("store", "script", "ampscript", "platform", "subscribers", "objects")
+PURE_LAYERS = ("store", "script", "ampscript", "platform", "subscribers", "objects", "folders",
+               "sends")
 WEB_AND_ABOVE = ("flask", "requests", "werkzeug", "emulator.web", "emulator.cli",
                  "emulator.testing")
 #: What ``emulator/tokens.py`` may import besides the standard library.

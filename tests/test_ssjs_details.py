@@ -57,7 +57,7 @@ attempt("before load", function () { return Subscriber.Init("k"); });
 Platform.Load("core", "1");
 attempt("proxy", function () { return new Script.Util.WSProxy().execute([], "X"); });
 attempt("http request", function () { return new Script.Util.HttpRequest("https://x.example/"); });
-attempt("retrieve", function () { return DataExtension.Retrieve({}); });
+attempt("add", function () { return DataExtension.Add({}); });
 attempt("typo", function () { return Subscribr.Init("k"); });
 var names = %(names)s;
 for (var i = 0; i < names.length; i++) {
@@ -144,7 +144,7 @@ def test_platform_objects_not_built_say_so_and_typos_stay_reference_errors(app: 
                         "mc-emulator.")
     assert lines[2] == ("http request: Error: Script.Util.HttpRequest is not emulated by "
                         "mc-emulator.")
-    assert lines[3] == "retrieve: Error: DataExtension.Retrieve is not emulated by mc-emulator."
+    assert lines[3] == "add: Error: DataExtension.Add is not emulated by mc-emulator."
     assert lines[4] == "typo: ReferenceError: Subscribr is not defined"
     assert lines[5:] == [f"{name}: Error: {name}.Init is not emulated by mc-emulator."
                          for name in CORE_NOT_EMULATED]

@@ -106,6 +106,8 @@ def export(names: tuple[str, ...], db: str | None, url: str | None, format_: str
 
     from emulator.cli.remote import AdminClient
     from emulator.fixtures.export import select, write_export
+    from emulator.folders.export import write_folders, write_records
+    from emulator.sends.definitions import TRIGGERED_SENDS_JSON
     from emulator.subscribers.export import write_subscribers
 
     db, url = choose_target(db, url)
@@ -120,6 +122,12 @@ def export(names: tuple[str, ...], db: str | None, url: str | None, format_: str
                 click.echo(f"Exported {len(state.get('subscribers', []))} subscriber(s) and "
                            f"{len(state.get('lists', []))} list(s) to "
                            f"{', '.join(map(str, people))}")
+            # folders and triggered send definitions go with a whole export too
+            for written in (write_folders(state.get("folders", []), Path(out)),
+                            write_records(Path(out), TRIGGERED_SENDS_JSON,
+                                          state.get("triggeredSends", []))):
+                if written is not None:
+                    click.echo(f"Exported {written}")
         return report
 
     report = run()
@@ -140,8 +148,11 @@ def _dump(db: str | None) -> Any:
 
     if not db or not Path(db).is_file():
         raise ConfigError(f"--db {db}: no such database file")
+    from emulator.folders import data as folders
+    from emulator.sends import definitions
     from emulator.subscribers import data
 
     with Store(WriteWhenArmed(SnapshotFile(db))) as store:  # never written: exporting reads
         return {"dataExtensions": store.dump(), "subscribers": data.subscribers(store),
-                "lists": data.lists(store)}
+                "lists": data.lists(store), "folders": folders.folders(store),
+                "triggeredSends": definitions.definitions(store)}

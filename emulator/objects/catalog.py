@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.objects import dataextensions, folders, subscribers
+from emulator.objects import dataextensions, folders, sends, subscribers
 from emulator.objects.model import REGISTRY, ObjectSession
 
-__all__ = ["REGISTRY", "ObjectSession", "dataextensions", "folders", "subscribers"]
+__all__ = ["REGISTRY", "ObjectSession", "dataextensions", "folders", "sends", "subscribers"]

@@ -15,8 +15,8 @@ from typing import Any
 
 from emulator import assumptions
 from emulator.errors import FixtureError
+from emulator.folders.data import data_extension_folders, folder_of
 from emulator.objects.errors import RequestRefused
-from emulator.objects.folders import data_extension_folder
 from emulator.objects.model import REGISTRY, ItemResult, ObjectType, Property, Row
 from emulator.script.clr import clr_text
 from emulator.store.schema import DataExtensionSchema
@@ -48,10 +48,11 @@ class DataExtensionType(ObjectType):
     creatable = deletable = True
 
     def rows(self, store: Store) -> Iterable[Row]:
+        folders = data_extension_folders(store)
         for key in store.keys():
             schema = store.schema(key)
             yield {"Name": schema.name, "CustomerKey": key, "ObjectID": object_id(key),
-                   "CategoryID": data_extension_folder(), "Description": "",
+                   "CategoryID": folder_of(folders, key), "Description": "",
                    "IsSendable": False, "IsTestable": False,
                    "Client.ID": assumptions.DEFAULT_MID}
 

@@ -1,10 +1,10 @@
-"""``DataFolder``: the folders Data Extensions sit in.
+"""``DataFolder``: the folders Data Extensions sit in, read from the store's folder table.
 
 docs/fidelity.md#object-folders: folders carry ``ID``, ``CustomerKey``, ``Name``,
 ``ContentType``, ``ParentFolder.ID`` (0 for a root), ``IsActive``, ``IsEditable``,
-``AllowChildren`` and ``Client.ID`` (CAP). The emulator has the default tree only: a "Data
-Extensions" root that holds every Data Extension, and "Shared Items" with "Shared Data
-Extensions"; their ids are assumed (:data:`emulator.assumptions.DEFAULT_FOLDERS`).
+``AllowChildren`` and ``Client.ID`` (CAP). The tree is the default one (ids assumed:
+:data:`emulator.assumptions.DEFAULT_FOLDERS`) plus the fixtures' ``folders.json`` and the
+folders pages create (docs/fidelity.md#object-folder-create).
 """
 
 from __future__ import annotations
@@ -13,40 +13,79 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from emulator import assumptions
-from emulator.objects.model import REGISTRY, ObjectType, Property, Row
+from emulator.folders import data
+from emulator.folders.model import check_folder
+from emulator.objects.errors import RequestRefused
+from emulator.objects.model import REGISTRY, ItemResult, ObjectType, Property, Row
 from emulator.store.store import Store
+from emulator.subscribers.model import RecordRefused
 
 
 class DataFolderType(ObjectType):
-    """``DataFolder`` (retrieve only)."""
+    """``DataFolder``: retrieve, and create under a folder that allows children."""
 
     name = "DataFolder"
     properties = (
         Property("ID", "Number"), Property("CustomerKey"), Property("Name"),
         Property("Description"), Property("ContentType"), Property("ParentFolder.ID", "Number"),
-        Property("ParentFolder.Name"), Property("IsActive", "Boolean"),
-        Property("IsEditable", "Boolean"), Property("AllowChildren", "Boolean"),
-        Property("ObjectID"), Property("Client.ID", "Number"),
+        Property("ParentFolder.Name"), Property("ParentFolder.CustomerKey"),
+        Property("IsActive", "Boolean"), Property("IsEditable", "Boolean"),
+        Property("AllowChildren", "Boolean"), Property("ObjectID"),
+        Property("Client.ID", "Number"),
     )
+    creatable = True
 
     def rows(self, store: Store) -> Iterable[Row]:
-        names = {folder["ID"]: folder["Name"] for folder in assumptions.DEFAULT_FOLDERS}
-        for folder in assumptions.DEFAULT_FOLDERS:
-            yield _folder_row(folder, names)
+        records = data.folders(store)
+        by_id = {folder["ID"]: folder for folder in records}
+        for folder in records:
+            yield _folder_row(folder, by_id.get(folder["ParentID"]))
+
+    def check(self, verb: str, item: Mapping[str, Any]) -> None:
+        parent = item.get("ParentFolder")
+        if verb == "create" and parent is not None and not isinstance(parent, Mapping):
+            raise RequestRefused(verb, "ParentFolder is an object such as {ID: 1001}")
+
+    def create(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
+        records = data.folders(store)
+        parent_id = (item.get("ParentFolder") or {}).get("ID")
+        parent = next((f for f in records if f["ID"] == parent_id), None)
+        if parent is None:
+            return ItemResult(False, assumptions.OBJECT_FOLDER_NO_PARENT.format(id=parent_id))
+        if not parent["AllowChildren"]:
+            return ItemResult(False, assumptions.OBJECT_FOLDER_NO_CHILDREN.format(
+                name=parent["Name"]))
+        new_id = max(f["ID"] for f in records) + 1
+        raw = {"ID": new_id, "ParentID": parent["ID"],
+               "ContentType": item.get("ContentType", parent["ContentType"]),
+               **{name: item[name] for name in ("Name", "CustomerKey", "Description",
+                                                "AllowChildren") if name in item}}
+        try:
+            record = check_folder(raw)
+        except RecordRefused as refused:
+            return ItemResult(False, refused.message)
+        if any(f["CustomerKey"] == record["CustomerKey"] for f in records):
+            return ItemResult(False, assumptions.OBJECT_FOLDER_KEY_USED.format(
+                key=record["CustomerKey"]))
+        if any(f["ParentID"] == parent["ID"] and f["Name"].casefold() == record["Name"].casefold()
+               for f in records):
+            return ItemResult(False, assumptions.OBJECT_FOLDER_NAME_USED.format(
+                name=record["Name"]))
+        data.add(store, record)
+        return ItemResult(True, assumptions.OBJECT_FOLDER_CREATED,
+                          {**item, "ID": new_id, "CustomerKey": record["CustomerKey"],
+                           "ObjectID": record["ObjectID"]})
 
 
-def _folder_row(folder: Mapping[str, Any], names: Mapping[int, str]) -> Row:
-    parent = folder["ParentID"]
+def _folder_row(folder: Mapping[str, Any], parent: Mapping[str, Any] | None) -> Row:
     return {"ID": folder["ID"], "CustomerKey": folder["CustomerKey"], "Name": folder["Name"],
-            "Description": "", "ContentType": folder["ContentType"],
-            "ParentFolder.ID": parent, "ParentFolder.Name": names.get(parent, ""),
-            "IsActive": True, "IsEditable": False, "AllowChildren": True,
-            "ObjectID": folder["ObjectID"], "Client.ID": assumptions.DEFAULT_MID}
-
-
-def data_extension_folder() -> int:
-    """Return the id of the folder every Data Extension sits in."""
-    return assumptions.DATA_EXTENSIONS_FOLDER_ID
+            "Description": folder["Description"], "ContentType": folder["ContentType"],
+            "ParentFolder.ID": folder["ParentID"],
+            "ParentFolder.Name": parent["Name"] if parent else "",
+            "ParentFolder.CustomerKey": parent["CustomerKey"] if parent else "",
+            "IsActive": True, "IsEditable": folder["IsEditable"],
+            "AllowChildren": folder["AllowChildren"], "ObjectID": folder["ObjectID"],
+            "Client.ID": assumptions.DEFAULT_MID}
 
 
 REGISTRY.register(DataFolderType())

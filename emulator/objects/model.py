@@ -21,6 +21,7 @@ from emulator.errors import InvalidFilter, StoreError, StoreWriteFailed
 from emulator.objects.errors import RequestRefused
 from emulator.objects.filters import check_filter
 from emulator.script.budget import PageBudget
+from emulator.sends.outbox import Outbox
 from emulator.store.filters import compile_filter
 from emulator.store.schema import DataExtensionSchema, Field
 from emulator.store.store import Store
@@ -119,6 +120,10 @@ class ObjectType:
     def delete(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
         return ItemResult(False, assumptions.OBJECT_NOT_WRITABLE.format(verb="delete",
                                                                         type=self.name))
+
+    def bound(self, session: ObjectSession) -> ObjectType:
+        """Return the type as ``session`` uses it (a type needing more than the store binds)."""
+        return self
 
     def describe(self) -> dict[str, Any]:
         """Return the type's ObjectDefinition as describe answers it (no wrapper, RT)."""
@@ -226,6 +231,8 @@ class ObjectSession:
     store: Store
     budget: PageBudget = field(default_factory=PageBudget.unlimited)
     registry: ObjectRegistry = field(default_factory=lambda: REGISTRY)
+    #: where TriggeredSend puts what a page sends (emulator.sends.outbox); None: not captured
+    outbox: Outbox | None = None
     _pending: OrderedDict[str, _Pending] = field(default_factory=OrderedDict)
 
     # --- retrieve ------------------------------------------------------------------------------
@@ -249,6 +256,7 @@ class ObjectSession:
         found = self.registry.get(type_name, self.store)
         if isinstance(found, str):
             return _retrieved(found, _request_id(), [], False)
+        found = found.bound(self)
         unknown = [name for name in properties if not found.retrievable(name)]
         if unknown or not properties:
             text = REQUEST_PROPERTY_ERROR.format(names=", ".join(unknown), type=found.name)
@@ -329,6 +337,7 @@ class ObjectSession:
                                        "SaveAction: \"UpdateAdd\"}]}")
         found = self.registry.get(type_name, self.store)
         if not isinstance(found, str):
+            found = found.bound(self)
             for item in items:  # every shape first: a refused call writes nothing
                 found.check(verb, item)
         step = self.budget.pacer(64)

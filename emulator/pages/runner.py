@@ -30,6 +30,7 @@ from emulator.script.budget import (
     PageTimeUp,
 )
 from emulator.script.errors import AmpscriptError, ScriptError
+from emulator.sends.outbox import Outbox
 from emulator.store.store import Store
 from emulator.tokens import issued_token_warnings
 
@@ -75,7 +76,8 @@ def run_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
              keys: KeyStore | None = None, warning_log: WarningLog | None = None,
              debug: bool = False, time_limit: float = DEFAULT_TIME_LIMIT,
              memory_limit: int = DEFAULT_MEMORY_LIMIT,
-             attributes: Mapping[str, Any] | None = None) -> PageResult:
+             attributes: Mapping[str, Any] | None = None,
+             outbox: Outbox | None = None) -> PageResult:
     """Run ``page`` for ``request``; an exception escaping the script is an HTTP 500.
 
     ``keys`` is the key store GetJWTByKeyName reads (none when not given); ``warning_log`` is
@@ -83,14 +85,16 @@ def run_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
     its file and line are recorded whatever ``debug`` is; ``debug`` also puts them in the 500
     body, which is otherwise the platform's. ``time_limit`` (seconds) and ``memory_limit``
     (bytes) make the run's budget (docs/fidelity.md#page-budget): past the time it answers 408,
-    past the memory 500. ``attributes`` are the page's subscriber's (none: no subscriber).
+    past the memory 500. ``attributes`` are the page's subscriber's (none: no subscriber);
+    ``outbox`` keeps what the page sends (none: a send fails, not captured).
     """
     budget = PageBudget(time_limit, memory_limit)
     watched = PageStore(store)
     context = PageContext(request=request, store=watched, clock=clock,  # type: ignore[arg-type]
                           content_type=page.content_type, page_name=page.name,
                           keys=keys if keys is not None else KeyStore(),
-                          warning_log=warning_log, budget=budget, attributes=attributes)
+                          warning_log=warning_log, budget=budget, attributes=attributes,
+                          outbox=outbox)
     try:
         _run_watched(page, context, watched)
     except StoreWriteStop as stop:

@@ -22,6 +22,7 @@ from emulator.platform.headers import encode_body
 from emulator.platform.page_side import AmpscriptPageSide
 from emulator.platform.request import RequestSnapshot
 from emulator.script.budget import PageBudget
+from emulator.sends.outbox import Outbox
 from emulator.store.store import Store
 
 log = logging.getLogger("emulator.page")
@@ -52,6 +53,8 @@ class PageContext:
     budget: PageBudget = field(default_factory=PageBudget.unlimited)
     #: the page's subscriber attributes (docs/fidelity.md#subscriber-context); None: none
     attributes: Mapping[str, Any] | None = None
+    #: where the page's sends are captured (emulator.sends.outbox); None: not captured
+    outbox: Outbox | None = None
     _ampscript: AmpscriptContext | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -16,6 +16,7 @@ from emulator.ampscript.dataext import parse_order, sort_rows, where_filter
 from emulator.errors import StoreError
 from emulator.platform.calls import arity, padded
 from emulator.platform.context import PageContext
+from emulator.platform.core_objects import retrieve_data_extensions
 from emulator.platform.de_values import limit_of, row_texts, text_row, typed_row, where_pairs
 from emulator.script.clr import clr_text
 from emulator.script.errors import PlatformError
@@ -29,7 +30,7 @@ ADD_NOT_OBJECT = assumptions.DE_ADD_NOT_OBJECT
 
 
 class DataExtensionFactory:
-    """The global ``DataExtension`` object: ``Init`` is its only member used by pages."""
+    """The global ``DataExtension`` object: ``Init`` and ``Retrieve``."""
 
     def __init__(self, context: PageContext) -> None:
         self._context = context
@@ -37,6 +38,10 @@ class DataExtensionFactory:
     def Init(self, key: Any) -> DataExtensionObject:
         # Binding is lazy: a missing key only fails when its rows are touched (RT).
         return DataExtensionObject(clr_text(key), self._context)
+
+    def Retrieve(self, *args: Any) -> list[dict[str, Any]]:
+        """Return the DE definitions matching a filter (docs/fidelity.md#core-de-retrieve)."""
+        return retrieve_data_extensions(self._context, *args)
 
 
 class DataExtensionObject:

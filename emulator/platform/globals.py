@@ -10,6 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.platform.context import PageContext
+from emulator.platform.core_objects import (
+    AttributeObject,
+    FolderStatics,
+    ListStatics,
+    SubscriberStatics,
+)
 from emulator.platform.data_extension import DataExtensionFactory
 from emulator.platform.function import PlatformFunction
 from emulator.platform.output import PlatformResponse, Writer
@@ -22,13 +28,14 @@ from emulator.script.errors import JSTypeError, PlatformError
 CORE_LIBRARY_VERSIONS = ("1", "1.1", "1.1.1", "1.1.5")  # OFF examples use "1"; community 1.1.x
 NOT_LOADED = "{name} is not defined (call Platform.Load(\"core\", \"1\") first)"
 #: The Core library's names the emulator implements (``undefined`` until Platform.Load).
-CORE_GLOBALS = ("DataExtension", "Variable", "Write", "Stringify", "Now", "GUID", "Request")
+CORE_GLOBALS = ("DataExtension", "Variable", "Write", "Stringify", "Now", "GUID", "Request",
+                "Subscriber", "List", "Folder", "Attribute")
 #: Core library objects the emulator lacks: after Platform.Load each exists and every member
 #: throws a catchable "not emulated" error (docs/fidelity.md#not-emulated-objects).
 CORE_NOT_EMULATED = (
-    "HTTP", "HTTPHeader", "Attribute", "ErrorUtil", "Send", "Subscriber", "List", "TriggeredSend",
+    "HTTP", "HTTPHeader", "ErrorUtil", "Send", "TriggeredSend",
     "Account", "AccountUser", "ContentAreaObj", "DeliveryProfile", "Email", "FilterDefinition",
-    "Folder", "Portfolio", "QueryDefinition", "SendClassification", "SenderProfile", "Template",
+    "Portfolio", "QueryDefinition", "SendClassification", "SenderProfile", "Template",
     "BounceEvent", "ClickEvent", "OpenEvent", "SentEvent", "NotSentEvent", "UnsubEvent",
 )
 
@@ -71,6 +78,11 @@ class PageGlobals:
             "GUID": self.Platform.Function.GUID,
             # docs/fidelity.md#core-request: the Core Request object answers as Platform.Request
             "Request": self.Platform.Request,
+            # docs/fidelity.md#core-objects: doors to the object model (emulator/objects)
+            "Subscriber": SubscriberStatics(context),
+            "List": ListStatics(context),
+            "Folder": FolderStatics(context),
+            "Attribute": AttributeObject(context),
         }
 
     def _core_member(self, name: str) -> Any:
@@ -105,3 +117,19 @@ class PageGlobals:
     @property
     def Request(self) -> PlatformRequest:
         return self._core_member("Request")
+
+    @property
+    def Subscriber(self) -> SubscriberStatics:
+        return self._core_member("Subscriber")
+
+    @property
+    def List(self) -> ListStatics:
+        return self._core_member("List")
+
+    @property
+    def Folder(self) -> FolderStatics:
+        return self._core_member("Folder")
+
+    @property
+    def Attribute(self) -> AttributeObject:
+        return self._core_member("Attribute")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from emulator.platform.core_objects import CORE_OWNERS
 from emulator.platform.data_extension import DataExtensionFactory, Rows
 from emulator.platform.function import PlatformFunction
 from emulator.platform.globals import PageGlobals, PlatformObject
@@ -44,9 +45,11 @@ OWNERS: dict[str, type] = {
     "DataExtension.Init(key).Rows": Rows,
     "Script.Util": ScriptUtil,
     "Script.Util.WSProxy": WSProxy,
+    **CORE_OWNERS,
 }
 #: Attributes that hold other members rather than being members themselves.
-CONTAINERS = frozenset({"Platform", "DataExtension", "Variable"})
+CONTAINERS = frozenset({"Platform", "DataExtension", "Variable", "Subscriber", "List", "Folder",
+                        "Attribute"})
 
 
 def _members(owner: str, tagged: str) -> tuple[Member, ...]:
@@ -107,13 +110,38 @@ EMULATED: tuple[Member, ...] = (
     *_members("Variable", """
         SetValue: OFF, RT
         GetValue: OFF, RT"""),
-    *_members("DataExtension", "Init: OFF, RT"),
+    *_members("DataExtension", """
+        Init: OFF, RT
+        Retrieve: OFF, 3P; one business unit ASSUMED"""),
     *_members("DataExtension.Init(key).Rows", """
         Add: OFF, RT
         Retrieve: OFF, RT
         Lookup: RT; limit and order ASSUMED
         Update: RT
         Remove: OFF, RT"""),
+    *_members("Subscriber", """
+        Init: RT
+        Add: RT; spam-blocked domains not emulated
+        Retrieve: OFF, RT"""),
+    *_members("Subscriber.Init(key)", """
+        Update: RT
+        Upsert: RT
+        Unsubscribe: RT
+        Remove: RT"""),
+    *_members("Subscriber.Init(key).Lists", "Retrieve: OFF, RT; row shape ASSUMED"),
+    *_members("List", """
+        Init: RT
+        Retrieve: OFF, RT"""),
+    *_members("List.Init(key).Subscribers", """
+        Add: RT; an existing member ASSUMED
+        Retrieve: RT
+        Update: OFF, RT
+        Unsubscribe: RT
+        Upsert: RT"""),
+    *_members("Folder", """
+        Init: RT
+        Retrieve: RT"""),
+    *_members("Attribute", "GetValue: RT; with a subscriber ASSUMED"),
     *_members("Script.Util", "WSProxy: 3P, RT"),
     *_members("Script.Util.WSProxy", """
         retrieve: OFF, RT; error texts RT, others ASSUMED
@@ -147,13 +175,19 @@ NOT_EMULATED: tuple[str, ...] = (
     "DataExtension.Init(key).Fields",
     "HTTP (Core)",
     "HTTPHeader (Core)",
-    "Attribute (Core)",
     "ErrorUtil (Core)",
     "Send.Definition (Core)",
-    "Subscriber (Core)",
-    "List (Core)",
     "TriggeredSend (Core)",
-    "DataExtension.Retrieve (Core)",
+    "DataExtension.Add (Core)",
+    "Subscriber.Init(key).Statistics",
+    "Subscriber.Init(key).Attributes",
+    "List.Add",
+    "List.Init(key).Remove",
+    "List.Init(key).Subscribers.Tracking",
+    "Folder.Add",
+    "Folder.Init(key).SetID",
+    "Folder.Init(key).Remove",
+    "Folder.Init(key).Update",
     "Script.Util.WSProxy.performItem",
     "Script.Util.WSProxy.performBatch",
     "Script.Util.WSProxy.execute",

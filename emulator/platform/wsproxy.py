@@ -38,7 +38,8 @@ class ScriptUtil:
     def WSProxy(self, *args: Any) -> WSProxy:
         if self._session is None:  # one per page run: continued retrieves span its proxies
             self._session = ObjectSession(self._context.store,  # type: ignore[arg-type]
-                                          self._context.budget)
+                                          self._context.budget,
+                                          outbox=self._context.outbox)
         return WSProxy(self._session)
 
 

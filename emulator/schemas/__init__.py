@@ -34,3 +34,19 @@ def lists_schema() -> dict[str, Any]:
     """Return the JSON Schema of ``lists.json`` in a fixtures directory."""
     text = resources.files(__name__).joinpath(LISTS_SCHEMA).read_text(encoding="utf-8")
     return json.loads(text)
+
+
+FOLDERS_SCHEMA = "folders.schema.json"
+TRIGGERED_SENDS_SCHEMA = "triggered-sends.schema.json"
+
+
+def folders_schema() -> dict[str, Any]:
+    """Return the JSON Schema of ``folders.json`` in a fixtures directory."""
+    text = resources.files(__name__).joinpath(FOLDERS_SCHEMA).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def triggered_sends_schema() -> dict[str, Any]:
+    """Return the JSON Schema of ``triggered_sends.json`` in a fixtures directory."""
+    text = resources.files(__name__).joinpath(TRIGGERED_SENDS_SCHEMA).read_text(encoding="utf-8")
+    return json.loads(text)

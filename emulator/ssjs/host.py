@@ -21,6 +21,7 @@ from typing import Any
 from emulator import assumptions
 from emulator.ampscript import render
 from emulator.pages.runner import StoreWriteStop
+from emulator.platform.core_objects import CORE_OWNERS, reach
 from emulator.platform.data_extension import DataExtensionFactory, Rows
 from emulator.platform.function import PlatformFunction
 from emulator.platform.globals import (
@@ -57,6 +58,7 @@ OWNERS: dict[str, type] = {
     "Platform.Variable": VariableObject, "Variable": VariableObject,
     "DataExtension": DataExtensionFactory, "Rows": Rows,
     "Script.Util": ScriptUtil, "Script.Util.WSProxy": WSProxy,
+    **CORE_OWNERS,
 }
 
 
@@ -242,6 +244,8 @@ class HostDispatcher:
             return g.Platform
         if owner == "Script.Util":
             return g.Script.Util
+        if owner in CORE_OWNERS:
+            return reach(g, owner, key)
         if owner == "Script.Util.WSProxy":
             if not isinstance(key, WSProxy):
                 raise PlatformError("This is not a WSProxy made by new Script.Util.WSProxy().")

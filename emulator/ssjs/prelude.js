@@ -191,13 +191,34 @@
     Stringify: method("", "Stringify"),
     Now: method("", "Now"),
     GUID: method("", "GUID"),
-    Request: requestObject()
+    Request: requestObject(),
+    // Doors to the object model (emulator/platform/core_objects.py): Init never calls the host,
+    // so it never fetches and never throws; the key travels with every member call.
+    Subscriber: platformObject("Subscriber", undefined, {
+      Init: function (key) {
+        var k = encode(key, 0);
+        return platformObject("Subscriber.Init(key)", k, {
+          Lists: platformObject("Subscriber.Init(key).Lists", k),
+          Attributes: platformObject("Subscriber.Init(key).Attributes", k)});
+      }
+    }),
+    List: platformObject("List", undefined, {
+      Init: function (key) {
+        var k = encode(key, 0);
+        return platformObject("List.Init(key)", k, {
+          Subscribers: platformObject("List.Init(key).Subscribers", k)});
+      }
+    }),
+    Folder: platformObject("Folder", undefined, {
+      Init: function (key) { return platformObject("Folder.Init(key)", encode(key, 0)); }
+    }),
+    Attribute: platformObject("Attribute")
   };
   // Core objects the emulator lacks (emulator/platform/globals.py CORE_NOT_EMULATED): every
   // member call says "not emulated" (docs/fidelity.md#not-emulated-objects).
-  var lacking = ["HTTP", "HTTPHeader", "Attribute", "ErrorUtil", "Send", "Subscriber", "List",
+  var lacking = ["HTTP", "HTTPHeader", "ErrorUtil", "Send",
                  "TriggeredSend", "Account", "AccountUser", "ContentAreaObj", "DeliveryProfile",
-                 "Email", "FilterDefinition", "Folder", "Portfolio", "QueryDefinition",
+                 "Email", "FilterDefinition", "Portfolio", "QueryDefinition",
                  "SendClassification", "SenderProfile", "Template", "BounceEvent", "ClickEvent",
                  "OpenEvent", "SentEvent", "NotSentEvent", "UnsubEvent"];
   for (var n = 0; n < lacking.length; n++) core[lacking[n]] = platformObject(lacking[n]);

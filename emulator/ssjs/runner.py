@@ -28,6 +28,7 @@ from emulator.platform.globals import PageGlobals
 from emulator.platform.request import RequestSnapshot
 from emulator.script.budget import DEFAULT_MEMORY_LIMIT
 from emulator.script.errors import AmpscriptError, ScriptError
+from emulator.sends.outbox import Outbox
 from emulator.ssjs.admission import Admission, PoolBusy
 from emulator.ssjs.flow import PageFlow
 from emulator.ssjs.host import HostDispatcher
@@ -143,7 +144,8 @@ def run_ssjs_page(page: Page, request: RequestSnapshot, store: Store, clock: Clo
                   keys: KeyStore | None = None, warning_log: WarningLog | None = None,
                   debug: bool = False, time_limit: float | None = None,
                   memory_limit: int = DEFAULT_MEMORY_LIMIT,
-                  attributes: Mapping[str, Any] | None = None) -> PageResult:
+                  attributes: Mapping[str, Any] | None = None,
+                  outbox: Outbox | None = None) -> PageResult:
     """Run ``page`` like :func:`run_page`, answering the SSJS runner's own failures too.
 
     ``time_limit`` defaults to the page's runner's.
@@ -156,7 +158,7 @@ def run_ssjs_page(page: Page, request: RequestSnapshot, store: Store, clock: Clo
             time_limit = runner.timeout if runner is not None else DEFAULT_TIMEOUT
         return run_page(page, request, store, clock, keys, warning_log, debug,
                         time_limit=time_limit, memory_limit=memory_limit,
-                        attributes=attributes)
+                        attributes=attributes, outbox=outbox)
     except SsjsSyntaxError as error:
         log.error("%s %s: %s", request.method, page.name, error)
         found = _SYNTAX_LINE.search(str(error))

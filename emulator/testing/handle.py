@@ -61,6 +61,16 @@ class EmulatorHandle:
         return self.emulator.faults
 
     @property
+    def outbox(self) -> list[dict[str, Any]]:
+        """What pages sent (TriggeredSend), oldest first: captured, never delivered.
+
+        Each message: ``id``, ``definitionKey``, ``subscriberKey``, ``emailAddress``,
+        ``attributes``, ``time`` (the emulator clock's, ISO 8601). A copy: changing it changes
+        nothing; a reset or the next test's rollback empties the outbox.
+        """
+        return self.emulator.outbox.messages()
+
+    @property
     def paths(self) -> list[str]:
         """Every path a page is served at now (a ``--pages`` folder read again)."""
         emulator = self.emulator

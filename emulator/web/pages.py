@@ -97,7 +97,7 @@ def _serve(page: Page, run: Callable[..., PageResult], emulator: Emulator) -> Re
         result = run(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys,
                      warning_log=emulator.warning_log, debug=settings.debug,
                      time_limit=settings.ssjs_timeout, memory_limit=settings.page_memory_limit,
-                     attributes=attributes)
+                     attributes=attributes, outbox=emulator.outbox)
     environ[journaling.RESULT_KEY] = result
     return Response(result.body, status=result.status, headers=result.headers)
 

@@ -5,7 +5,9 @@ Mod), ``format`` (Format, FormatNumber, FormatDate), ``date`` (Now, DateAdd, Dat
 DateParse), ``encoding`` (Base64, hashes, GUID, URLEncode), ``jwt`` (GetJWT, GetJWTByKeyName),
 ``data`` (Lookup, LookupRows, Row, Field, RowCount), ``rowsets`` (LookupRowsCS, the ordered
 lookups, BuildRowsetFromString, DataExtensionRowCount), ``jsonrows`` (BuildRowsetFromJSON),
-``writes`` (InsertData ... DeleteDE), ``validation`` (IsEmailAddress, IsPhoneNumber, Domain),
+``writes`` (InsertData ... DeleteDE), ``objects`` (CreateObject, SetObjectProperty,
+AddObjectArrayItem, InvokeCreate/Update/Delete/Retrieve), ``validation`` (IsEmailAddress,
+IsPhoneNumber, Domain),
 ``page`` (RequestParameter, Redirect, TreatAsContent, ...), ``attributes`` (AttributeValue)
 and ``utility`` (v, Empty, IsNull, IsNullDefault, IIf, Output,
 OutputLine, RaiseError). See ``emulator.ampscript.registry`` for how to add one.
@@ -23,6 +25,7 @@ from emulator.ampscript.functions import (  # imported to register their functio
     jsonrows,
     jwt,
     math,
+    objects,
     page,
     regex,
     rowsets,
@@ -41,4 +44,5 @@ from emulator.ampscript.registry import (
 
 __all__ = ["FUNCTIONS", "FunctionEntry", "Runtime", "ampscript_function", "unknown_function",
            "attributes", "cloudpages", "data", "date", "encoding", "format", "jsonrows", "jwt",
-           "math", "page", "regex", "rowsets", "string", "utility", "validation", "writes"]
+           "math", "objects", "page", "regex", "rowsets", "string", "utility", "validation",
+           "writes"]

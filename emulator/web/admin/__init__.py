@@ -15,8 +15,10 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify
 
 from emulator import __version__
+from emulator.folders import data as folder_data
 from emulator.reset import DEFAULT_TARGET, RESET_TARGETS, reset, targets_text
 from emulator.runtime import get_emulator
+from emulator.sends import definitions as send_definitions
 from emulator.subscribers import data as subscriber_data
 from emulator.web.admin import (
     clock,
@@ -25,6 +27,7 @@ from emulator.web.admin import (
     journal_query,
     messages,
     openapi,
+    outbox,
     safety,
     subscribers,
 )
@@ -83,6 +86,10 @@ def state() -> Response:
         "dataExtensions": emulator.store.dump(),
         "subscribers": subscriber_data.subscribers(emulator.store),
         "lists": subscriber_data.lists(emulator.store),
+        "folders": [folder for folder in folder_data.folders(emulator.store)
+                    if folder["IsEditable"]],
+        "triggeredSends": send_definitions.definitions(emulator.store),
+        "outbox": {"messages": len(emulator.outbox)},
     })
 
 
@@ -212,6 +219,17 @@ ROUTES: tuple[Operation, ...] = (
                Param("key", "query", "Only the subscriber with this SubscriberKey."))),
     Operation("GET", f"{PREFIX}/lists", subscribers.list_lists, "The subscriber lists, with "
               "member counts by status", {200: "The lists."}),
+    Operation("GET", f"{PREFIX}/outbox", outbox.list_outbox, "A page of the messages pages "
+              "sent (TriggeredSend), captured and never delivered, oldest first",
+              {200: "A page of messages (id, definitionKey, subscriberKey, emailAddress, "
+                    "attributes, time), the total and the next page's URL.",
+               400: "A bad paging value or an unknown parameter."},
+              (Param("offset", "query", "Messages to skip (default 0).", {"type": "integer"}),
+               Param("limit", "query", f"Messages to return (default {outbox.PAGE_SIZE}, at "
+                     f"most {outbox.MAX_PAGE_SIZE}).", {"type": "integer"}),
+               Param("definition", "query", "Only the messages of this triggered send "
+                     "definition (its CustomerKey)."),
+               Param("subscriber", "query", "Only the messages to this SubscriberKey."))),
     Operation("GET", f"{PREFIX}/openapi.json", openapi_document, "This document",
               {200: "OpenAPI 3.1."}),
 )

@@ -54,6 +54,7 @@ ROUTES: tuple[tuple[str, str, Callable[..., Any], tuple[str, ...]], ...] = (
     ("/exceptions", "exceptions", views.exceptions, GET),
     ("/faults", "faults", views.faults, GET),
     ("/subscribers", "subscribers", views.subscribers, GET),
+    ("/outbox", "outbox", views.outbox, GET),
     ("/token", "token", tokens.token_form, BOTH),
     ("/jwt", "jwt", tokens.jwt_form, BOTH),
     ("/reset", "reset", views.reset_form, BOTH),

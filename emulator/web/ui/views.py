@@ -18,6 +18,7 @@ from emulator.store.filters import OPERATORS
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 SUBSCRIBER_ROWS = 500  # the subscribers page shows these; GET /_emulator/subscribers pages all
+OUTBOX_ROWS = 500  # the outbox page shows the newest of these; GET /_emulator/outbox pages all
 JOURNAL_ROWS = 200  # the journal page shows the newest of these; the API pages the rest
 EXCEPTIONS_DE = "CustomAppException"
 #: Operators whose Value is a list: the form takes it comma-separated.
@@ -112,6 +113,17 @@ def subscribers() -> str:
     return render_template("ui/subscribers.html", lists=data.lists(store), counts=counts,
                            names=names, subscribers=people[:SUBSCRIBER_ROWS],
                            total=len(people), shown=min(len(people), SUBSCRIBER_ROWS))
+
+
+def outbox() -> str:
+    """List the newest captured messages, newest first, and the triggered send definitions."""
+    from emulator.sends import definitions
+
+    emulator = get_emulator()
+    messages = emulator.outbox.messages()
+    return render_template("ui/outbox.html", messages=messages[::-1][:OUTBOX_ROWS],
+                           total=len(messages), shown=min(len(messages), OUTBOX_ROWS),
+                           definitions=definitions.definitions(emulator.store))
 
 
 def reset_form() -> Response | tuple[str, int] | str:

@@ -1,0 +1,130 @@
+"""``TriggeredSendDefinition``, ``TriggeredSend`` and ``SentEvent``: sends captured, never sent.
+
+docs/fidelity.md#object-triggered-send: ``createItem("TriggeredSend", {TriggeredSendDefinition:
+{CustomerKey}, Subscribers: [{EmailAddress, SubscriberKey, Attributes: [{Name, Value}]}]})``
+sends the definition's e-mail to each subscriber (3P); only an Active definition sends (OFF).
+The emulator records one message a subscriber in the outbox of the page's session
+(docs/fidelity.md#outbox); ``SentEvent`` retrieves those messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from emulator import assumptions
+from emulator.objects.errors import RequestRefused
+from emulator.objects.model import REGISTRY, ItemResult, ObjectSession, ObjectType, Property, Row
+from emulator.sends import definitions
+from emulator.sends.outbox import Outbox
+from emulator.store.store import Store
+from emulator.subscribers.model import is_email
+
+NOT_CAPTURED = "Sends are not captured here: a TriggeredSend needs a page run's outbox."
+
+
+class TriggeredSendDefinitionType(ObjectType):
+    """``TriggeredSendDefinition`` (retrieve only; ``Status`` is not a property, RT)."""
+
+    name = "TriggeredSendDefinition"
+    properties = (
+        Property("CustomerKey"), Property("Name"), Property("TriggeredSendStatus"),
+        Property("Description"), Property("EmailSubject"), Property("FromName"),
+        Property("FromAddress"), Property("ObjectID"), Property("Client.ID", "Number"),
+    )
+
+    def rows(self, store: Store) -> Iterable[Row]:
+        for record in definitions.definitions(store):
+            yield {**record, "ObjectID": definitions.object_id(record["CustomerKey"]),
+                   "Client.ID": assumptions.DEFAULT_MID}
+
+
+class TriggeredSendType(ObjectType):
+    """``TriggeredSend``: create only; each create puts its messages in the outbox."""
+
+    name = "TriggeredSend"
+    properties = (Property("TriggeredSendDefinition.CustomerKey", retrievable=False),
+                  Property("Subscribers", retrievable=False))
+    creatable = True
+
+    def __init__(self, outbox: Outbox | None = None) -> None:
+        self.outbox = outbox
+
+    def bound(self, session: ObjectSession) -> ObjectType:
+        return TriggeredSendType(session.outbox)
+
+    def check(self, verb: str, item: Mapping[str, Any]) -> None:
+        definition = item.get("TriggeredSendDefinition")
+        if not isinstance(definition, Mapping):
+            raise RequestRefused(verb, "TriggeredSendDefinition is an object such as "
+                                       "{CustomerKey: \"welcome\"}")
+        subscribers = item.get("Subscribers")
+        if subscribers is not None and not (
+                isinstance(subscribers, list)
+                and all(isinstance(s, Mapping) for s in subscribers)):
+            raise RequestRefused(verb, "Subscribers is an array of {EmailAddress, "
+                                       "SubscriberKey, Attributes: [{Name, Value}]}")
+        for subscriber in subscribers or []:
+            attributes = subscriber.get("Attributes")
+            if attributes is not None and not (
+                    isinstance(attributes, list)
+                    and all(isinstance(a, Mapping) and "Name" in a for a in attributes)):
+                raise RequestRefused(verb, "a subscriber's Attributes is an array of "
+                                           "{Name, Value}")
+
+    def create(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
+        key = item["TriggeredSendDefinition"].get("CustomerKey")
+        definition = definitions.find(store, key) if isinstance(key, str) else None
+        if definition is None:
+            return ItemResult(False, assumptions.SEND_NO_DEFINITION.format(key=key))
+        if definition["TriggeredSendStatus"] != "Active":
+            return ItemResult(False, assumptions.SEND_NOT_ACTIVE.format(
+                key=key, status=definition["TriggeredSendStatus"]))
+        subscribers = item.get("Subscribers") or []
+        if not subscribers:
+            return ItemResult(False, assumptions.SEND_NO_SUBSCRIBERS)
+        messages = []
+        for subscriber in subscribers:
+            address = subscriber.get("EmailAddress")
+            if not isinstance(address, str) or not is_email(address):
+                # the subscriber-level error of a send (docs/fidelity.md#object-subscriber)
+                return ItemResult(False, "InvalidEmailAddress")
+            subscriber_key = subscriber.get("SubscriberKey", address)
+            messages.append({
+                "definitionKey": key, "definitionObjectID": definitions.object_id(key),
+                "subscriberKey": str(subscriber_key), "emailAddress": address,
+                "attributes": {str(a["Name"]): a.get("Value")
+                               for a in subscriber.get("Attributes") or []}})
+        if self.outbox is None:
+            return ItemResult(False, NOT_CAPTURED)
+        self.outbox.record(messages)
+        return ItemResult(True, assumptions.SEND_CREATED)
+
+
+class SentEventType(ObjectType):
+    """``SentEvent``: one event a captured message (retrieve only)."""
+
+    name = "SentEvent"
+    properties = (
+        Property("SendID", "Number"), Property("SubscriberKey"), Property("EventDate"),
+        Property("EventType"), Property("TriggeredSendDefinitionObjectID"),
+        Property("Client.ID", "Number"),
+    )
+
+    def __init__(self, outbox: Outbox | None = None) -> None:
+        self.outbox = outbox
+
+    def bound(self, session: ObjectSession) -> ObjectType:
+        return SentEventType(session.outbox)
+
+    def rows(self, store: Store) -> Iterable[Row]:
+        for message in self.outbox.messages() if self.outbox is not None else ():
+            yield {"SendID": message["id"], "SubscriberKey": message["subscriberKey"],
+                   "EventDate": message["time"], "EventType": "Sent",
+                   "TriggeredSendDefinitionObjectID": message["definitionObjectID"],
+                   "Client.ID": assumptions.DEFAULT_MID}
+
+
+REGISTRY.register(TriggeredSendDefinitionType())
+REGISTRY.register(TriggeredSendType())
+REGISTRY.register(SentEventType())
