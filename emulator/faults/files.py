@@ -13,6 +13,7 @@ from pathlib import Path
 from emulator.faults.registry import FaultRegistry
 from emulator.faults.rules import FaultRefused
 from emulator.fixtures.problems import JsonRowLocator, Problem, Problems
+from emulator.fixtures.records import fixture_folders
 from emulator.script.client_json import JsonRefused, read_json
 from emulator.store.schema import describe_json_type
 
@@ -25,10 +26,7 @@ def load_fault_dirs(registry: FaultRegistry, dirs: Iterable[str | Path],
 
     Raise FixtureProblems naming the file and entry of each fault refused; none is added then.
     """
-    from emulator.fixtures.discovery import default_fixtures_dir
-
-    folders = [default_fixtures_dir()] if include_default else []
-    folders += [Path(directory) for directory in dirs]
+    folders = fixture_folders(dirs, include_default)
     problems = Problems()
     found: list[tuple[Path, int, dict[str, object], JsonRowLocator]] = []
     for folder in folders:

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from emulator.fixtures.problems import Problem, Problems
+from emulator.fixtures.records import fixture_folders
+from emulator.fixtures.records import read_records as read_entries
 from emulator.folders.model import check_folder, default_tree
-from emulator.subscribers.files import _read_json_file as read_entries
 
 FOLDERS_JSON = "folders.json"
 
@@ -28,10 +29,7 @@ def load_folder_dirs(dirs: Iterable[str | Path], include_default: bool = True,
     ``data_extensions`` are the keys a folder may hold (None: any). Raise FixtureProblems
     listing every problem; nothing is loaded then.
     """
-    from emulator.fixtures.discovery import default_fixtures_dir
-
-    folders = [default_fixtures_dir()] if include_default else []
-    folders += [Path(directory) for directory in dirs]
+    folders = fixture_folders(dirs, include_default)
     problems = Problems()
     tree = {record["ID"]: record for record in default_tree()}
     places = {record["ID"]: "the default tree" for record in tree.values()}

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from emulator import assumptions
+from emulator.fixtures.records import RecordRefused
 from emulator.store.schema import describe_json_type
-from emulator.subscribers.model import RecordRefused
 
 FOLDERS_TABLE = "_folders"
 MAX_ID = 2**31 - 1

@@ -13,12 +13,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from emulator import assumptions
+from emulator.fixtures.records import RecordRefused
 from emulator.folders import data
 from emulator.folders.model import check_folder
 from emulator.objects.errors import RequestRefused
 from emulator.objects.model import REGISTRY, ItemResult, ObjectType, Property, Row
 from emulator.store.store import Store
-from emulator.subscribers.model import RecordRefused
 
 
 class DataFolderType(ObjectType):

@@ -14,11 +14,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from emulator import assumptions
+from emulator.fixtures.records import RecordRefused
 from emulator.objects.errors import RequestRefused
 from emulator.objects.model import REGISTRY, ItemResult, ObjectType, Property, Row
 from emulator.store.store import Store
 from emulator.subscribers import data
-from emulator.subscribers.model import RecordRefused, check_subscriber, is_email
+from emulator.subscribers.model import check_subscriber, is_email
 
 #: docs/fidelity.md#object-subscriber (RT)
 INVALID_EMAIL = "InvalidEmailAddress"

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from emulator.fixtures.problems import Problem, Problems
+from emulator.fixtures.records import RecordRefused, fixture_folders
+from emulator.fixtures.records import read_records as read_entries
 from emulator.store.schema import describe_json_type
 from emulator.store.store import Store
-from emulator.subscribers.files import _read_json_file as read_entries
-from emulator.subscribers.model import RecordRefused
 
 TRIGGERED_SENDS_JSON = "triggered_sends.json"
 DEFINITIONS_TABLE = "_triggered_sends"
@@ -77,10 +77,7 @@ def load_definition_dirs(dirs: Iterable[str | Path], include_default: bool = Tru
 
     Raise FixtureProblems listing every problem; nothing is loaded then.
     """
-    from emulator.fixtures.discovery import default_fixtures_dir
-
-    folders = [default_fixtures_dir()] if include_default else []
-    folders += [Path(directory) for directory in dirs]
+    folders = fixture_folders(dirs, include_default)
     problems = Problems()
     found: dict[str, tuple[dict[str, Any], str]] = {}
     for folder in folders:

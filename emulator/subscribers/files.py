@@ -14,11 +14,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from emulator.fixtures.problems import JsonRowLocator, Problem, Problems, read_text
-from emulator.script.client_json import JsonRefused, read_json
-from emulator.store.schema import describe_json_type
+from emulator.fixtures.problems import Problem, Problems, read_text
+from emulator.fixtures.records import RecordRefused, fixture_folders, read_records
 from emulator.subscribers.data import SubscriberData
-from emulator.subscribers.model import RecordRefused, check_list, check_subscriber
+from emulator.subscribers.model import check_list, check_subscriber
 
 SUBSCRIBERS_JSON = "subscribers.json"
 SUBSCRIBERS_CSV = "subscribers.csv"
@@ -33,16 +32,13 @@ def load_subscriber_dirs(dirs: Iterable[str | Path], include_default: bool = Tru
 
     Raise FixtureProblems listing every problem; nothing is loaded then.
     """
-    from emulator.fixtures.discovery import default_fixtures_dir
-
-    folders = [default_fixtures_dir()] if include_default else []
-    folders += [Path(directory) for directory in dirs]
+    folders = fixture_folders(dirs, include_default)
     problems = Problems()
     lists: dict[int, tuple[dict[str, Any], str]] = {}
     for folder in folders:
         path = folder / LISTS_JSON
         if path.is_file():
-            for record, where in _read_json_file(path, problems, check_list, "list"):
+            for record, where in read_records(path, problems, check_list, "list"):
                 earlier = lists.get(record["ID"])
                 if earlier is not None:
                     problems.add(Problem(f"list ID {record['ID']} is defined twice: also at "
@@ -60,7 +56,7 @@ def load_subscriber_dirs(dirs: Iterable[str | Path], include_default: bool = Tru
         def check(raw: Any) -> dict[str, Any]:
             return check_subscriber(raw, lambda list_id: list_id in lists)
         if json_path.is_file():
-            found = _read_json_file(json_path, problems, check, "subscriber")
+            found = read_records(json_path, problems, check, "subscriber")
             path = json_path
         elif csv_path.is_file():
             found = _read_csv_file(csv_path, problems, check)
@@ -78,35 +74,6 @@ def load_subscriber_dirs(dirs: Iterable[str | Path], include_default: bool = Tru
     problems.raise_if_any()
     return SubscriberData(tuple(record for record, _ in subscribers.values()),
                           tuple(record for record, _ in lists.values()))
-
-
-def _read_json_file(path: Path, problems: Problems, check: Any, what: str
-                    ) -> list[tuple[dict[str, Any], str]]:
-    """Return (record, where) for each good entry of a JSON file holding a list of ``what``."""
-    text = read_text(path, problems)
-    if text is None:
-        return []
-    try:
-        document = read_json(text)
-    except JsonRefused as refused:
-        problems.add(Problem(refused.message, "invalid-json", file=str(path)))
-        return []
-    if not isinstance(document, list):
-        problems.add(Problem(f"{path.name} holds a JSON list of {what} objects, not "
-                             f"{describe_json_type(document)}", f"bad-{what}", file=str(path)))
-        return []
-    locator = JsonRowLocator(lambda: text, [])
-    found = []
-    for index, entry in enumerate(document):
-        where = f"{what} [{index}]"
-        try:
-            found.append((check(entry), where))
-        except RecordRefused as refused:
-            field = refused.field if isinstance(entry, dict) and refused.field in entry else None
-            line, column, _ = locator.locate(index, field)
-            problems.add(Problem(refused.message, f"bad-{what}", file=str(path), line=line,
-                                 column=column, where=where, field=refused.field))
-    return found
 
 
 def _read_csv_file(path: Path, problems: Problems, check: Any

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from emulator.fixtures.records import RecordRefused
 from emulator.store.schema import describe_json_type
 
 SUBSCRIBERS_TABLE = "_subscribers"
@@ -36,15 +37,6 @@ MAX_TEXT_LENGTH = 4000
 SUBSCRIBER_FIELDS = ("SubscriberKey", "EmailAddress", "Status", "Attributes", "Lists")
 LIST_FIELDS = ("ID", "ListName", "CustomerKey", "Type", "ListClassification", "Description")
 MEMBERSHIP_FIELDS = ("ID", "Status")
-
-
-class RecordRefused(ValueError):
-    """A subscriber or list record was refused: what is wrong, and which field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def is_email(text: str) -> bool:
