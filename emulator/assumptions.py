@@ -606,3 +606,38 @@ ASSUMPTIONS += (
     Assumption("core-attribute", "Attribute.GetValue reads the page's subscriber context as "
                "AttributeValue does."),
 )
+
+# --- Automations and query definitions (docs/fidelity.md#automation-runs) ----------------------
+#: The status an automation of automations.json has unless it says otherwise.
+AUTOMATION_DEFAULT_STATUS = "Ready"
+#: The statuses automations.json may give (Running comes from a run only).
+AUTOMATION_FIXTURE_STATUSES = ("Ready", "Scheduled", "Paused", "Inactive")
+#: What performItem("Automation", ..., "start") does in each status: the status it moves to,
+#: or None when the start fails the item. A run ends when its RunSeconds have passed.
+AUTOMATION_START: dict[str, str | None] = {
+    "Ready": "Running", "Scheduled": "Running", "Paused": None, "Inactive": None,
+    "Running": None,
+}
+AUTOMATION_CANNOT_START = ("The automation '{key}' is {status}: only a Ready or Scheduled "
+                           "automation starts.")
+AUTOMATION_NOT_FOUND = "The {type} '{key}' does not exist."
+AUTOMATION_NO_KEY = ("The {type} to perform is named by CustomerKey or ObjectID; the item has "
+                     "neither.")
+#: Captured for a SOAP Perform on Automation (docs/fidelity.md#automation-perform).
+AUTOMATION_STARTED = "Performed Activity"
+#: Runtime-tested text of a QueryDefinition perform (docs/fidelity.md#automation-perform).
+QUERY_PERFORMED = "QueryDefinition perform called successfully"
+#: The shape of the runtime-tested text for an action a type cannot perform; QueryDefinition
+#: is reported as InteractionDefinition there (docs/fidelity.md#automation-perform).
+PERFORM_BAD_ACTION = "{action} is not an action that can be Performed on a {type}."
+AUTOMATION_RUN_LIMIT = 10_000
+
+ASSUMPTIONS += (
+    Assumption("automation-runs", "automations.json gives automations (Status Ready unless "
+               "said: Ready, Scheduled, Paused or Inactive) and their query definitions; a "
+               "start of a Ready or Scheduled automation records a run with the emulator "
+               "clock's time and reads Running for its RunSeconds (default 0), then its own "
+               "status again; another status fails the item; no activity runs and a query's "
+               "SQL is never executed; the latest 10,000 runs are kept; the not-found and "
+               "cannot-start texts and the run record are the emulator's."),
+)

@@ -10,9 +10,10 @@ start       as the emulator started: the fixtures plus whatever its ``--db`` fil
             (the default, so a CI pipeline's seeded data comes back; a memory store starts as
             the fixtures)
 fixtures    the fixture DEs whole (schemas and rows); every DE created since is dropped;
-            the fixtures' subscribers and lists
-empty       every DE kept with its schema, every row removed; the lists, folders and triggered
-            send definitions kept, no subscriber
+            the fixtures' subscribers, lists, folders, definitions and automations, no run
+empty       every DE kept with its schema, every row removed; the lists, folders, triggered
+            send definitions, automations and query definitions kept, no subscriber and no
+            automation run
 ==========  ==================================================================================
 
 The outbox of captured sends is cleared, whatever the target. Faults added at run time are
@@ -103,17 +104,21 @@ def _subscribers(emulator: Emulator, to: str) -> SubscriberData:
 
 
 def _records(emulator: Emulator, to: str) -> dict[str, Sequence[Mapping[str, Any]]]:
-    """Return the folders and triggered send definitions a reset to ``to`` leaves.
+    """Return the folders, send definitions and automations a reset to ``to`` leaves.
 
     ``empty`` keeps them as the store holds them, as it keeps the Data Extensions' schemas.
     """
     if to == "start":
         return dict(emulator.record_start or emulator.record_fixtures)
     if to == "empty":
+        from emulator.automations.records import AUTOMATIONS_TABLE, QUERIES_TABLE, RUNS_TABLE
         from emulator.folders.model import FOLDERS_TABLE
         from emulator.sends.definitions import DEFINITIONS_TABLE
 
-        return {table: emulator.store.records(table) for table in (FOLDERS_TABLE,
-                                                                   DEFINITIONS_TABLE)
+        kept = {table: emulator.store.records(table) for table in (FOLDERS_TABLE,
+                                                                   DEFINITIONS_TABLE,
+                                                                   AUTOMATIONS_TABLE,
+                                                                   QUERIES_TABLE)
                 if emulator.store.has_records(table)}
+        return {**kept, RUNS_TABLE: []}  # the automations stay, their runs go
     return dict(emulator.record_fixtures)

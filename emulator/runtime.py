@@ -13,6 +13,8 @@ from typing import Any, Protocol
 from flask import Flask, current_app
 
 from emulator.ampscript.keys import KeyStore
+from emulator.automations.records import load_automation_dirs
+from emulator.automations.records import tables as automation_tables
 from emulator.clock import Clock, zone_of
 from emulator.config import Settings
 from emulator.errors import ConfigError
@@ -175,6 +177,8 @@ def init_app(app: Flask, settings: Settings) -> Emulator:
             [*settings.fixtures], include_default=not settings.no_default_fixtures,
             data_extensions={d.schema.key for d in definitions})),
         **send_definitions.tables(send_definitions.load_definition_dirs(
+            [*settings.fixtures], include_default=not settings.no_default_fixtures)),
+        **automation_tables(load_automation_dirs(
             [*settings.fixtures], include_default=not settings.no_default_fixtures)),
     }
     store = open_store(settings, definitions, people, records)

@@ -214,7 +214,7 @@ def test_bad_names_are_answered_in_the_status(client: FlaskClient) -> None:
     assert _text(client, "/unknown").splitlines() == [
         "Error: The Request Property(s) Colour do not match with the fields of Subscriber "
         "retrieve 0",
-        f"Error {assumptions.OBJECT_TYPE_UNKNOWN.format(type='QueryDefinition')} "
+        f"Error {assumptions.OBJECT_NOT_WRITABLE.format(verb='create', type='QueryDefinition')} "
         f"{assumptions.OBJECT_ERROR_CODE}"]
 
 

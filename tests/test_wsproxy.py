@@ -76,7 +76,8 @@ def test_bad_input_is_answered_and_writes_nothing(client: FlaskClient) -> None:
         "duplicate: A Data Extension with key AppCredentials already exists.",
         "field type: Error true",
         "arity threw: Unable to retrieve security descriptor for this frame.",
-        "perform threw: Script.Util.WSProxy.performItem is not emulated by mc-emulator.",
+        "perform threw: Script.Util.WSProxy.performItem of DataExtension is not emulated by "
+        "mc-emulator; it performs Automation and QueryDefinition.",
         "missing: undefined",
     ]
     rows = client.get("/_emulator/data-extensions/AppCredentials/rows").get_json()["rows"]

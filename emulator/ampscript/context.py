@@ -58,6 +58,8 @@ class AmpscriptContext:
     record_rows: Callable[[str, list[dict[str, Any]]], None] = _ignore_rows
     #: the page's request, for RequestParameter, Redirect and the like (None: not on a page)
     page: PageSide | None = None
+    #: where a TriggeredSend's messages are captured (emulator.sends.outbox); None: not captured
+    outbox: Any = None
     #: the page run's ObjectSession (emulator/objects), made by its first Invoke call
     objects: Any = field(default=None, init=False, repr=False)
     _now: datetime | None = field(default=None, init=False, repr=False)

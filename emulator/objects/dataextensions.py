@@ -109,9 +109,14 @@ def _field_doc(raw: Any) -> Any:
 
 
 def _flag(value: Any) -> Any:
-    """Read an API boolean: true/false or their text (SOAP carries text)."""
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
+    """Read an API boolean: true/false, 1/0 or their text.
+
+    See docs/fidelity.md#ampscript-object-booleans.
+    """
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value in (0, 1):
+        return value == 1
     return value
 
 

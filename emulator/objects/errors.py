@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from emulator.script.errors import FeatureNotEmulated
+
 
 class RequestRefused(Exception):
     """A malformed request: the platform's call throws ``Error executing <verb> call.``.
@@ -15,3 +17,12 @@ class RequestRefused(Exception):
         self.verb = verb
         self.reason = reason
         self.message = str(self)
+
+
+class PerformNotEmulated(FeatureNotEmulated):
+    """A perform on a type other than Automation and QueryDefinition (the ones it does)."""
+
+    def __init__(self, type_name: str) -> None:
+        super().__init__(f"Perform on {type_name} is not emulated by mc-emulator; it performs "
+                         "Automation and QueryDefinition.")
+        self.type_name = type_name

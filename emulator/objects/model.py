@@ -14,11 +14,12 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from emulator import assumptions
 from emulator.errors import InvalidFilter, StoreError, StoreWriteFailed
-from emulator.objects.errors import RequestRefused
+from emulator.objects.errors import PerformNotEmulated, RequestRefused
 from emulator.objects.filters import check_filter
 from emulator.script.budget import PageBudget
 from emulator.sends.outbox import Outbox
@@ -56,6 +57,8 @@ class ItemResult:
     message: str
     object: Mapping[str, Any] | None = None
     error_code: int = 0
+    #: more members of the item's result (a perform's ``Task``)
+    extra: Mapping[str, Any] | None = None
 
 
 class ObjectType:
@@ -64,6 +67,7 @@ class ObjectType:
     name = ""
     properties: tuple[Property, ...] = ()
     creatable = updatable = deletable = False
+    performable = False
 
     def property(self, name: str) -> Property | None:
         """Return the property ``name`` (any case), or None."""
@@ -120,6 +124,10 @@ class ObjectType:
     def delete(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
         return ItemResult(False, assumptions.OBJECT_NOT_WRITABLE.format(verb="delete",
                                                                         type=self.name))
+
+    def perform(self, store: Store, item: Mapping[str, Any], action: str) -> ItemResult:
+        """Perform ``action`` on the object ``item`` names (types with ``performable``)."""
+        raise PerformNotEmulated(self.name)
 
     def bound(self, session: ObjectSession) -> ObjectType:
         """Return the type as ``session`` uses it (a type needing more than the store binds)."""
@@ -233,6 +241,8 @@ class ObjectSession:
     registry: ObjectRegistry = field(default_factory=lambda: REGISTRY)
     #: where TriggeredSend puts what a page sends (emulator.sends.outbox); None: not captured
     outbox: Outbox | None = None
+    #: the emulator clock's UTC time (runs are recorded with it); None: the outbox's, else now
+    now: Callable[[], datetime] | None = None
     _pending: OrderedDict[str, _Pending] = field(default_factory=OrderedDict)
 
     # --- retrieve ------------------------------------------------------------------------------
@@ -365,6 +375,67 @@ class ObjectSession:
             raise  # not a data error: the page runner answers that the change was not kept
         except StoreError as error:
             return ItemResult(False, error.message)
+
+    # --- perform -------------------------------------------------------------------------------
+
+    def perform(self, type_name: Any, items: Any, action: Any,
+                options: Any = None) -> dict[str, Any]:
+        """Perform ``action`` on each item (docs/fidelity.md#automation-perform).
+
+        Raise PerformNotEmulated for a type the emulator performs nothing on.
+        """
+        self.budget.check()
+        if not isinstance(type_name, str) or not type_name:
+            raise RequestRefused("perform", f"the object type must be a name, not {type_name!r}")
+        if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
+            raise RequestRefused("perform", "the items must be objects such as "
+                                            "{CustomerKey: \"nightly\"}")
+        if len(items) > assumptions.OBJECT_BATCH_LIMIT:
+            raise RequestRefused("perform", f"a batch holds at most "
+                                            f"{assumptions.OBJECT_BATCH_LIMIT} items, not "
+                                            f"{len(items)}; send it in chunks")
+        if not isinstance(action, str) or not action:
+            raise RequestRefused("perform", f"the action must be a name such as \"start\", "
+                                            f"not {action!r}")
+        if options is not None and not isinstance(options, Mapping):
+            raise RequestRefused("perform", "the perform options must be an object")
+        found = self.registry.get(type_name, self.store)
+        if not isinstance(found, str):
+            found = found.bound(self)
+            if not found.performable:
+                raise PerformNotEmulated(found.name)
+        results = []
+        for ordinal, item in enumerate(items):
+            outcome = (ItemResult(False, found) if isinstance(found, str)
+                       else self._perform_one(found, item, action))
+            entry: dict[str, Any] = {"StatusCode": "OK" if outcome.ok else "Error",
+                                     "StatusMessage": outcome.message, "OrdinalID": ordinal,
+                                     "ErrorCode": 0 if outcome.ok else (
+                                         outcome.error_code or assumptions.OBJECT_ERROR_CODE),
+                                     "Object": dict(outcome.object if outcome.object is not None
+                                                    else item)}
+            entry.update(outcome.extra or {})
+            results.append(entry)
+        failed = any(r["StatusCode"] != "OK" for r in results)
+        return {"Status": "Error" if failed else "OK", "StatusMessage": "",
+                "RequestID": _request_id(), "Results": results}
+
+    def _perform_one(self, object_type: ObjectType, item: Mapping[str, Any],
+                     action: str) -> ItemResult:
+        try:
+            return object_type.perform(self.store, item, action)
+        except StoreWriteFailed:
+            raise
+        except StoreError as error:
+            return ItemResult(False, error.message)
+
+    def time(self) -> datetime:
+        """Return the emulator clock's UTC time as this session knows it."""
+        if self.now is not None:
+            return self.now()
+        if self.outbox is not None:
+            return self.outbox.now()
+        return datetime.now(timezone.utc)
 
     # --- describe ------------------------------------------------------------------------------
 

@@ -90,7 +90,8 @@ class PageContext:
                                                budget=self.budget,
                                                attributes=self.attributes,
                                                record_rows=partial(_record, self.rows_written),
-                                               page=AmpscriptPageSide(self.request))
+                                               page=AmpscriptPageSide(self.request),
+                                               outbox=self.outbox)
         return self._ampscript
 
     def set_header(self, name: str, value: str) -> None:

@@ -152,7 +152,9 @@ EMULATED: tuple[Member, ...] = (
         updateBatch: RT
         deleteItem: RT
         deleteBatch: RT
-        describe: RT; property fields ASSUMED"""),
+        describe: RT; property fields ASSUMED
+        performItem: RT, CAP; Automation and QueryDefinition only, runs ASSUMED
+        performBatch: RT; Automation and QueryDefinition only, runs ASSUMED"""),
 )
 
 #: SSJS names the platform documents that the emulator does not implement. Those that the
@@ -188,8 +190,6 @@ NOT_EMULATED: tuple[str, ...] = (
     "Folder.Init(key).SetID",
     "Folder.Init(key).Remove",
     "Folder.Init(key).Update",
-    "Script.Util.WSProxy.performItem",
-    "Script.Util.WSProxy.performBatch",
     "Script.Util.WSProxy.execute",
     "Script.Util.WSProxy.setClientId",
     "Script.Util.WSProxy.resetClientIds",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.objects.catalog import ObjectSession
-from emulator.objects.errors import RequestRefused
+from emulator.objects.errors import PerformNotEmulated, RequestRefused
 from emulator.platform.calls import arity, padded
 from emulator.platform.context import PageContext
 from emulator.script.errors import FeatureNotEmulated, PlatformError
@@ -39,7 +39,8 @@ class ScriptUtil:
         if self._session is None:  # one per page run: continued retrieves span its proxies
             self._session = ObjectSession(self._context.store,  # type: ignore[arg-type]
                                           self._context.budget,
-                                          outbox=self._context.outbox)
+                                          outbox=self._context.outbox,
+                                          now=self._context.clock.now_utc)
         return WSProxy(self._session)
 
 
@@ -115,12 +116,35 @@ class WSProxy:
         except RequestRefused as refused:
             raise _refusal(refused) from None
 
-    # Methods of the facts the emulator does not build yet: each says so, naming itself.
-    def performItem(self, *args: Any) -> Any:
-        raise FeatureNotEmulated(NOT_BUILT.format(name="performItem"))
+    def performItem(self, *args: Any) -> dict[str, Any]:
+        return self._perform("performItem", args, batch=False)
 
-    def performBatch(self, *args: Any) -> Any:
-        raise FeatureNotEmulated(NOT_BUILT.format(name="performBatch"))
+    def performBatch(self, *args: Any) -> dict[str, Any]:
+        return self._perform("performBatch", args, batch=True)
+
+    def _perform(self, name: str, args: tuple[Any, ...], batch: bool) -> dict[str, Any]:
+        """Perform on Automation and QueryDefinition (docs/fidelity.md#automation-perform)."""
+        arity(args, 3, 4)
+        type_name, items, action, options = padded(args, 4, UNDEFINED)
+        if not batch:
+            if not isinstance(items, dict):
+                raise PlatformError("Error executing perform call. An item is an object such "
+                                    "as {CustomerKey: \"nightly\"} (an array goes to "
+                                    "performBatch).")
+            items = [items]
+        elif not isinstance(items, list):
+            raise PlatformError("Error executing perform call. performBatch takes an array of "
+                                "objects.")
+        try:
+            return self._session.perform(type_name, items, action, _given(options))
+        except RequestRefused as refused:
+            raise _refusal(refused) from None
+        except PerformNotEmulated as refused:
+            raise FeatureNotEmulated(
+                f"Script.Util.WSProxy.{name} of {refused.type_name} is not emulated by "
+                "mc-emulator; it performs Automation and QueryDefinition.") from None
+
+    # Methods of the facts the emulator does not build yet: each says so, naming itself.
 
     def execute(self, *args: Any) -> Any:
         raise FeatureNotEmulated(NOT_BUILT.format(name="execute"))

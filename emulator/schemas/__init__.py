@@ -50,3 +50,12 @@ def triggered_sends_schema() -> dict[str, Any]:
     """Return the JSON Schema of ``triggered_sends.json`` in a fixtures directory."""
     text = resources.files(__name__).joinpath(TRIGGERED_SENDS_SCHEMA).read_text(encoding="utf-8")
     return json.loads(text)
+
+
+AUTOMATIONS_SCHEMA = "automations.schema.json"
+
+
+def automations_schema() -> dict[str, Any]:
+    """Return the JSON Schema of ``automations.json`` in a fixtures directory."""
+    text = resources.files(__name__).joinpath(AUTOMATIONS_SCHEMA).read_text(encoding="utf-8")
+    return json.loads(text)

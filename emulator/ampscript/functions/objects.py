@@ -170,7 +170,8 @@ def _session(run: Runtime) -> ObjectSession:
     if ctx.objects is None:
         if ctx.store is None:
             raise AmpscriptError(assumptions.AMPSCRIPT_OBJECT_NO_STORE)
-        ctx.objects = ObjectSession(ctx.store, ctx.budget)
+        # the page's outbox, as WSProxy's session has it: an InvokeCreate of a send is captured
+        ctx.objects = ObjectSession(ctx.store, ctx.budget, outbox=ctx.outbox)
     return ctx.objects
 
 
