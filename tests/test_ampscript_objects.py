@@ -307,10 +307,11 @@ def test_without_a_store_the_invoke_functions_say_so() -> None:
     assert _abort(content, ctx) == assumptions.AMPSCRIPT_OBJECT_NO_STORE
 
 
-def test_perform_and_execute_are_not_emulated(ctx: AmpscriptContext) -> None:
+def test_execute_and_perform_on_other_types_are_not_emulated(ctx: AmpscriptContext) -> None:
+    # InvokePerform works on Automation and QueryDefinition (tests/test_automations_surfaced.py)
     for call in ('InvokePerform(@o, "start", @msg)', "InvokeExecute(@o, @st, @id)"):
         with pytest.raises(FeatureNotEmulated):
-            render('%%[ SET @o = CreateObject("QueryDefinition") ]%%' f"%%={call}=%%", ctx)
+            render('%%[ SET @o = CreateObject("DataExtension") ]%%' f"%%={call}=%%", ctx)
 
 
 def test_a_handle_counts_against_the_page_memory(ctx: AmpscriptContext) -> None:

@@ -1,7 +1,8 @@
 """One scenario through the object model's three doors: WSProxy, the Core library, AMPscript.
 
 Each door's pages create a Data Extension with fields, add rows, retrieve with a filter,
-subscribe a subscriber to a list, unsubscribe it and send a triggered send. A step a door lacks
+subscribe a subscriber to a list, unsubscribe it, send a triggered send and start an
+automation. A step a door lacks
 is listed in ``GAPS`` and must say clearly that it is not emulated; the scenario then goes on
 through WSProxy, so that after every door's run the state the admin API shows (the DE, its rows,
 subscribers, lists, outbox) is the same.
@@ -23,9 +24,12 @@ from emulator.runtime import get_emulator
 FROZEN = "2024-05-02T09:30:00+00:00"
 LISTS = [{"ID": 1, "ListName": "Newsletter", "CustomerKey": "newsletter", "Type": "Public"}]
 DEFINITIONS = [{"CustomerKey": "welcome", "Name": "Welcome", "EmailSubject": "Hello"}]
+AUTOMATIONS = [{"CustomerKey": "nightly", "Name": "Nightly", "Status": "Scheduled",
+                "RunSeconds": 60, "Queries": [{"CustomerKey": "dedupe", "QueryText": "SELECT 1"}]}]
 #: The rows the scenario adds: (Email, Name, Score).
 ROWS = [("a@example.org", "Ann", 10), ("b@example.org", "Bob", 20), ("c@example.org", "Cat", 30)]
-STEPS = ("create_de", "add_rows", "retrieve", "subscribe", "unsubscribe", "send")
+STEPS = ("create_de", "add_rows", "retrieve", "subscribe", "unsubscribe", "send",
+         "start_automation")
 DOORS = ("wsproxy", "ampscript", "core")
 #: What every door's page for a step writes (each page turns its door's answer into this).
 EXPECTED_OUTPUT = {
@@ -35,6 +39,7 @@ EXPECTED_OUTPUT = {
     "subscribe": "OK",
     "unsubscribe": "OK",
     "send": "OK",
+    "start_automation": "OK",
 }
 
 
@@ -92,6 +97,9 @@ var answer = proxy.createItem("TriggeredSend", {
   TriggeredSendDefinition: {CustomerKey: "welcome"},
   Subscribers: [{EmailAddress: "zoe@example.org", SubscriberKey: "zoe",
                  Attributes: [{Name: "First Name", Value: "Zoe"}]}]});
+""" + ANSWERED),
+    "start_automation": ssjs("""var proxy = new Script.Util.WSProxy();
+var answer = proxy.performItem("Automation", {CustomerKey: "nightly"}, "start");
 """ + ANSWERED),
 }
 
@@ -192,6 +200,11 @@ AddObjectArrayItem(@sub, "Attributes", @attr)
 AddObjectArrayItem(@ts, "Subscribers", @sub)
 SET @status = InvokeCreate(@ts, @message, @code)
 """ + AMPSCRIPT_WRITTEN,
+    "start_automation": """%%[
+SET @auto = CreateObject("Automation")
+SetObjectProperty(@auto, "CustomerKey", "nightly")
+SET @status = InvokePerform(@auto, "start", @message)
+""" + AMPSCRIPT_WRITTEN,
 }
 
 CORE = {
@@ -221,6 +234,9 @@ GAPS: dict[tuple[str, str], tuple[str, str]] = {
         'DataExtension.Add({Name: "Signups", CustomerKey: "Signups", Fields: []})')),
     ("core", "send"): ("TriggeredSend.Init", catching(
         'TriggeredSend.Init("welcome").Send("zoe@example.org")')),
+    # The Core library has no Automation object; its one perform, a query's, is not emulated.
+    ("core", "start_automation"): ("QueryDefinition.Init", catching(
+        'QueryDefinition.Init("dedupe").Perform()')),
 }
 PAGES_BY_DOOR = {"wsproxy": WSPROXY, "ampscript": AMPSCRIPT, "core": CORE}
 
@@ -250,6 +266,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     (fixtures / "data_extensions").mkdir(parents=True)
     (fixtures / "lists.json").write_text(json.dumps(LISTS), encoding="utf-8")
     (fixtures / "triggered_sends.json").write_text(json.dumps(DEFINITIONS), encoding="utf-8")
+    (fixtures / "automations.json").write_text(json.dumps(AUTOMATIONS), encoding="utf-8")
     with pages_app(root / "pages", all_pages(), fixtures=(str(fixtures),),
                    no_default_fixtures=True, frozen_time=FROZEN, ssjs_timeout=20) as application:
         get_emulator(application).checkpoint()
@@ -278,6 +295,7 @@ def state(app: Flask) -> dict[str, Any]:
         "subscribers": admin(app, "subscribers")["subscribers"],
         "lists": admin(app, "lists")["lists"],
         "outbox": admin(app, "outbox"),
+        "automations": admin(app, "automations"),
     }
 
 
@@ -318,6 +336,9 @@ def test_wsproxy_leaves_the_scenario_state(reference: dict[str, Any]) -> None:
     assert (message["definitionKey"], message["subscriberKey"], message["emailAddress"],
             message["attributes"], message["time"]) == (
         "welcome", "zoe", "zoe@example.org", {"First Name": "Zoe"}, FROZEN)
+    [nightly] = reference["automations"]["automations"]
+    assert nightly["currentStatus"] == "Running"
+    assert [(r["ObjectType"], r["StartTime"]) for r in nightly["runs"]] == [("Automation", FROZEN)]
 
 
 @pytest.mark.parametrize("door", ["ampscript", "core"])
@@ -330,6 +351,7 @@ def test_the_fixtures_come_back_between_doors(app: Flask, reference: dict[str, A
     get_emulator(app).rollback()
     assert admin(app, "subscribers")["subscribers"] == []
     assert admin(app, "outbox")["messages"] == []
+    assert admin(app, "automations")["automations"][0]["runs"] == []
     assert app.test_client().get("/_emulator/data-extensions/Signups").status_code == 404
 
 

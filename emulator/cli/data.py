@@ -104,6 +104,7 @@ def export(names: tuple[str, ...], db: str | None, url: str | None, format_: str
     """
     from pathlib import Path
 
+    from emulator.automations.export import write_automations
     from emulator.cli.remote import AdminClient
     from emulator.fixtures.export import select, write_export
     from emulator.folders.export import write_folders, write_records
@@ -125,7 +126,8 @@ def export(names: tuple[str, ...], db: str | None, url: str | None, format_: str
             # folders and triggered send definitions go with a whole export too
             for written in (write_folders(state.get("folders", []), Path(out)),
                             write_records(Path(out), TRIGGERED_SENDS_JSON,
-                                          state.get("triggeredSends", []))):
+                                          state.get("triggeredSends", [])),
+                            write_automations(state.get("automations", []), Path(out))):
                 if written is not None:
                     click.echo(f"Exported {written}")
         return report
@@ -148,6 +150,8 @@ def _dump(db: str | None) -> Any:
 
     if not db or not Path(db).is_file():
         raise ConfigError(f"--db {db}: no such database file")
+    from emulator.automations import runs
+    from emulator.automations.export import automation_entries
     from emulator.folders import data as folders
     from emulator.sends import definitions
     from emulator.subscribers import data
@@ -155,4 +159,5 @@ def _dump(db: str | None) -> Any:
     with Store(WriteWhenArmed(SnapshotFile(db))) as store:  # never written: exporting reads
         return {"dataExtensions": store.dump(), "subscribers": data.subscribers(store),
                 "lists": data.lists(store), "folders": folders.folders(store),
-                "triggeredSends": definitions.definitions(store)}
+                "triggeredSends": definitions.definitions(store),
+                "automations": automation_entries(runs.automations(store), runs.queries(store))}

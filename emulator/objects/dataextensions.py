@@ -10,15 +10,16 @@ deletes by a flat ``Keys`` array, RT).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from emulator import assumptions
-from emulator.errors import FixtureError
+from emulator.errors import DataExtensionNotFound, FixtureError
 from emulator.folders.data import data_extension_folders, folder_of
 from emulator.objects.errors import RequestRefused
 from emulator.objects.model import REGISTRY, ItemResult, ObjectType, Property, Row
 from emulator.script.clr import clr_text
+from emulator.store.rows import RowValidator, normalise
 from emulator.store.schema import DataExtensionSchema
 from emulator.store.store import Store
 from emulator.store.types import retrieve_text
@@ -175,14 +176,19 @@ class DataExtensionRows(ObjectType):
         return store.retrieve(self._schema.key, filter)
 
     def result(self, row: Row, names: Sequence[str]) -> dict[str, Any]:
+        return self.shaper(names)(row)
+
+    def shaper(self, names: Sequence[str]) -> Callable[[Row], dict[str, Any]]:
         schema = self._schema
         assert schema is not None
-        props = []
-        for name in names:
-            field = schema.field(name)
-            assert field is not None  # checked by the retrieve
-            props.append({"Name": field.name, "Value": retrieve_text(field, row.get(field.name))})
-        return {"Properties": props}
+        fields = [schema.field(name) for name in names]  # once a batch, not once a row
+        assert all(fields)  # every name was checked by the retrieve
+
+        def shape(row: Row) -> dict[str, Any]:
+            return {"Properties": [{"Name": field.name,
+                                    "Value": retrieve_text(field, row.get(field.name))}
+                                   for field in fields]}
+        return shape
 
     def check(self, verb: str, item: Mapping[str, Any]) -> None:
         for member, inner in (("Properties", "Property"), ("Keys", "Key")):
@@ -197,8 +203,9 @@ class DataExtensionRows(ObjectType):
             return ItemResult(False, assumptions.OBJECT_ROW_NO_KEY)
         if row is None:
             return ItemResult(False, assumptions.OBJECT_ROW_PAIRS.format(member="Properties"))
-        store.add_rows(key, [row])  # RT: not an upsert; an existing key is the item's error
-        return ItemResult(True, assumptions.OBJECT_ROW_CREATED)
+        stored = store.add_rows(key, [row])  # RT: not an upsert; an existing key: an error
+        return ItemResult(True, assumptions.OBJECT_ROW_CREATED, rows_written=stored,
+                          written_to=key)
 
     def update(self, store: Store, item: Mapping[str, Any],
                options: Mapping[str, Any]) -> ItemResult:
@@ -208,17 +215,18 @@ class DataExtensionRows(ObjectType):
         if row is None:
             return ItemResult(False, assumptions.OBJECT_ROW_PAIRS.format(member="Properties"))
         schema = store.schema(key)
+        where = _key_filter(schema, row)
         if _update_add(options):
             store.upsert_rows(key, [row])
-            return ItemResult(True, assumptions.OBJECT_ROW_UPDATED)
-        if not schema.primary_keys:
-            return ItemResult(False, assumptions.OBJECT_ROW_NO_PRIMARY_KEY.format(key=key))
-        where = _key_filter(schema, row)
+            return ItemResult(True, assumptions.OBJECT_ROW_UPDATED,
+                              rows_written=_upserted(store, schema, row, where), written_to=key)
         if where is None:
             return ItemResult(False, assumptions.OBJECT_ROW_NO_PRIMARY_KEY.format(key=key))
-        if not store.update_rows(key, where, row):
+        updated = store.update_rows(key, where, row)
+        if not updated:
             return ItemResult(False, assumptions.OBJECT_ROW_MISSING)
-        return ItemResult(True, assumptions.OBJECT_ROW_UPDATED)
+        return ItemResult(True, assumptions.OBJECT_ROW_UPDATED, rows_written=updated,
+                          written_to=key)
 
     def delete(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
         key = item.get("CustomerKey")
@@ -270,6 +278,15 @@ def _key_filter(schema: DataExtensionSchema, values: Mapping[str, str]) -> Any:
     return where
 
 
+def _upserted(store: Store, schema: DataExtensionSchema, row: Mapping[str, str],
+              where: Any) -> list[Row]:
+    """Return the row an upsert of ``row`` left stored (merged with the row it updated)."""
+    if where is not None:
+        return store.retrieve(schema.key, where)
+    # No primary-key filter: the upsert added the row as given, in its stored form.
+    return [RowValidator(schema).check(normalise(schema, row))]
+
+
 def _update_add(options: Mapping[str, Any]) -> bool:
     """Return whether the options ask for an upsert (``SaveAction: "UpdateAdd"``, RT)."""
     saves = options.get("SaveOptions")
@@ -281,10 +298,24 @@ def _update_add(options: Mapping[str, Any]) -> bool:
                for s in saves)
 
 
+#: DataExtensionObject[key] types by schema identity: a schema is immutable and a DE changed or
+#: re-created gets a new one, so a kept type never answers for an old definition.
+_ROWS_TYPES: dict[int, tuple[DataExtensionSchema, DataExtensionRows]] = {}
+_ROWS_TYPES_KEPT = 256
+
+
 def _rows_family(store: Store, key: str) -> ObjectType | str:
-    if not store.has(key):
+    try:
+        schema = store.schema(key)  # one locked call: this runs on every row retrieve
+    except DataExtensionNotFound:
         return assumptions.OBJECT_DE_MISSING.format(key=key)
-    return DataExtensionRows(store.schema(key))
+    kept = _ROWS_TYPES.get(id(schema))
+    if kept is not None and kept[0] is schema:
+        return kept[1]
+    if len(_ROWS_TYPES) >= _ROWS_TYPES_KEPT:
+        _ROWS_TYPES.clear()  # bounded: pages creating DEs cannot grow it
+    found = _ROWS_TYPES[id(schema)] = (schema, DataExtensionRows(schema))
+    return found[1]
 
 
 class _BareRows(DataExtensionRows):

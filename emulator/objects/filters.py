@@ -21,7 +21,6 @@ OPERATORS = ("equals", "notEquals", "greaterThan", "lessThan", "greaterThanOrEqu
              "lessThanOrEqual", "isNull", "isNotNull", "between", "IN", "like")
 _FOLDED = {name.casefold(): name for name in OPERATORS}
 _SIMPLE = ("Property", "SimpleOperator", "Value")
-_COMPLEX = ("LeftOperand", "LogicalOperator", "RightOperand")
 FILTER_PROPERTY_ERROR = "Error: The Filter Property '{name}' is not a retrievable property."
 
 
@@ -46,7 +45,7 @@ def check_filter(filter: Any, filterable: Callable[[str], bool]) -> str | None:
                                              "SimpleOperator, Value} or a ComplexFilterPart "
                                              "{LeftOperand, LogicalOperator, RightOperand}; "
                                              "for no filter pass null or leave it out")
-        if any(key in node for key in _COMPLEX):
+        if "LeftOperand" in node or "LogicalOperator" in node or "RightOperand" in node:
             operator = node.get("LogicalOperator")
             if not isinstance(operator, str) or operator.upper() not in ("AND", "OR"):
                 raise RequestRefused("retrieve", f"{path}: LogicalOperator must be AND or OR, "

@@ -10,7 +10,7 @@ raise; a malformed request raises :class:`RequestRefused` (the doors throw it).
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,6 +59,9 @@ class ItemResult:
     error_code: int = 0
     #: more members of the item's result (a perform's ``Task``)
     extra: Mapping[str, Any] | None = None
+    #: the Data Extension rows the item wrote, as stored, and the DE's key (for the journal)
+    rows_written: Sequence[Row] = ()
+    written_to: str = ""
 
 
 class ObjectType:
@@ -108,6 +111,10 @@ class ObjectType:
                 target = target.setdefault(parent, {})
             target[last] = value
         return out
+
+    def shaper(self, names: Sequence[str]) -> Callable[[Row], dict[str, Any]]:
+        """Return what makes each object of one batch its :meth:`result` for ``names``."""
+        return lambda row: self.result(row, names)
 
     def check(self, verb: str, item: Mapping[str, Any]) -> None:
         """Raise RequestRefused when ``item`` is not a shape the API reads for ``verb``."""
@@ -243,6 +250,8 @@ class ObjectSession:
     outbox: Outbox | None = None
     #: the emulator clock's UTC time (runs are recorded with it); None: the outbox's, else now
     now: Callable[[], datetime] | None = None
+    #: told (DE key, rows as stored) after each item that wrote DE rows: the page's journal
+    record_rows: Callable[[str, list[dict[str, Any]]], None] | None = None
     _pending: OrderedDict[str, _Pending] = field(default_factory=OrderedDict)
 
     # --- retrieve ------------------------------------------------------------------------------
@@ -300,9 +309,8 @@ class ObjectSession:
     def _batch(self, request_id: str, pending: _Pending) -> dict[str, Any]:
         start = pending.position
         end = min(start + pending.size, len(pending.rows))
-        shape = pending.object_type.result
-        names = pending.names
-        results = [shape(row, names) for row in pending.rows[start:end]]
+        shape = pending.object_type.shaper(pending.names)
+        results = [shape(row) for row in pending.rows[start:end]]
         pending.position = end
         more = end < len(pending.rows)
         if more:
@@ -358,6 +366,8 @@ class ObjectSession:
                 outcome = ItemResult(False, found)
             else:
                 outcome = self._apply(verb, found, item, options or {})
+                if outcome.rows_written and self.record_rows is not None:
+                    self.record_rows(outcome.written_to, list(outcome.rows_written))
             results.append(_item(verb, ordinal, outcome, item))
         failed = any(r["StatusCode"] != "OK" for r in results)
         return {"Status": "Error" if failed else "OK", "RequestID": _request_id(),
@@ -484,4 +494,10 @@ def _item(verb: str, ordinal: int, outcome: ItemResult, item: Mapping[str, Any])
 
 
 def _request_id() -> str:
-    return str(uuid.uuid4())
+    """Return a random version-4 UUID as text, as ``str(uuid.uuid4())`` does."""
+    # Built from the hex of 16 random bytes: half uuid4's time, and every call makes one.
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+
+_VARIANT = "89ab"  # the RFC 4122 variant's first hex digit: 10xx

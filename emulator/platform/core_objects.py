@@ -49,7 +49,8 @@ def reach(globals_: Any, owner: str, key: Any) -> Any:
 
 def _session(context: PageContext) -> ObjectSession:
     # A Core retrieve answers in one call, so no continuation needs to outlive it.
-    return ObjectSession(context.store, context.budget)  # type: ignore[arg-type]
+    return ObjectSession(context.store, context.budget,  # type: ignore[arg-type]
+                         now=context.clock.now_utc, record_rows=context.record_rows)
 
 
 def _filter(method: str, given: Any) -> Mapping[str, Any] | None:

@@ -40,7 +40,8 @@ class ScriptUtil:
             self._session = ObjectSession(self._context.store,  # type: ignore[arg-type]
                                           self._context.budget,
                                           outbox=self._context.outbox,
-                                          now=self._context.clock.now_utc)
+                                          now=self._context.clock.now_utc,
+                                          record_rows=self._context.record_rows)
         return WSProxy(self._session)
 
 

@@ -1,7 +1,8 @@
 """AMPscript's SOAP-object functions on the one object model (emulator/objects).
 
 ``CreateObject`` makes a handle, ``SetObjectProperty`` and ``AddObjectArrayItem`` fill it, and
-``InvokeCreate``, ``InvokeUpdate``, ``InvokeDelete`` and ``InvokeRetrieve`` hand it to the page
+``InvokeCreate``, ``InvokeUpdate``, ``InvokeDelete``, ``InvokeRetrieve`` and ``InvokePerform``
+hand it to the page
 run's :class:`~emulator.objects.model.ObjectSession`, the one WSProxy uses
 (docs/fidelity.md#ampscript-objects). Out-parameters (``@status``, ``@errorCode``,
 ``@requestId``) are the caller's variables: the Invoke functions are lazy and set the variable
@@ -171,7 +172,9 @@ def _session(run: Runtime) -> ObjectSession:
         if ctx.store is None:
             raise AmpscriptError(assumptions.AMPSCRIPT_OBJECT_NO_STORE)
         # the page's outbox, as WSProxy's session has it: an InvokeCreate of a send is captured
-        ctx.objects = ObjectSession(ctx.store, ctx.budget, outbox=ctx.outbox)
+        ctx.objects = ObjectSession(ctx.store, ctx.budget, outbox=ctx.outbox,
+                                    now=ctx.clock.now_utc,  # runs get the emulator's time
+                                    record_rows=ctx.record_rows)
     return ctx.objects
 
 
@@ -223,6 +226,29 @@ def invoke_update(run: Runtime, *nodes: Any) -> str:
 def invoke_delete(run: Runtime, *nodes: Any) -> str:
     """Delete the handle's object (its key suffices); return OK or Error."""
     return _invoke(run, "delete", "InvokeDelete", nodes)
+
+
+@ampscript_function("InvokePerform", args=(2, 3), lazy=True, tag="RT")
+def invoke_perform(run: Runtime, *nodes: Any) -> str:
+    """Perform an action (``start``) on the handle's object; return OK or Error.
+
+    The item's message goes to the third argument's variable when there is one
+    (docs/fidelity.md#ampscript-invoke-perform); a type the emulator performs nothing on
+    stops the page as not emulated.
+    """
+    obj = _handle(run.evaluate(nodes[0]), "InvokePerform", 1)
+    action = run.evaluate(nodes[1])
+    if not isinstance(action, str) or not action.strip():
+        raise bad_parameter("InvokePerform", "actionToPerform", 2, arg.shown(action))
+    item = to_request(obj)
+    try:
+        answer = _session(run).perform(obj.type_name, [item], action.strip())
+    except RequestRefused as refused:
+        raise AmpscriptError(refused.message) from None
+    if len(nodes) > 2:
+        _set_out(run, nodes[2], answer["Results"][0]["StatusMessage"], "InvokePerform",
+                 "statusMessage", 3)
+    return answer["Status"]  # RT: OK or Error, nothing else
 
 
 @ampscript_function("InvokeRetrieve", args=(1, 3), lazy=True, tag="RT")

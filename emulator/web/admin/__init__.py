@@ -15,12 +15,15 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify
 
 from emulator import __version__
+from emulator.automations import export as automation_export
+from emulator.automations import runs as automation_runs
 from emulator.folders import data as folder_data
 from emulator.reset import DEFAULT_TARGET, RESET_TARGETS, reset, targets_text
 from emulator.runtime import get_emulator
 from emulator.sends import definitions as send_definitions
 from emulator.subscribers import data as subscriber_data
 from emulator.web.admin import (
+    automations,
     clock,
     data,
     faults,
@@ -90,6 +93,8 @@ def state() -> Response:
                     if folder["IsEditable"]],
         "triggeredSends": send_definitions.definitions(emulator.store),
         "outbox": {"messages": len(emulator.outbox)},
+        "automations": automation_export.automation_entries(
+            automation_runs.automations(emulator.store), automation_runs.queries(emulator.store)),
     })
 
 
@@ -230,6 +235,19 @@ ROUTES: tuple[Operation, ...] = (
                Param("definition", "query", "Only the messages of this triggered send "
                      "definition (its CustomerKey)."),
                Param("subscriber", "query", "Only the messages to this SubscriberKey."))),
+    Operation("GET", f"{PREFIX}/automations", automations.list_automations, "A page of "
+              "automations, each with its status now, its query definitions and the runs "
+              "pages started (recorded only: nothing executes)",
+              {200: "A page of automations (the fields of automations.json, ObjectID, "
+                    "currentStatus, Queries with their runs, runs), the total and the next "
+                    "page's URL.",
+               400: "A bad paging value or an unknown parameter."},
+              (Param("offset", "query", "Automations to skip (default 0).",
+                     {"type": "integer"}),
+               Param("limit", "query", f"Automations to return (default "
+                     f"{automations.PAGE_SIZE}, at most {automations.MAX_PAGE_SIZE}).",
+                     {"type": "integer"}),
+               Param("key", "query", "Only the automation with this CustomerKey."))),
     Operation("GET", f"{PREFIX}/openapi.json", openapi_document, "This document",
               {200: "OpenAPI 3.1."}),
 )

@@ -55,6 +55,7 @@ ROUTES: tuple[tuple[str, str, Callable[..., Any], tuple[str, ...]], ...] = (
     ("/faults", "faults", views.faults, GET),
     ("/subscribers", "subscribers", views.subscribers, GET),
     ("/outbox", "outbox", views.outbox, GET),
+    ("/automations", "automations", views.automations, GET),
     ("/token", "token", tokens.token_form, BOTH),
     ("/jwt", "jwt", tokens.jwt_form, BOTH),
     ("/reset", "reset", views.reset_form, BOTH),

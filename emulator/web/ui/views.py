@@ -18,6 +18,7 @@ from emulator.store.filters import OPERATORS
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 SUBSCRIBER_ROWS = 500  # the subscribers page shows these; GET /_emulator/subscribers pages all
+AUTOMATION_ROWS = 500  # the automations page shows these; GET /_emulator/automations pages all
 OUTBOX_ROWS = 500  # the outbox page shows the newest of these; GET /_emulator/outbox pages all
 JOURNAL_ROWS = 200  # the journal page shows the newest of these; the API pages the rest
 EXCEPTIONS_DE = "CustomAppException"
@@ -124,6 +125,16 @@ def outbox() -> str:
     return render_template("ui/outbox.html", messages=messages[::-1][:OUTBOX_ROWS],
                            total=len(messages), shown=min(len(messages), OUTBOX_ROWS),
                            definitions=definitions.definitions(emulator.store))
+
+
+def automations() -> str:
+    """List the automations with their status now, their queries and their runs."""
+    from emulator.automations.summary import summaries
+
+    emulator = get_emulator()
+    found = summaries(emulator.store, emulator.clock.now_utc())
+    return render_template("ui/automations.html", automations=found[:AUTOMATION_ROWS],
+                           total=len(found), shown=min(len(found), AUTOMATION_ROWS))
 
 
 def reset_form() -> Response | tuple[str, int] | str:
