@@ -22,7 +22,7 @@ from typing import Any
 
 from emulator import assumptions
 from emulator.fixtures.problems import Problem, Problems
-from emulator.fixtures.records import RecordRefused, fixture_folders, read_records
+from emulator.fixtures.records import RecordRefused, fixture_folders, optional_text, read_records
 from emulator.store.schema import describe_json_type
 
 AUTOMATIONS_JSON = "automations.json"
@@ -166,11 +166,4 @@ def _key(raw: Mapping[str, Any]) -> str:
 
 
 def _text(raw: Mapping[str, Any], name: str, limit: int = MAX_TEXT_LENGTH) -> str | None:
-    value = raw.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise RecordRefused(f"{name} is text, not {describe_json_type(value)}", name)
-    if len(value) > limit:
-        raise RecordRefused(f"{name} has at most {limit} characters, not {len(value)}", name)
-    return value
+    return optional_text(raw, name, limit)

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from emulator import assumptions
-from emulator.fixtures.records import RecordRefused
+from emulator.fixtures.records import RecordRefused, optional_text
 from emulator.store.schema import describe_json_type
 
 FOLDERS_TABLE = "_folders"
@@ -90,11 +90,4 @@ def _whole(value: Any, name: str, low: int) -> int:
 
 
 def _text(raw: Mapping[str, Any], name: str, limit: int) -> str | None:
-    value = raw.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise RecordRefused(f"{name} is text, not {describe_json_type(value)}", name)
-    if len(value) > limit:
-        raise RecordRefused(f"{name} has at most {limit} characters, not {len(value)}", name)
-    return value
+    return optional_text(raw, name, limit)

@@ -10,52 +10,46 @@ DATA_EXTENSION_SCHEMA = "data-extension.schema.json"
 FAULTS_SCHEMA = "faults.schema.json"
 SUBSCRIBERS_SCHEMA = "subscribers.schema.json"
 LISTS_SCHEMA = "lists.schema.json"
+FOLDERS_SCHEMA = "folders.schema.json"
+TRIGGERED_SENDS_SCHEMA = "triggered-sends.schema.json"
+AUTOMATIONS_SCHEMA = "automations.schema.json"
+
+
+def _schema(name: str) -> dict[str, Any]:
+    """Return the shipped JSON Schema in the file ``name`` beside this module."""
+    return json.loads(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
 
 
 def data_extension_schema() -> dict[str, Any]:
     """Return the JSON Schema of a Data Extension file (``data_extensions/<Key>.json``)."""
-    text = resources.files(__name__).joinpath(DATA_EXTENSION_SCHEMA).read_text(encoding="utf-8")
-    return json.loads(text)
+    return _schema(DATA_EXTENSION_SCHEMA)
 
 
 def faults_schema() -> dict[str, Any]:
     """Return the JSON Schema of a faults file (``faults.json`` in a fixtures directory)."""
-    text = resources.files(__name__).joinpath(FAULTS_SCHEMA).read_text(encoding="utf-8")
-    return json.loads(text)
+    return _schema(FAULTS_SCHEMA)
 
 
 def subscribers_schema() -> dict[str, Any]:
     """Return the JSON Schema of ``subscribers.json`` in a fixtures directory."""
-    text = resources.files(__name__).joinpath(SUBSCRIBERS_SCHEMA).read_text(encoding="utf-8")
-    return json.loads(text)
+    return _schema(SUBSCRIBERS_SCHEMA)
 
 
 def lists_schema() -> dict[str, Any]:
     """Return the JSON Schema of ``lists.json`` in a fixtures directory."""
-    text = resources.files(__name__).joinpath(LISTS_SCHEMA).read_text(encoding="utf-8")
-    return json.loads(text)
-
-
-FOLDERS_SCHEMA = "folders.schema.json"
-TRIGGERED_SENDS_SCHEMA = "triggered-sends.schema.json"
+    return _schema(LISTS_SCHEMA)
 
 
 def folders_schema() -> dict[str, Any]:
     """Return the JSON Schema of ``folders.json`` in a fixtures directory."""
-    text = resources.files(__name__).joinpath(FOLDERS_SCHEMA).read_text(encoding="utf-8")
-    return json.loads(text)
+    return _schema(FOLDERS_SCHEMA)
 
 
 def triggered_sends_schema() -> dict[str, Any]:
     """Return the JSON Schema of ``triggered_sends.json`` in a fixtures directory."""
-    text = resources.files(__name__).joinpath(TRIGGERED_SENDS_SCHEMA).read_text(encoding="utf-8")
-    return json.loads(text)
-
-
-AUTOMATIONS_SCHEMA = "automations.schema.json"
+    return _schema(TRIGGERED_SENDS_SCHEMA)
 
 
 def automations_schema() -> dict[str, Any]:
     """Return the JSON Schema of ``automations.json`` in a fixtures directory."""
-    text = resources.files(__name__).joinpath(AUTOMATIONS_SCHEMA).read_text(encoding="utf-8")
-    return json.loads(text)
+    return _schema(AUTOMATIONS_SCHEMA)
