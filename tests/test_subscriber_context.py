@@ -66,9 +66,10 @@ def test_an_unknown_subscriber_is_a_clear_400(app: Flask) -> None:
     client = app.test_client()
     answer = client.get("/hello", headers={"X-Mcemu-Subscriber": "nobody"})
     assert answer.status_code == 400
-    assert answer.get_data(as_text=True) == (
-        "400 - no subscriber has the key 'nobody'; subscribers come from subscribers.json or "
-        "subscribers.csv in a fixtures directory")
+    assert answer.get_json() == {  # the emulator's own refusal shape, never a page's
+        "emulator_error": "unknown_subscriber", "key": "nobody",
+        "message": "no subscriber has the key 'nobody'; subscribers come from subscribers.json "
+                   "or subscribers.csv in a fixtures directory"}
     (entry,) = get_emulator(app).journal.entries()[:1]
     assert entry.status == 400
 

@@ -8,6 +8,7 @@ real platform sends none).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -76,23 +77,22 @@ def _serve(page: Page, run: Callable[..., PageResult], emulator: Emulator) -> Re
     environ = current.environ
     environ[journaling.PAGE_KEY] = page.name
     settings = emulator.settings
-    snapshot = None
+    # Taken first: the journal keeps what the client sent, even when a fault answers instead.
+    snapshot = environ[journaling.SNAPSHOT_KEY] = snapshot_request(current, settings.max_body)
     fault = emulator.faults.match(current.method, current.path)
     if fault is not None:  # a fault answers instead of the page (or delays it)
-        # journaled with what the client sent, so a test can assert on a faulted call's body
-        snapshot = environ[journaling.SNAPSHOT_KEY] = snapshot_request(current, settings.max_body)
         answer = faults.apply(fault, environ)
         if answer is not None:
             return answer
     if current.method == "OPTIONS":
         return Response(status=204, headers={"Allow": ALLOWED_METHODS})
-    if snapshot is None:
-        snapshot = environ[journaling.SNAPSHOT_KEY] = snapshot_request(current, settings.max_body)
     try:
         attributes = page_subscriber(emulator, current.headers.get(SUBSCRIBER_HEADER))
     except SubscriberNotFound as unknown:  # an emulator error: the platform has no such header
-        result = PageResult(400, [("Content-Type", "text/plain; charset=utf-8")],
-                            f"400 - {unknown.message}".encode(), error=unknown.message)
+        body = json.dumps({"emulator_error": "unknown_subscriber", "message": str(unknown),
+                           "key": unknown.key})
+        result = PageResult(400, [("Content-Type", "application/json")], body.encode(),
+                            error=str(unknown))
     else:
         result = run(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys,
                      warning_log=emulator.warning_log, debug=settings.debug,
