@@ -7,6 +7,7 @@ signals and runs until one arrives; this one is stopped by the test that started
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Mapping
@@ -77,7 +78,17 @@ class LiveServer:
             server.task_dispatcher.shutdown(timeout=STOP_TIMEOUT)
             # waitress's loop is not thread-safe: close its sockets from inside it, through its
             # trigger; the loop ends when its socket map is empty.
-            server.trigger.pull_trigger(self._close_sockets(server))
+            close_all = self._close_sockets(server)
+            try:
+                server.trigger.pull_trigger(close_all)
+            except OSError:
+                # The trigger's descriptor is gone (closed twice by someone else in this process,
+                # then reused): the loop cannot be woken and has stopped on the same error, so
+                # close from here rather than hide whatever the caller was reporting. The dead
+                # descriptor leaves waitress's list so its close reaches the pipe's other end.
+                trigger = server.trigger
+                trigger._fds = [fd for fd in trigger._fds if fd != trigger.trigger]
+                close_all()
             if thread is not None:
                 thread.join(STOP_TIMEOUT)
         finally:
@@ -107,8 +118,10 @@ class LiveServer:
         def close_all() -> None:
             for channel in list(socket_map.values()):
                 if channel is not server and channel is not server.trigger:
-                    channel.handle_close()
-            server.close()  # the listener, then the trigger
+                    with contextlib.suppress(OSError):
+                        channel.handle_close()
+            with contextlib.suppress(OSError):
+                server.close()  # the listener, then the trigger
 
         return close_all
 
