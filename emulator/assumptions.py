@@ -482,6 +482,10 @@ OBJECT_TYPE_UNKNOWN = "Error: The object type '{type}' is not known to the API."
 OBJECT_NOT_WRITABLE = "The object type {type} does not support {verb}."
 OBJECT_CONTINUE_UNKNOWN = ("Error: The request {id!r} has no more rows: continue only a "
                            "retrieve of this page that answered MoreDataAvailable.")
+#: docs/fidelity.md#wsproxy-client-id: a call acting as a unit above or beside the page's (RT:
+#: names the executing MID and ID[<mid>]; the rest of the wording is assumed).
+UNIT_DENIED = ("Error: Member {executing} has no access to the requested client "
+               "ID[{mid}]: a unit reaches only itself and the units beneath it.")
 OBJECT_DE_MISSING = "Error: The Data Extension '{key}' does not exist."
 OBJECT_DE_NAMES = "A Data Extension needs CustomerKey and Name as strings."
 OBJECT_DE_NO_FIELDS = ("A Data Extension needs Fields: a non-empty array of {Name, FieldType, "
@@ -500,6 +504,11 @@ ASSUMPTIONS += (
     Assumption("object-ids", f"One business unit, MID {DEFAULT_MID}; Data Extensions sit in "
                f"the folder {DATA_EXTENSIONS_FOLDER_ID} (\"Data Extensions\"); a DE's ObjectID is "
                "a UUID5 of its key."),
+    Assumption("page-unit", "With business_units.json, pages run in the unit marked default "
+               "(else the enterprise) and its DEs keep bare table names; a unit reaches itself "
+               "and the units beneath it (setClientId, QueryAllAccounts); the ENT. prefix is "
+               "read by every function that finds a DE by name, and in a store of one unit it "
+               "reads that unit; the setClientId denial text is the emulator's own."),
     Assumption("object-texts", "Status texts the facts do not capture (an unknown object type, "
                "a missing DE, DE created/deleted, a row updated or missing) are the emulator's "
                f"own; a failed item's ErrorCode is {OBJECT_ERROR_CODE} unless captured."),
@@ -640,4 +649,393 @@ ASSUMPTIONS += (
                "status again; another status fails the item; no activity runs and a query's "
                "SQL is never executed; the latest 10,000 runs are kept; the not-found and "
                "cannot-start texts and the run record are the emulator's."),
+)
+
+# --- Outbound HTTP (docs/fidelity.md#outbound-limits) --------------------------------------------
+#: Seconds an outbound call may take: the outbound_timeout setting's default (the official pages
+#: give 30 s for Script.Util.HttpGet; the other doors are assumed to share it).
+OUTBOUND_TIMEOUT = 30.0
+#: The largest request body a page may send, in bytes; a larger call fails before it is made.
+OUTBOUND_REQUEST_LIMIT = 4 * 1024 * 1024
+#: The most bytes of an answer a page gets; the rest is cut (and a warning says so).
+OUTBOUND_RESPONSE_LIMIT = 10 * 1024 * 1024
+#: Redirects followed for one call; one more fails the call as a loop.
+OUTBOUND_MAX_REDIRECTS = 10
+#: The ports the platform calls out on; hosts named by --allow-outbound may use any.
+OUTBOUND_PORTS = (80, 443)
+#: What a door throws (SSJS) or aborts with (AMPscript) when a call gets no answer: no stub,
+#: an unreachable host, a timeout, a port refused, a redirect loop, a body too large.
+OUTBOUND_FAILED = "An error occurred when attempting to retrieve content from {url}: {reason}"
+
+ASSUMPTIONS += (
+    Assumption("outbound-limits", f"An outbound call may take {OUTBOUND_TIMEOUT:g} s (the "
+               "outbound_timeout setting, never past the page's own time limit); its request "
+               f"body may hold {OUTBOUND_REQUEST_LIMIT} bytes, its answer is cut at "
+               f"{OUTBOUND_RESPONSE_LIMIT} bytes, {OUTBOUND_MAX_REDIRECTS} redirects are "
+               "followed (301/302/303 as GET); a failed call's text is the emulator's; a body "
+               "that is not valid in its charset decodes with U+FFFD for the bad bytes."),
+)
+
+ASSUMPTIONS += (
+    Assumption("script-util-http", "Script.Util.HttpRequest: a failed call or a non-2xx answer "
+               "throws the emulator's text unless continueOnError is true; then a failed call "
+               "answers statusCode 0 and returnStatus -2; retries more attempts follow a call "
+               "that got no answer; emptyContentHandling changes nothing; Script.Util.HttpPost "
+               "starts with method POST; the bare ContentBlockBy* globals exist after "
+               "Platform.Load like Write."),
+)
+
+# --- Core TriggeredSend, execute and events (docs/fidelity.md#core-triggered-send) -------------
+#: Runtime-tested texts the Core TriggeredSend throws as bare strings.
+CORE_SEND_USAGE = "Usage: Send(EmailAddress [, sendTimeAttributes])"
+CORE_TSD_ADD_ERROR = "Error adding TSD."
+CORE_TSD_UPDATE_ERROR = "Error Updating TSD."
+CORE_TSD_UPDATE_MESSAGE = "Invalid cast from 'Char' to 'Double'."
+#: LastMessage of a Send on a definition that is not Active (the platform's words, in part).
+CORE_SEND_NOT_ACTIVE = ("The triggered send '{key}' is not completely configured: it has the "
+                        "{status} status, and only an Active (started) definition sends.")
+CORE_SEND_BAD_ATTRIBUTES = ("The send-time attributes are an object such as {{\"First Name\": "
+                            "\"Ann\"}}, not {given}.")
+#: The status each Core TriggeredSend action leaves (Pause reads Inactive, documented).
+CORE_TSD_ACTIONS = {"Start": "Active", "Pause": "Inactive", "Publish": None}
+SEND_DEFINITION_UPDATED = "TriggeredSendDefinition updated."
+SEND_DEFINITION_FIXED = ("An update of a TriggeredSendDefinition may change {fields}; not "
+                         "{names}.")
+#: Event records the store keeps (seeded and logged); past it the oldest go.
+EVENTS_LIMIT = 100_000
+#: execute: the runtime-tested texts, and the request names the emulator handles.
+EXECUTE_POSTED = "Event posted"
+EXECUTE_NO_HANDLER = "Unable to find a handler for the {name} method."
+EXECUTE_BAD_PARAMETERS = ("execute takes a flat array of {Name, Value} parameters and a request "
+                          "name, such as execute([{Name: \"SubscriberKey\", Value: \"ann\"}], "
+                          "\"LogUnsubEvent\")")
+EXECUTE_UNSUB_NEEDS = ("LogUnsubEvent needs a SubscriberKey or an EmailAddress of a known "
+                       "subscriber; {given}")
+
+ASSUMPTIONS += (
+    Assumption("core-triggered-send", "Core TriggeredSend.Init(key).Send(address[, attributes]) "
+               "sends as createItem(\"TriggeredSend\") does, keyed by the one subscriber "
+               "with that address, else by the address; LastRequestID is the request's id, "
+               "LastMessage its item's text (\"Created TriggeredSend\", or why it failed: the "
+               "wording is the emulator's); Start makes the definition Active, Pause Inactive, "
+               "Publish leaves the status as it is; each answers "
+               "\"OK\", or \"Error\" for a key no definition has; Retrieve rows carry the "
+               "TriggeredSendDefinition properties."),
+    Assumption("event-records", "Tracking events come from events/<Type>.json (SubscriberKey, "
+               "EventDate, SendID, TriggeredSendDefinitionObjectID, ListID, BatchID, URL for "
+               "clicks, BounceCategory for bounces); each outbox message is also a SentEvent "
+               "and each LogUnsubEvent an UnsubEvent; the store keeps the latest 100,000 "
+               "events; the field set is the emulator's choice."),
+    Assumption("execute-unsub", "execute(..., \"LogUnsubEvent\") records an UnsubEvent for the "
+               "subscriber named by SubscriberKey (or EmailAddress) with its JobID, ListID and "
+               "BatchID, and changes no status (as the probe with ids 0 saw); a subscriber "
+               "nobody has fails the item with the emulator's text; LogUnsubEvent is the only "
+               "request name handled."),
+)
+
+# --- Sales Cloud records and content blocks (docs/fidelity.md#salesforce-functions,
+# docs/fidelity.md#content-blocks) ---------------------------------------------------------------
+#: A content block rendering blocks nested deeper than this aborts (one including itself sooner).
+CONTENT_BLOCK_MAX_DEPTH = 10
+CONTENT_BLOCK_SELF = "Content block {key!r} includes itself: {chain}."
+CONTENT_BLOCK_DEPTH = ("Content blocks are nested more than {limit} levels deep (at {key!r}); "
+                       "a block may include others only that deep.")
+CONTENT_BLOCK_MISSING = ("{function}: no content block has the {what} {reference!r}. Add it under "
+                         "content/ in a fixtures directory, or pass errorOnMissing 0 and a default "
+                         "content.")
+
+ASSUMPTIONS += (
+    Assumption("salesforce-org", "The Sales Cloud functions work on a local org: Lead, Contact, "
+               "Account, Campaign, CampaignMember and Task with the fields pages commonly use "
+               "(required: Lead LastName and Company, Contact LastName, Account Name, Campaign "
+               "Name, CampaignMember CampaignId) plus what salesforce/<Object>.json declares; "
+               "new ids are the object's key prefix, MC and a counter, with the LongSFID "
+               "checksum; the abort texts are the emulator's."),
+    Assumption("salesforce-comparisons", "RetrieveSalesforceObjects compares text in any case, "
+               "numbers as numbers and dates as ISO text; an empty value equals empty text; "
+               "< <= > >= never match an empty value."),
+    Assumption("content-block-lookup", "Content block keys and name paths match in any case; "
+               "ContentArea and ContentAreaByName read the same blocks as ContentBlockByID and "
+               "ContentBlockByName; the impression region argument is ignored; a block including "
+               f"itself, or blocks nested more than {CONTENT_BLOCK_MAX_DEPTH} deep, abort."),
+)
+
+# --- The REST API's front door (docs/fidelity.md#rest-token-checks) ---------------------------
+#: The status of the captured ``unsupported_grant_type`` body (no capture shows it; OAuth's 400).
+REST_BAD_GRANT_STATUS = 400
+#: The status of a token request for a MID the package may not act for (no capture found).
+REST_UNKNOWN_MID_STATUS = 400
+#: The largest token request body, in bytes (no published limit).
+REST_TOKEN_BODY_LIMIT = 64 * 1024
+
+ASSUMPTIONS += (
+    Assumption("rest-token-checks", "A v2/token request is checked in this order: grant_type "
+               "(anything but client_credentials, or none, answers the captured "
+               "unsupported_grant_type body with status 400), then the client (the captured 401 "
+               "invalid_client), then scope and account_id; an account_id the package may not "
+               "act for answers 400 invalid_grant; a body that is not a JSON object or a form, "
+               "a field of the wrong type or a body over 64 KB answers 400 (413 for the size) "
+               "invalid_request with the emulator's text, in the OAuth error shape."),
+    Assumption("rest-token-forms", "Besides JSON, v2/token accepts a form-encoded body and "
+               "client credentials in HTTP Basic (what OAuth client libraries send); account_id "
+               "is a number or a string of digits. Every package may use both v2/token and the "
+               "legacy v1/requestToken, which answers its captured 401 for any request it "
+               "cannot use."),
+    Assumption("rest-bearer", "A bearer check reads only the Authorization header: a token in "
+               "the query or body is not looked for; missing, malformed, unknown and expired "
+               "tokens all answer the captured 401."),
+)
+#: Texts of the List and DataFolder writes the Core library's List and Folder make.
+OBJECT_LIST_CREATED = "List created."
+OBJECT_LIST_DELETED = "List deleted."
+OBJECT_LIST_KEY_USED = "A list with the CustomerKey {key!r} exists already."
+OBJECT_LIST_NOT_FOUND = "No list has the CustomerKey {key!r}."
+OBJECT_FOLDER_UPDATED = "Folder updated."
+OBJECT_FOLDER_DELETED = "Folder deleted."
+OBJECT_FOLDER_NOT_FOUND = "No folder has the CustomerKey {key!r}."
+OBJECT_FOLDER_FIXED = "The folder {name!r} is not editable."
+OBJECT_FOLDER_CHANGES = "An update of a folder may change Name and Description; not {names}."
+OBJECT_FOLDER_NOT_EMPTY = "The folder {name!r} holds folders or Data Extensions; empty it first."
+
+ASSUMPTIONS += (
+    Assumption("core-list-folder-writes", "List.Add gives the new list the next ID and the "
+               "Type Private unless said; List.Init(key).Remove drops the list and every "
+               "membership of it; Folder.Init(key).Update changes Name and Description only; "
+               "Remove refuses a folder holding folders or Data Extensions, and the default "
+               "folders are not editable; the texts are the emulator's."),
+    Assumption("ssjs-object-functions", "Platform.Function.CreateObject and the Invoke "
+               "functions run as the AMPscript ones; their out-parameters are arrays the call "
+               "fills (a write's message and code, a retrieve's or an execute's status and "
+               "request id, a perform's message); InvokeRetrieve returns WSProxy's Results."),
+    Assumption("core-subscriber-statistics", "Subscriber.Init(key).Statistics() counts the "
+               "subscriber's SentEvent, OpenEvent, ClickEvent, BounceEvent and UnsubEvent "
+               "objects as Sent, Opens, Clicks, Bounces and Unsubscribes; the field names are "
+               "the emulator's."),
+)
+
+# --- Faults on REST routes (docs/fidelity.md#rest-fault-answers) --------------------------------
+#: The errorcode of a REST fault's answer whose status has none documented (500, 502, ...).
+REST_FAULT_ERRORCODE = 0
+#: The message of a 503 errorcode 50300 (documented code, no captured text).
+REST_FAULT_UNAVAILABLE_MESSAGE = "Service Unavailable"
+
+ASSUMPTIONS += (
+    Assumption("rest-fault-answers", "A fault on a REST route answers in the REST error shape: "
+               "a 503 is errorcode 50300 'Service Unavailable' with Retry-After (5 s unless the "
+               "fault says), a status without a documented code (500, 502, ...) errorcode 0 with "
+               "the status's reason phrase; path faults are asked before the bearer check, "
+               "package faults once the token (or the token request's client_id) is known."),
+)
+
+# --- REST Data Extension rows (docs/fidelity.md#rest-rowset-envelope and the rows after it) -----
+#: Rows a rowset page holds at most, and when ``$pageSize`` is not given.
+REST_ROWSET_MAX_PAGE_SIZE = 2500
+REST_ROWSET_DEFAULT_PAGE_SIZE = 2500
+#: Minutes a rowset continuation token answers.
+REST_ROWSET_TOKEN_MINUTES = 20
+#: The longest ``$filter`` read.
+REST_FILTER_MAX_LENGTH = 10_000
+REST_DE_KEY_MISSING = "Data Extension with key '{key}' was not found."
+REST_DE_ID_MISSING = "Data Extension with id '{id}' was not found."
+REST_ROWSET_TOKEN_MISSING = ("Request token '{token}' was not found or has expired; read the "
+                             "rowset by its key again for a new token.")
+REST_BAD_WHOLE = ("{name} must be a whole number from 1 (up to {most} rows a page), not "
+                  "'{value}'.")
+REST_UNKNOWN_COLUMN = ("{parameter}: unknown column '{name}' in Data Extension {key}; columns "
+                       "are {known}.")
+REST_BAD_ORDER = ("$orderBy part '{value}' is not '<column> [asc|desc]' (several separated by "
+                  "commas).")
+REST_NOT_JSON = "The request body is not valid JSON: {reason}."
+REST_BODY_TOO_LARGE = "The request body of {size} bytes is larger than the {most} bytes accepted."
+REST_BAD_SHAPE = "{where} must be {expected}, not {found}."
+#: The captured text (lower-cased name) for a name in ``keys`` that is no primary key.
+REST_NOT_PRIMARY_KEY = "Primary key '{name}' does not exist."
+REST_PRIMARY_KEY_MISSING = "Primary key '{name}' is missing from the keys of {where}."
+#: The captured text of the aggregate 400 (errorcode 10006).
+REST_SAVE_FAILED = "Unable to save rows for data extension ID {id}"
+REST_BAD_PATH_KEY = ("The row path part '{part}' is not '<primary key>:<value>' (several "
+                     "separated by commas).")
+REST_INCREMENT_COLUMN = ("Column '{column}' cannot be incremented: increment a Number or Decimal "
+                         "column that is not a primary key.")
+REST_INCREMENT_RANGE = "The incremented value of {column} leaves the Number range {low}..{high}."
+REST_BAD_STEP = "step must be a whole number such as 1 or -2, not '{value}'."
+REST_ROW_MISSING = "No row has the primary key {keys}."
+REST_PATH_KEY_TWICE = "The row path names the primary key '{name}' twice."
+
+ASSUMPTIONS += (
+    Assumption("rest-rowset-page-size", f"A rowset page holds {REST_ROWSET_MAX_PAGE_SIZE} rows "
+               f"when $pageSize is not given and at most that many when more are asked (the "
+               f"answer's pageSize says {REST_ROWSET_MAX_PAGE_SIZE}); $page and $pageSize must "
+               "be whole numbers from 1, anything else is a 400 errorcode 10005; a page past "
+               "the end answers the envelope without items."),
+    Assumption("rest-rowset-token", f"A rowset's requestToken continues the same query (filter, "
+               f"order, fields, page size) for {REST_ROWSET_TOKEN_MINUTES} minutes on the "
+               "emulator's clock, for the same business unit; an unknown or expired token is a "
+               "404 errorcode 30003. links.previous is given from page 2 on."),
+    Assumption("rest-rowset-fields", "$fields picks the value columns of each item; the "
+               "primary-key columns always come in keys. $orderBy is '<column> [asc|desc]', "
+               "several separated by commas, empty cells first ascending; without it rows come "
+               "in insertion order. An unknown column in either is a 400 errorcode 10005. "
+               "$top and $offset are ignored."),
+    Assumption("rest-filter-errors", "A $filter that does not parse, names an unknown column or "
+               "gives a value its column cannot hold is a 400 errorcode 10003 whose message "
+               "names the offending token and its position; keywords are read in any case; "
+               "'' is a quote inside a quoted value; like matches as Rows.Retrieve's like does "
+               "(the value anywhere in the cell, % and _ wildcards); parentheses group."),
+    Assumption("rest-de-not-found", "A Data Extension key or id no DE visible to the token's "
+               "business unit has is a 404 errorcode 30003 in the REST error shape."),
+    Assumption("rest-hub-keys", "A hub row without one of the DE's primary keys is a 400 "
+               "errorcode 10000 naming it; a body that is not JSON is errorcode 10004, a body "
+               "or member of the wrong JSON type errorcode 10000; each refused row's problems "
+               "come in additionalErrors as '<Column>: <reason>' (the reasons are the "
+               "emulator's words); a key given twice in one rowset is one row, the later values "
+               "winning."),
+    Assumption("rest-hub-limits", "A hub rowset body over 5 MiB (5,242,880 bytes) is refused "
+               "with 413 errorcode 10000 before it is read."),
+    Assumption("rest-hub-path-keys", "Several primary keys in a hub row path are "
+               "'Col1:v1,Col2:v2'; increment needs a Number or Decimal column and an existing "
+               "row (404 errorcode 30003 otherwise), an empty cell counting as 0; step is a "
+               "whole number, default 1."),
+)
+
+# --- REST async rows (docs/fidelity.md#rest-async and the rows after it) -------------------------
+#: The largest async row body in bytes: 5.9 MB, the figure a client library keeps under.
+REST_ASYNC_MAX_BODY = 5_900_000
+#: Async jobs that may wait to run at once (manual or clock-timed completion).
+REST_ASYNC_MAX_PENDING = 1000
+#: Finished async jobs kept for their status and results.
+REST_ASYNC_JOBS_KEPT = 10_000
+REST_ASYNC_TOO_MANY = ("{most} async requests are waiting to run already; complete some "
+                       "(POST /_emulator/rest-jobs/complete) or retry later.")
+REST_ASYNC_BAD_COMPLETION = ("The async completion must be 'immediate', 'manual' or a number of "
+                             "seconds from 0 to 86400, not {value}.")
+REST_ASYNC_DE_GONE = "The Data Extension {table} was deleted before the request ran."
+REST_ASYNC_DUPLICATE = ("Violation of PRIMARY KEY constraint. Cannot insert duplicate key in "
+                        "object '{key}'. The duplicate key value is ({values}).\r\nThe "
+                        "statement has been terminated.")
+REST_ASYNC_BAD_BODY = "The body must be an object {{\"items\": [...]}}, not {found}."
+REST_ASYNC_NO_ITEMS = "The body's items must be a non-empty array of row objects, not {found}."
+REST_ASYNC_BAD_ITEM = "items[{index}] must be an object of column: value, not {found}."
+REST_ASYNC_BAD_CELL = ("items[{index}].{name} must be a string, number, boolean or null, not "
+                       "{found}.")
+#: The documented text of a DE the request cannot resolve.
+REST_ASYNC_NOT_RESOLVED = ("Failed to resolve the Custom Object from the provided "
+                           "ObjectReferenceIdentifier [Id: {id}, Key: {key}].")
+REST_ASYNC_UNKNOWN_ID = "No async request has the id '{id}'."
+
+ASSUMPTIONS += (
+    Assumption("rest-async-refusals", "An async row request whose Data Extension the token's "
+               "unit cannot see answers the documented CustomObjectNotFound resultMessages body "
+               "with status 400 (the documentation's example says 200); a body that is not "
+               "{\"items\": [row objects]} answers 400 in the same shape, resultCode "
+               "InvalidRequest; a body that is not JSON is errorcode 10004 and a body over "
+               f"{REST_ASYNC_MAX_BODY:,} bytes is 413 errorcode 10000, refused before it is "
+               "read."),
+    Assumption("rest-async-results", "When a job runs each row is written or refused on its "
+               "own: POST adds (a primary key taken already is an UnexpectedError item worded "
+               "like the platform's duplicate-key text), PUT upserts; any other refusal is a "
+               "ValidationError item '<Column>: <reason>'. The job is Complete when a row was "
+               "written or none was refused, Error when every row was refused or its Data "
+               "Extension was deleted; resultStatus is OK or Error, null while Pending, as are "
+               "pickupDateTime and completionDateTime. Times are CST without a zone. results "
+               "pages with page and pageSize (default 50); includeDetail is ignored."),
+    Assumption("rest-async-timing", "An async job runs before its 202 by default; with "
+               "rest_async_completion a number of seconds it runs once the emulator's clock has "
+               "passed that delay and the next REST call, admin view or handle call looks; "
+               "'manual' jobs wait for the admin API or the mock handle."),
+    Assumption("rest-async-limits", f"At most {REST_ASYNC_MAX_PENDING} async jobs wait at once "
+               "(more answer 429 errorcode 50100 with Retry-After 1); the last "
+               f"{REST_ASYNC_JOBS_KEPT:,} finished jobs answer status and results; an unknown "
+               "request id, or another unit's, is a 404 errorcode 30003."),
+)
+
+# --- The REST Data Extension API (docs/fidelity.md#rest-customobjects) ----------------------------
+#: The text reported for an {id} that is not a GUID (a key, with or without key:).
+REST_CO_ID_INVALID = "Id is invalid"
+REST_CO_SEARCH_REQUIRED = ("$search is required: the text to find in the Data Extensions' names "
+                           "and keys, e.g. ?$search=Orders.")
+
+ASSUMPTIONS += (
+    Assumption("rest-customobjects-shapes", "GET /data/v1/customobjects without $search (or "
+               "with an empty one) is a 400 errorcode 10002; the list matches the text in any "
+               "case in the name or key and answers {count, page, pageSize, links, items: [{id, "
+               "name, key, rowCount}]} (default 25 a page, at most 500); fields answer {id, "
+               "fields: [{name, type, length, scale, isNullable, isPrimaryKey, ordinal}]} with "
+               "ordinal from 0, a Decimal's precision as its length; an id that is not a GUID is "
+               "a 400 errorcode 10000 'Id is invalid'; cleardata answers an empty 200."),
+)
+
+# --- REST Data Extension API writes (docs/fidelity.md#rest-customobjects-create) ----------------
+#: The captured text of a create without a valid folder (facts 3.5, 3P).
+REST_CO_CATEGORY = "A valid categoryId must be provided"
+#: Captured texts (3P) of an EmailAddress field without length and a Text key without length.
+REST_CO_EMAIL_LENGTH = ("Length is invalid for field EmailAddress because it does not have a data "
+                        "type of Text")
+REST_CO_TEXT_KEY_LENGTH = "A text field with no length specified cannot be used as a primary key"
+REST_CO_MISSING = "{name} is required."
+REST_CO_TOO_LONG = "{name} has at most {most} characters, not {length}."
+REST_CO_UNKNOWN_MEMBERS = "{where} has no {names}; its members are {known}."
+REST_CO_SENDABLE = ("{name}: sendable and testable Data Extensions are not emulated yet; send "
+                    "false or leave it out.")
+REST_CO_FIELD_TYPE = "{where}.type {found!r} is invalid: one of {known}."
+REST_CO_NO_FIELDS = "fields must be a non-empty array of field objects, not {found}."
+REST_CO_ORDINALS = "Two fields have the same ordinal: give each field its own."
+REST_CO_KEY_TAKEN = "A Data Extension with the key '{key}' exists already."
+
+ASSUMPTIONS += (
+    Assumption("rest-customobjects-create", "POST /data/v1/customobjects needs name, categoryId "
+               "(the ID of a folder whose ContentType is dataextension or shared_dataextension; "
+               "else the captured 400 'A valid categoryId must be provided') and fields, each "
+               "with name, type, ordinal and every flag; key is optional (an upper-case GUID is "
+               "made); members the API does not name are refused; columns take the order of "
+               "their ordinals; a key the unit has already is 409 errorcode 30004; missing "
+               "members are errorcode 10002, wrong values 10005, wrong JSON types 10000; the "
+               "answer is 201 with the single read's shape. The template, hidden, override, "
+               "inherit and read-only flags are checked and not kept (reads say false), nor is "
+               "description (reads say ''); isSendable and isTestable true are refused; a body "
+               "over 1 MiB is 413."),
+    Assumption("rest-customobjects-object", "GET /data/v1/customobjects/{id} answers {id, key, "
+               "name, description, categoryId, isSendable, isTestable, rowCount, fieldCount, "
+               "fields}; PATCH takes name, description, categoryId, isSendable and isTestable "
+               "(false) and answers the same shape; DELETE drops the DE with its rows and "
+               "answers an empty 200."),
+)
+
+# --- REST transactional messaging (docs/fidelity.md#rest-messaging) ------------------------------
+REST_MSG_MISSING = "{name} is required."
+REST_MSG_UNKNOWN = "{where} has no {names}; its members are {known}."
+REST_MSG_BOTH = "recipient and recipients cannot both be given: send one recipient or a list."
+REST_MSG_FORM = ("This route takes {wanted}, not {given}: POST /messaging/v1/email/messages/"
+                 "{{messageKey}} sends to one recipient, /messaging/v1/email/messages/ to "
+                 "recipients.")
+REST_MSG_NO_RECIPIENTS = "No {name} given: a send needs at least one recipient with a contactKey."
+REST_MSG_TOO_MANY = "A request holds at most {most} recipients, not {count}."
+REST_MSG_KEY_LENGTH = "A messageKey has at most {most} characters, not {length}."
+REST_MSG_BAD_KEY = "{where}.messageKey must be non-empty text."
+REST_MSG_KEY_USED = ("The messageKey '{key}' was used in the last 72 hours: give each message "
+                     "its own key.")
+REST_MSG_NO_DEFINITION = "No triggered send definition has the key '{key}'."
+REST_MSG_NOT_ACTIVE = "The triggered send definition '{key}' is {status}: only an Active one sends."
+REST_MSG_NO_ADDRESS = ("{where} has no 'to' and no subscriber has the key '{key}': give the "
+                       "recipient's address in 'to'.")
+REST_MSG_BAD_ADDRESS = "{where}.to {found!r} is not an e-mail address."
+REST_MSG_SOME_FAILED = "Some recipients were not sent: see responses."
+REST_MSG_NONE_SENT = "No recipient was sent: see responses."
+
+ASSUMPTIONS += (
+    Assumption("rest-messaging-answer", "A send answers 202 {requestId, errorcode, responses: "
+               "[{messageKey}]} with errorcode 0 when every recipient went; a recipient that "
+               "cannot go (contactKey missing: 10002, a messageKey taken or repeated: 30004, "
+               "too long: 10005, a bad address: 5) carries errorcode and message in its "
+               "response and the others go, the top level then saying 109001 and a message; "
+               "when none goes the answer is 400 with 109103. A request without definitionKey "
+               "(10002), with recipient and recipients (10005), with none (109102) or with more "
+               "than 2,000 (109101) is a 400 in the REST error shape, nothing sent; an unknown "
+               "definition is 404 errorcode 30003, one not Active 409 errorcode 30002."),
+    Assumption("rest-messaging-keys", "A messageKey is unique per business unit (the token's) "
+               "over 72 hours on the emulator's clock; a generated key is 22 URL-safe base64 "
+               "characters; the single form's recipient may name its own messageKey instead of "
+               "the path's. Without 'to' the address is the subscriber's of that contactKey; "
+               "top-level attributes apply to every recipient, a recipient's own win. A body "
+               "over 5 MiB is 413."),
 )

@@ -92,6 +92,23 @@ def parse_seconds(label: str, value: Any) -> float:
     return number
 
 
+def parse_async_completion(label: str, value: Any) -> str | float:
+    """Return when REST async jobs run: ``immediate``, ``manual`` or seconds (0: immediate)."""
+    expected = "expected immediate, manual or a number of seconds from 0 to 86400"
+    text = _text(value).strip().lower() if not isinstance(value, (int, float)) else ""
+    if text in ("immediate", "manual"):
+        return text
+    if isinstance(value, bool):
+        raise _refusal(label, value, expected)
+    try:
+        seconds = float(value if isinstance(value, (int, float)) else text)
+    except ValueError:
+        raise _refusal(label, value, expected) from None
+    if not 0 <= seconds <= 86_400:
+        raise _refusal(label, value, expected)
+    return "immediate" if seconds == 0 else seconds
+
+
 def parse_frozen_time(name: str, text: Any) -> datetime:
     """Parse an ISO 8601 instant (or take a datetime); a value without zone is read as UTC."""
     if isinstance(text, datetime):
@@ -146,6 +163,18 @@ class Mount:
         return cls(path, page)
 
 
+def parse_allowed_host(label: str, value: Any) -> Any:
+    """Parse ``HOST[:PORT]`` of ``--allow-outbound`` into an ``Allowed`` host."""
+    from emulator.outbound.send import Allowed, parse_allowed
+
+    if isinstance(value, Allowed):
+        return value
+    try:
+        return parse_allowed(_text(value))
+    except ValueError as error:
+        raise _refusal(label, value, str(error)) from None
+
+
 def parse_mount(label: str, value: Any) -> Mount:
     return value if isinstance(value, Mount) else Mount.parse(_text(value), label)
 
@@ -163,6 +192,12 @@ class Setting:
     many: bool = False  # repeatable option; the variable separates items with os.pathsep
     path: str | None = None  # "file": a file path; "dir": an existing directory
     default_text: str | None = None  # how to say a default of None or () (e.g. "in memory")
+    separator: str | None = None  # a list's separator in its variable (None: os.pathsep)
+
+    @property
+    def splitter(self) -> str:
+        """Return what separates a list's items in its variable."""
+        return self.separator or os.pathsep
 
     @property
     def option(self) -> str:
@@ -190,7 +225,7 @@ class Setting:
         if not self.many:
             return self.parse(label, value)
         if isinstance(value, str):
-            items: Iterable[Any] = _split_list(value)
+            items: Iterable[Any] = _split_list(value, self.splitter)
         elif isinstance(value, (os.PathLike, Mount)):
             items = (value,)
         else:
@@ -282,6 +317,19 @@ class Settings:
         False, parse_bool, "Put a page error's text, file and line in the HTTP 500 body.",
         flag=True)
     quiet: bool = setting(False, parse_bool, "Log warnings only, not every request.", flag=True)
+    # emulator/outbound: calls to these hosts go out for real, on any port (tests: a local one)
+    allow_outbound: tuple[Any, ...] = setting(
+        (), parse_allowed_host, "Let pages' outbound calls to this host (any port, or the one "
+        "given) go out for real when no stub answers (repeatable; the variable separates hosts "
+        "with commas).", metavar="HOST[:PORT]", many=True, separator=",")
+    outbound_timeout: float = setting(
+        30.0, parse_seconds, "Seconds a page's outbound HTTP call may take (never past the "
+        "page's own time limit).", metavar="SECONDS")
+    # emulator/rest/asyncjobs.py: when REST async row jobs run (docs/fidelity.md#rest-async-timing)
+    rest_async_completion: str | float = setting(
+        "immediate", parse_async_completion, "When REST async row jobs run: immediate (before "
+        "the 202), a number of seconds on the emulator's clock, or manual (the admin API or "
+        "the mock handle completes them).", metavar="WHEN")
     extra: Mapping[str, Any] = field(default_factory=dict)  # plain Flask config (e.g. TESTING)
 
 
@@ -300,9 +348,9 @@ SETTINGS_BY_NAME: dict[str, Setting] = {row.name: row for row in SETTINGS}
 SETTING_NAMES = tuple(SETTINGS_BY_NAME)
 
 
-def _split_list(text: str) -> tuple[str, ...]:
+def _split_list(text: str, separator: str = os.pathsep) -> tuple[str, ...]:
     # a list in an environment variable is separated by the OS path separator, as PATH is
-    return tuple(part for part in text.split(os.pathsep) if part.strip())
+    return tuple(part for part in text.split(separator) if part.strip())
 
 
 def load_settings(overrides: Mapping[str, Any] | None = None,

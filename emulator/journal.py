@@ -71,6 +71,11 @@ class JournalEntry:
     #: The fault that stood in for the page (emulator.faults): ``{"id": 3, "did": "answered
     #: 503"}``; None when the page answered. A dropped connection has status 0.
     fault: dict[str, Any] | None = None
+    #: The client id of the bearer token a REST call carried (emulator.rest); None otherwise.
+    client_id: str | None = None
+    #: The page's outbound HTTP calls (emulator.outbound.page), the first CALLS_KEPT of them:
+    #: door, method, url, headers and bodies (cut), status or error, stub, via, duration_ms.
+    calls: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,10 +96,13 @@ class Journal:
                response_body: bytes, rows_written: Sequence[dict[str, Any]] | None = None,
                warnings: Sequence[str] | None = None, error: str | None = None,
                error_file: str | None = None, error_line: int | None = None,
-               fault: tuple[int, str] | None = None) -> int:
+               fault: tuple[int, str] | None = None, client_id: str | None = None,
+               calls: tuple[tuple[tuple[Any, ...], ...], int] | None = None) -> int:
         """Add one request (``at``: seconds since the epoch) and return its entry's id.
 
         Every text is cut to its bound (the constants above); the caller's values are not changed.
+        ``calls``: the page's outbound calls as emulator.outbound.page keeps them (already
+        bounded) and how many were made.
         """
         # Each check is one len(): a text of at most limit / 4 characters fits in any encoding.
         if len(method) > _SURE_PATH:
@@ -110,13 +118,17 @@ class Journal:
         flat: list[Any] = [at, method, path, query_string, page, status, duration_ms, error,
                            error_file, error_line,
                            _kept(request_body), len(request_body) > BODY_LIMIT,
-                           _kept(response_body), len(response_body) > BODY_LIMIT, fault]
+                           _kept(response_body), len(response_body) > BODY_LIMIT, fault,
+                           client_id, calls]
         _flatten_headers(flat, request_headers)
         _flatten_headers(flat, response_headers)
         rows_note = _flatten_rows(flat, rows_written or ())
         flat.extend(bounded_warnings(warnings or ()))  # the rest: the warnings
         if rows_note is not None:
             flat.append(rows_note)
+        if calls is not None and calls[1] > len(calls[0]):
+            flat.append(f"{calls[1] - len(calls[0]):,} more outbound call(s) made, not kept in "
+                        f"the journal: an entry keeps {len(calls[0])}")
         record = tuple(flat)
         with self._lock:
             entry_id = next(self._ids)
@@ -251,17 +263,25 @@ def _flatten_rows(flat: list[Any], rows: Sequence[dict[str, Any]]) -> str | None
     """
     count_at = len(flat)
     flat.append(len(rows))
-    chars = 0 if len(rows) <= _SURE_ROW_COUNT else _SURE_ROWS + 1
+    # One pass in the usual case: every text is short and plain ASCII (its size is its length),
+    # so the rows are kept as they are when their exact size fits.
+    room = ROWS_LIMIT
     for row in rows:
-        flat.append(row["dataExtension"])
+        table = row["dataExtension"]
         values = row["row"]
+        flat.append(table)
         flat.append(len(values))
+        room -= len(table) if table.isascii() else _UNSURE
         for name, value in values.items():
             flat.append(name)
             flat.append(value)
+            room -= len(name) if name.isascii() else _UNSURE
             if type(value) is str:
-                chars += len(value)
-    if chars <= _SURE_ROWS:
+                room -= (len(value) if len(value) <= ROW_VALUE_LIMIT and value.isascii()
+                         else _UNSURE)
+            else:
+                room -= 16
+    if room >= 0:
         return None
     del flat[count_at + 1:]  # rare: cut each text, keep rows while they fit
     room, kept = ROWS_LIMIT, 0
@@ -289,8 +309,7 @@ _SURE_ERROR = ERROR_LIMIT >> 2
 _SURE_ERROR_FILE = ERROR_FILE_LIMIT >> 2
 _SURE_WARNING = WARNING_LIMIT >> 2
 _SURE_HEADERS = min(HEADER_LIMIT, HEADERS_LIMIT) >> 2  # every name and value together
-_SURE_ROWS = ROW_VALUE_LIMIT >> 2  # every text of the rows together: each fits, and all do
-_SURE_ROW_COUNT = 20
+_UNSURE = ROWS_LIMIT + 1  # a text whose size the fast pass does not know: measure them all
 
 
 def _read_pairs(record: tuple[Any, ...], at: int) -> tuple[list[tuple[str, Any]], int]:
@@ -303,7 +322,8 @@ def _read_pairs(record: tuple[Any, ...], at: int) -> tuple[list[tuple[str, Any]]
 
 def _entry(entry_id: int, record: tuple[Any, ...]) -> JournalEntry:
     (at, method, path, query_string, page, status, duration_ms, error, error_file, error_line,
-     request_body, request_cut, response_body, response_cut, fault) = record[:_FIXED]
+     request_body, request_cut, response_body, response_cut, fault, client_id,
+     calls) = record[:_FIXED]
     request_headers, index = _read_pairs(record, _FIXED)
     response_headers, index = _read_pairs(record, index)
     rows_written = []
@@ -326,10 +346,21 @@ def _entry(entry_id: int, record: tuple[Any, ...]) -> JournalEntry:
         error_line=error_line,
         outcome=(f"fault {fault[0]}: {fault[1]}" if fault is not None else
                  outcome(status, response_headers, response_text, error)),
-        fault=None if fault is None else {"id": fault[0], "did": fault[1]})
+        fault=None if fault is None else {"id": fault[0], "did": fault[1]},
+        client_id=client_id, calls=[_call_json(call) for call in calls[0]] if calls else [])
 
 
-_FIXED = 15  # the record's leading single values, before the counted pairs
+_FIXED = 17  # the record's leading single values, before the counted pairs
+#: The fields of a kept outbound call, in the order emulator.outbound.page keeps them.
+CALL_FIELDS = ("door", "method", "url", "request_headers", "request_body", "status",
+               "response_headers", "response_body", "error", "stub", "via", "duration_ms")
+
+
+def _call_json(call: tuple[Any, ...]) -> dict[str, Any]:
+    shown = dict(zip(CALL_FIELDS, call, strict=True))
+    shown["request_headers"] = [list(pair) for pair in shown["request_headers"]]
+    shown["response_headers"] = [list(pair) for pair in shown["response_headers"]]
+    return shown
 
 
 def outcome(status: int, headers: Sequence[tuple[str, str]], body: str,

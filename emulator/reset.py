@@ -10,14 +10,17 @@ start       as the emulator started: the fixtures plus whatever its ``--db`` fil
             (the default, so a CI pipeline's seeded data comes back; a memory store starts as
             the fixtures)
 fixtures    the fixture DEs whole (schemas and rows); every DE created since is dropped;
-            the fixtures' subscribers, lists, folders, definitions and automations, no run
+            the fixtures' subscribers, lists, folders, definitions and automations, no run;
+            the fixtures' Sales Cloud records
 empty       every DE kept with its schema, every row removed; the lists, folders, triggered
             send definitions, automations and query definitions kept, no subscriber and no
-            automation run
+            automation run; the Sales Cloud objects kept, no record
 ==========  ==================================================================================
 
-The outbox of captured sends is cleared, whatever the target. Faults added at run time are
-cleared, whatever the target; those of ``faults.json`` stay, their
+Content blocks are the fixtures' whatever the target. The outbox of captured sends is
+cleared, whatever the target, and so are the REST API's tokens, async jobs and message
+keys. Faults added
+at run time are cleared, whatever the target; those of ``faults.json`` stay, their
 counters back at zero. The request journal is kept unless ``journal=True`` asks to clear it; the
 clock is never touched (a frozen clock stays frozen).
 """
@@ -88,6 +91,11 @@ def reset(emulator: Emulator, to: str = DEFAULT_TARGET, *, journal: bool = False
                                     **_records(emulator, to)})
     emulator.outbox.clear()  # captured sends go, whatever the target
     emulator.faults.reset()  # the run time's faults go; faults.json's stay, counters at zero
+    emulator.outbound.reset()  # the run time's stubs and the calls go; outbound/*.json's stay
+    emulator.tokens.clear()  # issued REST tokens go, whatever the target
+    emulator.rowset_tokens.clear()  # and the rowset continuation tokens
+    emulator.rest_jobs.clear()  # and the async row jobs (their completion as the settings say)
+    emulator.message_keys.clear()  # and the messageKeys transactional sends used
     if journal:
         emulator.journal.clear()
 
@@ -112,13 +120,17 @@ def _records(emulator: Emulator, to: str) -> dict[str, Sequence[Mapping[str, Any
         return dict(emulator.record_start or emulator.record_fixtures)
     if to == "empty":
         from emulator.automations.records import AUTOMATIONS_TABLE, QUERIES_TABLE, RUNS_TABLE
+        from emulator.content.blocks import CONTENT_TABLE
         from emulator.folders.model import FOLDERS_TABLE
+        from emulator.salesforce.records import OBJECTS_TABLE, RECORDS_TABLE
         from emulator.sends.definitions import DEFINITIONS_TABLE
 
         kept = {table: emulator.store.records(table) for table in (FOLDERS_TABLE,
                                                                    DEFINITIONS_TABLE,
                                                                    AUTOMATIONS_TABLE,
-                                                                   QUERIES_TABLE)
+                                                                   QUERIES_TABLE,
+                                                                   OBJECTS_TABLE, CONTENT_TABLE)
                 if emulator.store.has_records(table)}
-        return {**kept, RUNS_TABLE: []}  # the automations stay, their runs go
+        # the automations stay, their runs go; the Sales Cloud objects stay, their records go
+        return {**kept, RUNS_TABLE: [], RECORDS_TABLE: []}
     return dict(emulator.record_fixtures)

@@ -17,9 +17,11 @@ from emulator.automations.records import load_automation_dirs
 from emulator.automations.records import tables as automation_tables
 from emulator.clock import Clock, zone_of
 from emulator.config import Settings
+from emulator.content.blocks import CONTENT_TABLE, load_content_dirs
 from emulator.errors import ConfigError
+from emulator.events import records as event_records
 from emulator.faults.files import load_fault_dirs
-from emulator.faults.paths import page_path_check
+from emulator.faults.paths import package_check, page_path_check
 from emulator.faults.registry import FaultRegistry
 from emulator.fixtures.discovery import load_fixture_dirs
 from emulator.fixtures.documents import DataExtensionDefinition
@@ -27,8 +29,21 @@ from emulator.fixtures.keystore import load_key_dirs
 from emulator.folders import data as folder_data
 from emulator.folders.files import load_folder_dirs
 from emulator.journal import Journal, WarningLog
+from emulator.outbound.files import load_outbound_dirs
+from emulator.outbound.send import Outbound
 from emulator.pages import BUILTIN_MOUNTS, Page, get_page
 from emulator.reset import snapshot
+from emulator.rest.asyncjobs import AsyncJobs
+from emulator.rest.files import load_package_dirs
+from emulator.rest.files import tables as package_tables
+from emulator.rest.messagekeys import MessageKeys
+from emulator.rest.packages import PACKAGES_TABLE
+from emulator.rest.paths import refusal as reserved_refusal
+from emulator.rest.paths import reserved
+from emulator.rest.rowsets import RowsetTokens
+from emulator.rest.tokens import TokenStore
+from emulator.salesforce.files import load_salesforce_dirs
+from emulator.salesforce.records import OBJECTS_TABLE as SALESFORCE_OBJECTS
 from emulator.sends import definitions as send_definitions
 from emulator.sends.outbox import Outbox
 from emulator.store.store import Definition, Store
@@ -36,6 +51,10 @@ from emulator.subscribers import data as subscriber_data
 from emulator.subscribers.context import SubscriberContext
 from emulator.subscribers.data import SubscriberData
 from emulator.subscribers.files import load_subscriber_dirs
+from emulator.units.files import load_unit_dirs
+from emulator.units.model import UNITS_TABLE
+from emulator.units.registry import from_records as units_from_records
+from emulator.units.registry import tables as unit_tables
 
 EXTENSION_KEY = "mcemu"
 
@@ -80,6 +99,16 @@ class Emulator:
     record_start: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
     # What pages sent (TriggeredSend), captured and never delivered.
     outbox: Outbox = field(default_factory=Outbox)
+    # Pages' outbound HTTP calls: the stubs that answer them and the calls made (emulator.outbound).
+    outbound: Outbound = field(default_factory=Outbound)
+    # The REST API's issued access tokens (emulator.rest.tokens).
+    tokens: TokenStore = field(default_factory=TokenStore)
+    # The REST rowset reads' continuation tokens (emulator.rest.rowsets).
+    rowset_tokens: RowsetTokens = field(default_factory=RowsetTokens)
+    # The REST API's async row jobs and when they run (emulator.rest.asyncjobs).
+    rest_jobs: AsyncJobs = field(default_factory=AsyncJobs)
+    # The messageKeys transactional sends used, per unit, for 72 hours (emulator.rest.messagekeys).
+    message_keys: MessageKeys = field(default_factory=MessageKeys)
 
     def parts(self) -> list[Checkpointed]:
         """Return every part whose state a test can change: what checkpoint() covers.
@@ -89,7 +118,8 @@ class Emulator:
         settings, the mounts and the key store do not change after the app is built.
         """
         return [self.store, self.journal, self.warning_log, self.clock, self.faults,
-                self.subscriber, self.outbox]
+                self.subscriber, self.outbox, self.outbound, self.tokens,
+                self.rowset_tokens, self.rest_jobs, self.message_keys]
 
     def checkpoint(self) -> None:
         """Mark the state of every part for :meth:`rollback` (a memory store only)."""
@@ -123,6 +153,8 @@ def build_mounts(settings: Settings) -> dict[str, Page]:
         if mount.path in BUILTIN_MOUNTS and BUILTIN_MOUNTS[mount.path] != mount.page:
             raise ConfigError(f"--mount {mount.path}={mount.page}: {mount.path} serves the "
                               f"built-in page {BUILTIN_MOUNTS[mount.path]!r}")
+        if reserved(mount.path):  # docs/fidelity.md#rest-reserved
+            raise ConfigError(reserved_refusal(mount.path, f"--mount {mount.path}={mount.page}:"))
         given[mount.path] = mount.page
         mounts[mount.path] = page
     return mounts
@@ -180,8 +212,27 @@ def init_app(app: Flask, settings: Settings) -> Emulator:
             [*settings.fixtures], include_default=not settings.no_default_fixtures)),
         **automation_tables(load_automation_dirs(
             [*settings.fixtures], include_default=not settings.no_default_fixtures)),
+        # tracking events (events/<Type>.json)
+        **event_records.tables(event_records.load_event_dirs(
+            [*settings.fixtures], include_default=not settings.no_default_fixtures)),
+        # business units: a table only when a business_units.json declares some
+        **unit_tables(load_unit_dirs(
+            [*settings.fixtures], include_default=not settings.no_default_fixtures,
+            data_extensions=[d.schema.key for d in definitions])),
+        # Sales Cloud objects and records (salesforce/), content blocks (content/)
+        **load_salesforce_dirs([*settings.fixtures],
+                               include_default=not settings.no_default_fixtures).tables(),
+        CONTENT_TABLE: load_content_dirs([*settings.fixtures],
+                                         include_default=not settings.no_default_fixtures),
     }
+    # REST API packages (packages.json), their MIDs checked against the units above
+    records.update(package_tables(load_package_dirs(
+        [*settings.fixtures], include_default=not settings.no_default_fixtures,
+        units=units_from_records(records.get(UNITS_TABLE, ())))))
     store = open_store(settings, definitions, people, records)
+    for table in (CONTENT_TABLE, SALESFORCE_OBJECTS):  # the fixtures' now, a --db file's too
+        if store.records(table) != records[table]:
+            store.replace_records(table, records[table])
     # A memory store starts as the fixtures (shared, not copied: the mock and the pytest
     # fixtures build one per test); a --db file as opened, so its seeded DEs come back.
     start = definitions if settings.db is None else snapshot(store)
@@ -195,7 +246,10 @@ def init_app(app: Flask, settings: Settings) -> Emulator:
                         record_fixtures=records,
                         record_start=records if settings.db is None
                         else {table: store.records(table) for table in records},
-                        outbox=Outbox(clock.now_utc))
+                        outbox=Outbox(clock.now_utc),
+                        rest_jobs=AsyncJobs(settings.rest_async_completion),
+                        outbound=Outbound(allowed=tuple(settings.allow_outbound),
+                                          timeout=settings.outbound_timeout))
     app.extensions[EXTENSION_KEY] = emulator
     if pages is not None:
         from emulator.ssjs.mounts import start_pool
@@ -208,9 +262,14 @@ def init_app(app: Flask, settings: Settings) -> Emulator:
     # After the pages: a fault is refused on a path no page serves (the --pages folder too).
     emulator.faults.check_path = page_path_check(
         lambda: emulator.pages.mounts() if emulator.pages is not None else emulator.mounts)
+    emulator.faults.check_package = package_check(
+        lambda: emulator.store.records(PACKAGES_TABLE)
+        if emulator.store.has_records(PACKAGES_TABLE) else [])
     try:
         load_fault_dirs(emulator.faults, [*settings.fixtures],
                         include_default=not settings.no_default_fixtures)
+        load_outbound_dirs(emulator.outbound.stubs, [*settings.fixtures],
+                           include_default=not settings.no_default_fixtures)
     except BaseException:
         emulator.close()
         raise

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -221,3 +223,49 @@ def process_gone(pid: int) -> bool:
     except (FileNotFoundError, ProcessLookupError):
         return True
     return "\nState:\tZ" in status
+
+
+# --- the network guard: no test opens a connection beyond this machine ---------------------------
+
+class NetworkBlocked(RuntimeError):
+    """A test tried to connect to an address that is not this machine's loopback."""
+
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def loopback_only(address: Any) -> None:
+    """Raise NetworkBlocked unless ``address`` (a socket address) is on this machine."""
+    if not isinstance(address, tuple):  # AF_UNIX paths and the like stay on the machine
+        return
+    host = str(address[0]).strip("[]")
+    if host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host.split("%")[0]).is_loopback:
+            return
+    except ValueError:  # a host name other than localhost: never resolved, refused
+        pass
+    raise NetworkBlocked(f"the test suite never connects beyond this machine; {address!r} is "
+                         "not a loopback address (stub the call: mc.outbound.add(...))")
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> None:
+    loopback_only(address)
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
+    loopback_only(address)
+    return _real_connect_ex(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _network_guard() -> Iterator[None]:
+    """Fail any socket connection to a non-loopback address, for the whole session."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(socket.socket, "connect", _guarded_connect)
+    patch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+    yield
+    patch.undo()

@@ -183,12 +183,12 @@ def test_bad_algorithm_raises_from_render(ctx: AmpscriptContext) -> None:
 
 def test_unknown_function_is_not_emulated(ctx: AmpscriptContext) -> None:
     with pytest.raises(FeatureNotEmulated) as raised:
-        render("%%=HTTPGet('https://example.org')=%%", ctx)
+        render("%%=HTTPPostWithRetry('https://example.org')=%%", ctx)
     error = raised.value
     assert isinstance(error, AmpscriptError)
     known = ", ".join(sorted((entry.name for entry in FUNCTIONS.values()), key=str.lower))
     assert error.message == assumptions.AMPSCRIPT_UNKNOWN_FUNCTION.format(
-        name="HTTPGet", known=known)
+        name="HTTPPostWithRetry", known=known)
     assert all(entry.name in error.message for entry in FUNCTIONS.values())
 
 

@@ -344,9 +344,9 @@ def test_an_unknown_function_is_a_compile_error_before_anything_runs() -> None:
 
 
 def test_a_real_function_not_built_is_not_emulated() -> None:
-    error = failure("%%=HTTPGet('https://example.org')=%%")
+    error = failure("%%=HTTPPostWithRetry('https://example.org')=%%")
     assert isinstance(error, FeatureNotEmulated)
-    assert error.function == "HTTPGet"
+    assert error.function == "HTTPPostWithRetry"
 
 
 def test_a_runtime_error_names_its_function_and_place() -> None:

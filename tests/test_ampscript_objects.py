@@ -309,9 +309,15 @@ def test_without_a_store_the_invoke_functions_say_so() -> None:
 
 def test_execute_and_perform_on_other_types_are_not_emulated(ctx: AmpscriptContext) -> None:
     # InvokePerform works on Automation and QueryDefinition (tests/test_automations_surfaced.py)
-    for call in ('InvokePerform(@o, "start", @msg)', "InvokeExecute(@o, @st, @id)"):
-        with pytest.raises(FeatureNotEmulated):
-            render('%%[ SET @o = CreateObject("DataExtension") ]%%' f"%%={call}=%%", ctx)
+    with pytest.raises(FeatureNotEmulated):
+        render('%%[ SET @o = CreateObject("DataExtension") ]%%'
+               '%%=InvokePerform(@o, "start", @msg)=%%', ctx)
+    # InvokeExecute takes an ExecuteRequest (tests/test_events.py)
+    with pytest.raises(AmpscriptError, match="Function Name: InvokeExecute Parameter Name: "
+                                             "executeRequest Parameter Ordinal: 1 Submitted "
+                                             "Value: DataExtension"):
+        render('%%[ SET @o = CreateObject("DataExtension") ]%%'
+               "%%=InvokeExecute(@o, @st, @id)=%%", ctx)
 
 
 def test_a_handle_counts_against_the_page_memory(ctx: AmpscriptContext) -> None:

@@ -20,7 +20,8 @@ REMOTE = {"REMOTE_ADDR": "10.1.2.3"}
 HOSTILE = '<script>alert("x")</script><img src=x onerror="alert(1)">'
 HOSTILE_FIELD = "<b onmouseover=alert(2)>Field</b>"
 PAGES = ["/", "/data-extensions/AppCredentials", "/data-extensions/HTTPProperties", "/journal",
-         "/journal/rows", "/exceptions", "/faults", "/token", "/jwt", "/reset"]
+         "/journal/rows", "/exceptions", "/faults", "/token", "/jwt", "/reset", "/packages",
+         "/business-units", "/rest-jobs"]
 
 
 def add_de(client: Any, key: str, fields: list[dict[str, Any]],

@@ -155,12 +155,18 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"path": "/_emulator", "status": 503}, "faults never touch"),
     ({"path": "/tokn", "status": 503}, "no page is served at '/tokn', so a fault there would "
      "never fire; pages are served at: /api, /token, /token/hardened"),
-    ({"path": "/v1/requestToken", "status": 503}, "the platform's REST API, which the emulator "
-     "does not serve yet"),
-    ({"path": "/data/v1/async/dataextensions", "status": 503}, "does not serve yet"),
-    ({"path": "/x/v2/token", "status": 503}, "does not serve yet"),
-    ({"package": "my-package", "status": 503}, "package='my-package': faults on the REST API "
-     "routes of an installed package are not emulated yet"),
+    ({"path": "/Service.asmx", "status": 503}, "path '/Service.asmx' is the SOAP API, which "
+     "the emulator does not emulate"),
+    ({"path": "/data/v1/{key", "status": 503}, "a REST route's variable part is written {name}"),
+    ({"path": "/hub/v1/{a-b}/rowset", "status": 503}, "variable part is written {name}"),
+    ({"package": "my-package", "status": 503}, "package='my-package': no installed package has "
+     "this client id, so the fault would never fire; the client ids are: mcemu-demo-client-id"),
+    ({"package": "", "status": 503}, "package='': expected the client id of an installed"),
+    ({"package": 7, "status": 503}, "package=7: expected the client id"),
+    ({"package": "x" * 201, "status": 503}, "package: 201 characters; a client id has at most "
+     "200"),
+    ({"path": "/token", "package": "mcemu-demo-client-id", "status": 503}, "'/token' is no "
+     "REST route: give a REST path"),
 ]
 
 
@@ -306,6 +312,8 @@ GOOD_FILES = [
     [{"path": "/token", "drop": True, "every": 3}, {"path": "/api", "delay": 1.5, "share": 0.5}],
     [{"path": "/token", "status": 401, "errorcode": 40001, "body": "no", "retry_after": 0}],
     [{"path": "/token", "status": 500, "body": {"error": "x"}, "times": None}],
+    [{"package": "mcemu-demo-client-id", "status": 429, "retry_after": 0},
+     {"path": "/hub/v1/dataevents/key:{key}/rowset", "status": 500}],
 ]
 BAD_FILES = [
     {"path": "/token"},
@@ -316,7 +324,8 @@ BAD_FILES = [
     [{"path": "/token", "delay": 301}],
     [{"path": "token", "status": 503}],
     [{"path": "/token", "status": 503, "colour": "red"}],
-    [{"path": "/token", "status": 503, "package": "p"}],
+    [{"package": "", "status": 503}],
+    [{"package": 7, "status": 503}],
 ]
 
 

@@ -516,3 +516,37 @@ def test_serve_durable_on_a_really_full_tmpfs_keeps_every_answered_row(
                 process.kill()
                 process.wait(timeout=30)
         subprocess.run(["umount", "-l", str(mount)], capture_output=True, timeout=30)
+
+
+SUBSCRIBING_PAGE = ('<script runat="server">Platform.Load("Core", "1.1.1");\n'
+                    'var said;\n'
+                    'try { said = Subscriber.Add({EmailAddress: "new@example.com", '
+                    'SubscriberKey: "new-1"}); }\n'
+                    'catch (e) { said = "caught"; }\n'
+                    'Write("said " + said);</script>')
+
+
+def test_a_page_whose_object_write_fails_is_refused_507_and_nothing_is_kept(
+        disk: Disk, tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "subscribe.html").write_text(SUBSCRIBING_PAGE, encoding="utf-8")
+    app = create_disk_app(tmp_path / "mcemu.json", pages)
+    client = app.test_client()
+    try:
+        disk.room = 0
+        refused = client.get("/subscribe")
+        assert refused.status_code == 507, refused.data
+        assert b"said" not in refused.data
+        keys = [s["SubscriberKey"] for s in
+                client.get("/_emulator/subscribers").get_json()["subscribers"]]
+        assert "new-1" not in keys
+        disk.room = None
+        kept = client.get("/subscribe")
+        assert kept.status_code == 200 and kept.data == b"said OK"
+        keys = [s["SubscriberKey"] for s in
+                client.get("/_emulator/subscribers").get_json()["subscribers"]]
+        assert keys.count("new-1") == 1
+    finally:
+        disk.room = None
+        get_emulator(app).close()

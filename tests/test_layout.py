@@ -26,7 +26,8 @@ ROOT_MODULES = {"__init__", "__main__", "app", "assumptions", "clock", "config",
                 "journal", "reset", "runtime", "tokens"}
 #: Layers that know nothing of HTTP, the web app, the CLI or the test integration.
 PURE_LAYERS = ("store", "script", "ampscript", "platform", "subscribers", "objects", "folders",
-               "sends", "automations")
+               "sends", "automations", "events", "outbound", "rest", "units", "salesforce",
+               "content")
 WEB_AND_ABOVE = ("flask", "requests", "werkzeug", "emulator.web", "emulator.cli",
                  "emulator.testing")
 #: What ``emulator/tokens.py`` may import besides the standard library.

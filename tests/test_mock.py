@@ -108,8 +108,8 @@ def test_an_unserved_url_on_a_given_host_is_not_emulated_and_lists_what_is():
 
 
 @pytest.mark.parametrize("url", [
-    "https://mc123.auth.marketingcloudapis.com/v2/token",
-    "https://mc123.rest.marketingcloudapis.com/data/v1/customobjectdata",
+    "https://mc123.auth.marketingcloudapis.com/v2/userinfo",  # no REST route of the auth host
+    "https://mc123.rest.marketingcloudapis.com/platform/v1/endpoints",
     "https://cloud.pub.sfmc-content.com/abc",
     "https://www.exacttargetapis.com/platform/v1/tokenContext",
     "https://webservice.exacttarget.com/Service.asmx",

@@ -130,13 +130,14 @@ def test_treat_as_content_renders_ampscript_with_the_page_variables(page):
 def test_an_ampscript_error_is_caught_by_page_code(page):
     def guarded() -> str:
         try:
-            page.Platform.Function.TreatAsContent("%%[ SET @x = HTTPGet('http://x') ]%%")
+            page.Platform.Function.TreatAsContent(
+                "%%[ SET @x = HTTPPostWithRetry('http://x') ]%%")
         except ScriptError as ex:  # an SSJS catch block
             return ex.message
         return "not thrown"
 
     message = guarded()
-    assert "HTTPGet" in message and "not emulated" in message
+    assert "HTTPPostWithRetry" in message and "not emulated" in message
 
 
 def test_an_unknown_function_is_never_an_empty_string(page):

@@ -215,7 +215,8 @@ def test_a_journal_entry_reads_back_what_was_recorded() -> None:
         "response_headers": [("Content-Type", "text/plain")], "response_body": "\ufffd",
         "response_body_truncated": False, "rows_written": rows, "warnings": ["w1", "w2"],
         "error": "boom", "error_file": "pages/p.html", "error_line": 7,
-        "outcome": "page error: boom", "fault": None}
+        "outcome": "page error: boom", "fault": None,
+        "client_id": None, "calls": []}
 
 
 def test_a_journal_entry_with_nothing_optional() -> None:

@@ -55,7 +55,7 @@ function attempt(label, action) {
 }
 attempt("before load", function () { return Subscriber.Init("k"); });
 Platform.Load("core", "1");
-attempt("proxy", function () { return new Script.Util.WSProxy().execute([], "X"); });
+attempt("tracking", function () { return TriggeredSend.Init("k").Tracking.Retrieve(); });
 attempt("http request", function () { return new Script.Util.HttpRequest("https://x.example/"); });
 attempt("add", function () { return DataExtension.Add({}); });
 attempt("typo", function () { return Subscribr.Init("k"); });
@@ -66,7 +66,7 @@ for (var i = 0; i < names.length; i++) {
 </script>"""
 ONCE = """<script runat="server">
 Platform.Load("core", "1");
-try { var proxy = new Script.Util.WSProxy(); proxy.setClientId({ID: 1}); }
+try { TriggeredSend.Init("welcome").Tracking.Retrieve(); }
 catch (e) { Write(Stringify(e) + "\\n"); }
 Write("[" + Platform.Request.GetPostData(0) + "][" + Platform.Request.GetPostData(0) + "]");
 </script>"""
@@ -140,10 +140,9 @@ def test_platform_objects_not_built_say_so_and_typos_stay_reference_errors(app: 
     lines = app.test_client().get("/missing").get_data(as_text=True).splitlines()
     assert lines[0] == ('before load: TypeError: Subscriber is not defined '
                         '(call Platform.Load("core", "1") first)')
-    assert lines[1] == ("proxy: Error: Script.Util.WSProxy.execute is not emulated by "
-                        "mc-emulator.")
-    assert lines[2] == ("http request: Error: Script.Util.HttpRequest is not emulated by "
-                        "mc-emulator.")
+    assert lines[1] == ("tracking: Error: TriggeredSend.Init(key).Tracking.Retrieve is not "
+                        "emulated by mc-emulator.")
+    assert lines[2] == "http request: ran"  # emulated (tests/test_outbound_requests.py)
     assert lines[3] == "add: Error: DataExtension.Add is not emulated by mc-emulator."
     assert lines[4] == "typo: ReferenceError: Subscribr is not defined"
     assert lines[5:] == [f"{name}: Error: {name}.Init is not emulated by mc-emulator."
@@ -154,7 +153,7 @@ def test_a_caught_not_emulated_error_stringifies_and_the_body_is_read_once(app: 
     client = app.test_client()
     first, second = client.post("/once", data=b"payload", content_type="text/plain") \
         .get_data(as_text=True).split("\n")
-    message = "Script.Util.WSProxy.setClientId is not emulated by mc-emulator."
+    message = "TriggeredSend.Init(key).Tracking.Retrieve is not emulated by mc-emulator."
     assert json.loads(first) == {"message": message, "description": message}
     assert second == "[payload][]"  # GetPostData(0): the body on the first call only
     assert client.get("/once").get_data(as_text=True).split("\n")[1] == "[][]"

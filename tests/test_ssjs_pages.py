@@ -44,9 +44,9 @@ PAGES: dict[str, str] = {
                   '  Write("|" + ex.message + "|" + typeof ex.jintException); }</script>',
     "unloaded.html": '<script runat="server">Write("x");</script>',
     "unknown.html": '<script runat="server">Platform.Load("core", "1");\n'
-                    'try { Platform.Function.HTTPGet("http://x"); }\n'
+                    'try { Platform.Function.BeginImpressionRegion("x"); }\n'
                     'catch (ex) { Write(ex.message); }\n'
-                    'try { HTTP.Get("http://x"); } catch (ex) { Write("|" + ex.message); }'
+                    'try { HTTPHeader.SetValue("a", "b"); } catch (ex) { Write("|" + ex.message); }'
                     '</script>',
     "huge.html": '<script runat="server">Platform.Load("core", "1");\n'
                  'var chunk = "x"; while (chunk.length < 65536) chunk += chunk;\n'
@@ -169,8 +169,8 @@ def test_bad_input_is_answered_and_the_server_survives_it_all(
     client = app.test_client()
     assert client.get("/throws").status_code == 500
     assert client.get("/unknown").get_data(as_text=True) == (
-        "Platform.Function.HTTPGet is not emulated by mc-emulator."
-        "|HTTP.Get is not emulated by mc-emulator.")
+        "Platform.Function.BeginImpressionRegion is not emulated by mc-emulator."
+        "|HTTPHeader.SetValue is not emulated by mc-emulator.")
     huge = client.get("/huge")
     assert huge.status_code == 200
     assert huge.get_data(as_text=True).endswith("|" + assumptions.SSJS_OUTPUT_LIMIT.format(

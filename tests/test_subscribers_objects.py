@@ -143,8 +143,8 @@ def test_bad_shapes_throw_and_write_nothing(session: ObjectSession, app: Flask) 
                                       {"SubscriberKey": "y", "EmailAddress": "y@example.org",
                                        "Attributes": {"City": "Oslo"}}])
     assert len(data.subscribers(get_emulator(app).store)) == 2
-    refused = session.create("List", [{"ID": 2, "ListName": "Offers"}])
-    assert refused["Results"][0]["StatusMessage"] == "The object type List does not support create."
+    refused = session.update("List", [{"ID": 2, "ListName": "Offers"}])
+    assert refused["Results"][0]["StatusMessage"] == "The object type List does not support update."
 
 
 def test_an_unsubscribe_page_over_http(app: Flask) -> None:

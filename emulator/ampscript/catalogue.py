@@ -43,7 +43,6 @@ _SEND = "email sends only"
 _SUBSCRIBER = "needs a subscriber context"
 _CONTENT = "needs Content Builder"
 _SITES = "needs an authenticated Sites login"
-_SOAP = "execute is not built on the object model yet"
 _SMS = "MobileConnect SMS only"
 _MSCRM = "outside systems (Microsoft Dynamics CRM)"
 _SALESFORCE = "outside systems (Sales or Service Cloud)"
@@ -51,7 +50,6 @@ _SOCIAL = "outside systems (social publishing)"
 
 #: Why each documented function the emulator lacks is not emulated (docs/coverage.md).
 NOT_EMULATED_REASONS: dict[str, str] = {
-    "InvokeExecute": _SOAP,
     "UpsertContact": "outside systems (Contact Builder)",
     "AttachFile": _SEND, "BarcodeURL": "barcode image service", "BeginImpressionRegion": _SEND,
     "EndImpressionRegion": _SEND, "GetSendTime": _SEND, "WAT": _SEND, "WATP": _SEND,
@@ -72,7 +70,6 @@ NOT_EMULATED_REASONS: dict[str, str] = {
     "LiveContentMicrositeURL": "Live Content only",
     "CreateSmsConversation": _SMS, "EndSmsConversation": _SMS,
     "SetSmsConversationNextKeyword": _SMS,
-    "HTTPGet": _OUTSIDE, "HTTPPost": _OUTSIDE, "HTTPPost2": _OUTSIDE,
     "HTTPPostWithRetry": _OUTSIDE,
     "EncryptSymmetric": "algorithm unknown (key derivation and a vector unpublished)",
     "DecryptSymmetric": "algorithm unknown (key derivation and a vector unpublished)",

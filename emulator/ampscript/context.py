@@ -60,6 +60,8 @@ class AmpscriptContext:
     page: PageSide | None = None
     #: where a TriggeredSend's messages are captured (emulator.sends.outbox); None: not captured
     outbox: Any = None
+    #: what answers HTTPGet/HTTPPost (emulator.outbound.Outbound); None: every call fails
+    outbound: Any = None
     #: the page run's ObjectSession (emulator/objects), made by its first Invoke call
     objects: Any = field(default=None, init=False, repr=False)
     _now: datetime | None = field(default=None, init=False, repr=False)

@@ -17,6 +17,7 @@ from emulator.errors import DataExtensionNotFound
 from emulator.store.schema import DataExtensionSchema, Field
 from emulator.store.store import Store
 from emulator.store.types import comparison_key, lookup_value
+from emulator.units.visibility import page_tables
 
 StoredRow = dict[str, Any]  # values in their stored forms (store/types.py)
 
@@ -35,11 +36,13 @@ def find_by_name(store: Store | None, name: str) -> DataExtensionSchema:
     docs/fidelity.md#de-functions-by-name).
 
     Names match case-insensitively (ASSUMED "de-name-case"); the first DE created wins when two
-    share a name.
+    share a name. The page's business unit decides which DEs it sees, and ``ENT.Name`` reads
+    the enterprise's (docs/fidelity.md#business-units).
     """
     if store is not None:
+        tables, name = page_tables(store, name)
         folded = name.casefold()
-        for key in store.keys():
+        for key in tables:
             try:
                 schema = store.schema(key)
             except DataExtensionNotFound:  # dropped by another request since keys()

@@ -55,11 +55,13 @@ def seed(paths: tuple[str, ...], db: str | None, url: str | None, mode: str, dry
          admin_token: str | None) -> None:
     """Seed Data Extensions from PATH (fixtures dirs, folders of DE files, DE files).
 
-    All or nothing: any problem leaves the target unchanged, and every problem is listed
-    (exit 1).
+    A fixtures dir's subscribers.json (or .csv), lists.json, folders.json,
+    triggered_sends.json and automations.json are seeded too (--db only), in the same mode,
+    by SubscriberKey, list or folder ID, or CustomerKey. All or nothing: any problem leaves
+    the target unchanged, and every problem is listed (exit 1).
     """
     from emulator.cli.remote import AdminClient, relocate
-    from emulator.fixtures.seeding import load_seed_paths, seed_db_file
+    from emulator.fixtures.seeding import load_seed_paths, load_seed_records, seed_db_file
 
     db, url = choose_target(db, url)
     progress = _Progress()
@@ -69,11 +71,19 @@ def seed(paths: tuple[str, ...], db: str | None, url: str | None, mode: str, dry
 
         definitions = load_seed_paths(
             paths, lambda size: progress("Reading", size, size >= LARGE_LOAD))
+        records = load_seed_records(paths)
         progress.close()
         if url is None:
             rows = sum(len(d.rows) for d in definitions)
             tick = progress("Seeding", rows, rows >= LARGE_ROWS)
-            return seed_db_file(db or "", definitions, mode, dry_run=dry_run, progress=tick)
+            return seed_db_file(db or "", definitions, mode, dry_run=dry_run, progress=tick,
+                                records=records)
+        if records:
+            raise ConfigError(
+                f"{', '.join(sorted(records))}: subscribers, lists, folders, triggered sends "
+                "and automations seed into a --db file only; a running emulator takes Data "
+                "Extensions. Seed its --db file while it is stopped, or start it with "
+                "--fixtures DIR")
         try:
             return AdminClient(url, admin_token).seed(definitions, mode, dry_run)
         except FixtureProblems as error:
@@ -86,7 +96,7 @@ def seed(paths: tuple[str, ...], db: str | None, url: str | None, mode: str, dry
     click.echo(report.describe())
 
 
-@click.command(short_help="Export Data Extensions as a fixtures directory.")
+@click.command(short_help="Export Data Extensions and object data as a fixtures directory.")
 @click.argument("names", nargs=-1, metavar="[DE]...")
 @db_option
 @url_option
@@ -100,42 +110,30 @@ def export(names: tuple[str, ...], db: str | None, url: str | None, format_: str
            admin_token: str | None) -> None:
     """Export Data Extensions (all, or the DEs named) as a fixtures directory.
 
-    What it writes seeds back to the same store (mcemu seed --mode replace OUT).
+    \b
+    A whole export (no DE named) also writes the subscribers and lists, folders, triggered
+    send definitions and automations (subscribers.json, lists.json, folders.json,
+    triggered_sends.json, automations.json); naming DEs exports those DEs only. What it
+    writes seeds back to the same store (mcemu seed --mode replace OUT), and is a fixtures
+    directory (mcemu reset --to fixtures --fixtures OUT).
     """
     from pathlib import Path
 
-    from emulator.automations.export import write_automations
     from emulator.cli.remote import AdminClient
     from emulator.fixtures.export import select, write_export
-    from emulator.folders.export import write_folders, write_records
-    from emulator.sends.definitions import TRIGGERED_SENDS_JSON
-    from emulator.subscribers.export import write_subscribers
+    from emulator.fixtures.kinds import write_record_files
 
     db, url = choose_target(db, url)
-
-    def run() -> Any:
-        state = AdminClient(url, admin_token).state() if url else _dump(db)
-        report = write_export(select(state["dataExtensions"], names), Path(out), format_)
-        if not names:  # subscribers and lists go with a whole export
-            people = write_subscribers(state.get("subscribers", []), state.get("lists", []),
-                                       Path(out))
-            if people:
-                click.echo(f"Exported {len(state.get('subscribers', []))} subscriber(s) and "
-                           f"{len(state.get('lists', []))} list(s) to "
-                           f"{', '.join(map(str, people))}")
-            # folders and triggered send definitions go with a whole export too
-            for written in (write_folders(state.get("folders", []), Path(out)),
-                            write_records(Path(out), TRIGGERED_SENDS_JSON,
-                                          state.get("triggeredSends", [])),
-                            write_automations(state.get("automations", []), Path(out))):
-                if written is not None:
-                    click.echo(f"Exported {written}")
-        return report
-
-    report = run()
+    state = AdminClient(url, admin_token).state() if url else _dump(db)
+    report = write_export(select(state["dataExtensions"], names), Path(out), format_)
+    written = [] if names else write_record_files(state, Path(out))
     rows = sum(report.rows.values())
     click.echo(f"Exported {len(report.rows)} Data Extension(s), {rows} row(s), to "
                f"{Path(out) / 'data_extensions'}")
+    for counted, files in written:
+        click.echo(f"Exported {counted}")
+        for path in files:
+            click.echo(f"Exported {path}")
     if report.empty_as_null:
         click.echo(f"Warning: CSV has no empty string: {report.empty_as_null} empty value(s) "
                    "were written as empty cells, which seed back as null. Use --format json "
@@ -145,19 +143,11 @@ def export(names: tuple[str, ...], db: str | None, url: str | None, format_: str
 def _dump(db: str | None) -> Any:
     from pathlib import Path
 
+    from emulator.fixtures.kinds import export_state
     from emulator.store.persistence import SnapshotFile, WriteWhenArmed
     from emulator.store.store import Store
 
     if not db or not Path(db).is_file():
         raise ConfigError(f"--db {db}: no such database file")
-    from emulator.automations import runs
-    from emulator.automations.export import automation_entries
-    from emulator.folders import data as folders
-    from emulator.sends import definitions
-    from emulator.subscribers import data
-
     with Store(WriteWhenArmed(SnapshotFile(db))) as store:  # never written: exporting reads
-        return {"dataExtensions": store.dump(), "subscribers": data.subscribers(store),
-                "lists": data.lists(store), "folders": folders.folders(store),
-                "triggeredSends": definitions.definitions(store),
-                "automations": automation_entries(runs.automations(store), runs.queries(store))}
+        return {"dataExtensions": store.dump(), **export_state(store)}

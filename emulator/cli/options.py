@@ -53,7 +53,7 @@ class SettingType(click.ParamType):
     def __init__(self, row: Setting) -> None:
         self.row = row
         self.name = row.metavar or "TEXT"
-        self.envvar_list_splitter = os.pathsep if row.many else None
+        self.envvar_list_splitter = row.splitter if row.many else None
         self.path: click.Path | None = None
         if row.path == "file":
             self.path = click.Path(dir_okay=False)

@@ -25,8 +25,10 @@ URL_DEFAULT, DB_DEFAULT = "start", "fixtures"
 @click.option("--to", "to", type=click.Choice(RESET_TARGETS), envvar="MCEMU_TO",
               help="start: the Data Extensions as the running emulator started (the fixtures "
                    "plus what its --db held then; the default with --url). fixtures: the "
-                   "fixture DEs only, DEs created since dropped (the default with --db). empty: "
-                   "every DE kept, every row removed. --to start needs --url.")
+                   "fixture DEs only, DEs created since dropped, and the fixtures' "
+                   "subscribers, lists, folders, triggered sends and automations (the default "
+                   "with --db). empty: every DE kept, every row removed. --to start needs "
+                   "--url.")
 @click.option("--empty", is_flag=True, envvar="MCEMU_EMPTY", help="The same as --to empty.")
 @click.option("--clear-journal", is_flag=True, envvar="MCEMU_CLEAR_JOURNAL",
               help="Clear the running emulator's request journal too; a reset keeps it "
@@ -82,19 +84,35 @@ def _reset_file(db: str, target: str, fixtures: tuple[str, ...],
     from emulator.clock import Clock
     from emulator.config import load_settings
     from emulator.fixtures.discovery import load_fixture_dirs
+    from emulator.fixtures.kinds import load_record_dirs
     from emulator.journal import Journal
     from emulator.reset import reset as reset_store
     from emulator.runtime import Emulator
     from emulator.store.store import Store
+    from emulator.subscribers.data import SubscriberData
+    from emulator.subscribers.model import LISTS_TABLE, SUBSCRIBERS_TABLE
 
     settings = load_settings({"db": db, "fixtures": fixtures,
                               "no_default_fixtures": no_default_fixtures}, environ={})
     definitions = load_fixture_dirs(settings.fixtures, include_default=not no_default_fixtures)
+    records = load_record_dirs(settings.fixtures, include_default=not no_default_fixtures,
+                               data_extensions={d.schema.key for d in definitions})
+    people = SubscriberData(tuple(records.pop(SUBSCRIBERS_TABLE, ())),
+                            tuple(records.pop(LISTS_TABLE, ())))
     # start_state stays None: offline, the file's start state is not known.
     emulator = Emulator(settings=settings, store=Store.open(db), clock=Clock(),
-                        journal=Journal(), mounts={}, fixtures=definitions)
+                        journal=Journal(), mounts={}, fixtures=definitions,
+                        subscriber_fixtures=people,
+                        record_fixtures={**records, **_runs_cleared()})
     try:
         reset_store(emulator, target)
         return {key: emulator.store.count(key) for key in emulator.store.keys()}
     finally:
         emulator.close()
+
+
+def _runs_cleared() -> dict[str, list[dict[str, object]]]:
+    """Return the record tables a reset to the fixtures empties (the automations' runs)."""
+    from emulator.fixtures.kinds import kinds
+
+    return {table: [] for kind in kinds() for table in kind.cleared}

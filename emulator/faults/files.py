@@ -33,7 +33,8 @@ def load_fault_dirs(registry: FaultRegistry, dirs: Iterable[str | Path],
         path = folder / FAULTS_FILE
         if path.is_file():
             found += _read_file(path, problems)
-    trial = FaultRegistry(registry.check_path)  # every entry checked before any is kept
+    # Every entry is checked before any is kept.
+    trial = FaultRegistry(registry.check_path, registry.check_package)
     for path, index, fields, locator in found:
         try:
             trial.add_fields(fields, str(path))

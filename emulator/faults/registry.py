@@ -7,6 +7,10 @@ HTTP method, and fires on:
 - every matching request, or only ``every`` Nth one (the Nth, 2Nth, ...), or a ``share`` of them;
 - until it has fired ``times`` times, when given: then it retires (listed, never fires again).
 
+A fault on a REST route may name a route's form (``/hub/v1/dataevents/key:{key}/rowset``) and a
+``package`` (a client id): then only calls made with that package's tokens count, and without a
+path every REST call of that package does (emulator/faults/paths.py).
+
 When several faults cover a path, the oldest active one is asked first; the first that fires
 answers, and the faults after it do not count that request.
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +30,7 @@ from http import HTTPStatus
 from typing import Any
 
 from emulator.errors import EmulatorError
+from emulator.faults.paths import path_pattern
 from emulator.faults.rules import FIELDS, PathCheck, check_fault
 
 #: The source of a fault added while the emulator runs (``add``, the admin API).
@@ -45,7 +51,7 @@ class Fault:
     """
 
     id: int
-    path: str
+    path: str | None
     package: str | None = None
     status: int | None = None
     body: Any = None
@@ -60,6 +66,15 @@ class Fault:
     seen: int = 0
     fired: int = 0
     _random: random.Random | None = field(default=None, repr=False)
+    _pattern: re.Pattern[str] | None = field(default=None, repr=False)
+
+    def covers(self, path: str) -> bool:
+        """Say whether the fault's path (or route form) covers the request path ``path``."""
+        if self.path is None:
+            return True
+        if self._pattern is not None:
+            return self._pattern.fullmatch(path) is not None
+        return self.path == path
 
     @property
     def active(self) -> bool:
@@ -98,9 +113,12 @@ class Fault:
 class FaultRegistry:
     """The faults of one emulator app; thread-safe. ``mc.faults`` in tests is one of these."""
 
-    def __init__(self, check_path: PathCheck | None = None) -> None:
+    def __init__(self, check_path: PathCheck | None = None,
+                 check_package: PathCheck | None = None) -> None:
         #: Says why no page serves a path (None: one does); the app sets it to its pages.
         self.check_path = check_path
+        #: Says why no installed package has a client id (None: one has); the app sets it.
+        self.check_package = check_package
         self._faults: list[Fault] = []
         self._fixture: list[tuple[int, dict[str, Any], str]] = []  # id, fields, file
         self._next_id = 1
@@ -121,8 +139,11 @@ class FaultRegistry:
         ``retry_after`` (seconds) answer instead of the page; ``delay`` waits that many seconds
         first (up to 300; alone, the page answers late); ``drop=True`` closes the connection
         without an answer. ``times``: the next N matching requests only; ``every``: every Nth;
-        ``share``: that share of them, reproducibly. ``package`` is for REST API routes, not
-        emulated yet. Raise FaultRefused (a ValueError) naming a bad field and what it takes.
+        ``share``: that share of them, reproducibly.
+        ``package`` (an installed package's client id) limits the fault to REST calls made with
+        its tokens (then ``path`` may be omitted: all of them); a REST ``path`` may be a route's
+        form with ``{name}`` parts. Raise FaultRefused (a ValueError) naming a bad field and
+        what it takes.
         """
         fields = {"path": path, "package": package, "status": status, "body": body,
                   "errorcode": errorcode, "retry_after": retry_after, "delay": delay,
@@ -131,7 +152,7 @@ class FaultRegistry:
 
     def add_fields(self, fields: Mapping[str, Any], source: str = RUNTIME) -> Fault:
         """Add a fault given as a mapping of ``add``'s fields (a JSON body, a file's entry)."""
-        checked = check_fault(fields, self.check_path)
+        checked = check_fault(fields, self.check_path, self.check_package)
         with self._lock:
             fault = _build(self._next_id, checked, source)
             self._next_id += 1
@@ -163,13 +184,18 @@ class FaultRegistry:
         with self._lock:
             return list(self._faults)
 
-    def match(self, method: str, path: str) -> Fault | None:
-        """Count a request to ``path`` (any ``method``) and return the fault that fires, if any."""
+    def match(self, method: str, path: str, package: str | None = None) -> Fault | None:
+        """Count a request to ``path`` (any ``method``) and return the fault that fires, if any.
+
+        Only the faults of ``package`` are asked: those without one for a page or a REST call
+        before its token is known, a client id's once the call's token (or token request) names
+        it.
+        """
         if not self._faults:  # the usual case, without the lock
             return None
         with self._lock:
             for fault in self._faults:
-                if fault.path != path or not fault.active:
+                if fault.package != package or not fault.active or not fault.covers(path):
                     continue
                 fault.seen += 1
                 if fault.every is not None and fault.seen % fault.every:
@@ -218,6 +244,8 @@ class FaultRegistry:
 
 def _build(id: int, checked: Mapping[str, Any], source: str) -> Fault:
     fault = Fault(id=id, source=source, **checked)
+    if fault.path is not None:
+        fault._pattern = path_pattern(fault.path)
     if fault.share is not None:
         fault._random = random.Random(f"{fault.path} {fault.share!r}")
     return fault

@@ -12,16 +12,19 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from emulator.errors import EmulatorError
+from emulator.faults.paths import is_rest_path
 
 #: The fields of a fault, in the order of ``FaultRegistry.add``.
 FIELDS = ("path", "package", "status", "body", "errorcode", "retry_after", "delay", "drop",
           "times", "every", "share")
 MAX_DELAY = 300.0  # seconds: longer than any client timeout worth testing
 MAX_RETRY_AFTER = 86400  # seconds: a day
+MAX_PACKAGE_LENGTH = 200  # a client id's longest, as packages.json takes it
 ADMIN_PREFIX = "/_emulator"
 _PATH = re.compile(r"/[^\s?#]*")
 
-#: ``check_path(path)`` returns why no page serves ``path``, or None when one does.
+#: ``check_path(path)`` returns why no page or REST route serves ``path``, or None when one
+#: does; ``check_package(client_id)`` why no installed package has that client id.
 PathCheck = Callable[[str], "str | None"]
 
 
@@ -31,8 +34,8 @@ class FaultRefused(EmulatorError, ValueError):
     code = "fault_refused"
 
 
-def check_fault(fields: Mapping[str, Any], check_path: PathCheck | None = None
-                ) -> dict[str, Any]:
+def check_fault(fields: Mapping[str, Any], check_path: PathCheck | None = None,
+                check_package: PathCheck | None = None) -> dict[str, Any]:
     """Return the fault's fields, each checked (and a whole-number delay or share as a float).
 
     Raise FaultRefused for the first field that breaks its rule.
@@ -43,7 +46,7 @@ def check_fault(fields: Mapping[str, Any], check_path: PathCheck | None = None
                            f"{', '.join(FIELDS)}")
     value = {name: fields.get(name) for name in FIELDS}
     value["drop"] = _flag(value["drop"])
-    value["path"] = _path(value["path"], value["package"], check_path)
+    value["path"] = _path(value["path"], value["package"], check_path, check_package)
     value["status"] = _whole("status", value["status"], 100, 599, "an HTTP status")
     value["errorcode"] = _whole("errorcode", value["errorcode"], 1, 2**31 - 1,
                                 "the REST error code")
@@ -66,23 +69,42 @@ def _flag(drop: Any) -> bool:
     return drop
 
 
-def _path(path: Any, package: Any, check_path: PathCheck | None) -> str:
+def _path(path: Any, package: Any, check_path: PathCheck | None,
+          check_package: PathCheck | None) -> str | None:
     if package is not None:
-        raise FaultRefused(f"package={package!r}: faults on the REST API routes of an installed "
-                           "package are not emulated yet (the emulator serves no REST route); "
-                           "fault a page by its path instead, e.g. add('/token', status=503)")
+        _package(package, check_package)
     if path is None:
-        raise FaultRefused("a fault needs the path of a page, e.g. add('/token', status=503)")
+        if package is None:
+            raise FaultRefused("a fault needs the path of a page or a REST route, e.g. "
+                               "add('/token', status=503), or package= (an installed "
+                               "package's client id) for every REST call made with its tokens")
+        return None
     if not isinstance(path, str) or not _PATH.fullmatch(path):
         raise FaultRefused(f"path {path!r} is not a path: expected one starting with '/', "
                            "without a query string, fragment or spaces, e.g. '/token'")
     if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
         raise FaultRefused(f"path {path!r} is the emulator's admin API or dashboard, which "
                            "faults never touch; fault a page's path, e.g. '/token'")
+    if package is not None and not is_rest_path(path):
+        raise FaultRefused(f"package={package!r} covers the REST calls made with that "
+                           f"package's tokens, and {path!r} is no REST route: give a REST path "
+                           "(e.g. '/data/v1/customobjectdata/key/{key}/rowset') or no path")
     problem = check_path(path) if check_path is not None else None
     if problem is not None:
         raise FaultRefused(problem)
     return path
+
+
+def _package(package: Any, check_package: PathCheck | None) -> None:
+    if not isinstance(package, str) or not package.strip():
+        raise FaultRefused(f"package={package!r}: expected the client id of an installed "
+                           "package (text), e.g. package='my-client-id'")
+    if len(package) > MAX_PACKAGE_LENGTH:
+        raise FaultRefused(f"package: {len(package)} characters; a client id has at most "
+                           f"{MAX_PACKAGE_LENGTH}")
+    problem = check_package(package) if check_package is not None else None
+    if problem is not None:
+        raise FaultRefused(problem)
 
 
 def _whole(name: str, value: Any, low: int, high: int | None, meaning: str) -> int | None:

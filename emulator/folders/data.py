@@ -47,3 +47,9 @@ def add(store: Store, record: Mapping[str, Any]) -> None:
         records = folders(store)
         records.append(dict(record))
         store.replace_records(FOLDERS_TABLE, records)
+
+
+def replace(store: Store, records: Sequence[Mapping[str, Any]]) -> None:
+    """Make ``records`` (checked) the folders of ``store``."""
+    with store.transaction():
+        store.replace_records(FOLDERS_TABLE, [dict(record) for record in records])

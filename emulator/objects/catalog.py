@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from emulator.objects import automations, dataextensions, folders, sends, subscribers
+from emulator.objects import (
+    automations,
+    dataextensions,
+    events,
+    folders,
+    sends,
+    subscribers,
+)
 from emulator.objects.model import REGISTRY, ObjectSession
 
-__all__ = ["REGISTRY", "ObjectSession", "automations", "dataextensions", "folders", "sends",
-           "subscribers"]
+__all__ = ["REGISTRY", "ObjectSession", "automations", "dataextensions", "events", "folders",
+           "sends", "subscribers"]

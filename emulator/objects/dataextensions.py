@@ -17,12 +17,20 @@ from emulator import assumptions
 from emulator.errors import DataExtensionNotFound, FixtureError
 from emulator.folders.data import data_extension_folders, folder_of
 from emulator.objects.errors import RequestRefused
-from emulator.objects.model import REGISTRY, ItemResult, ObjectType, Property, Row
+from emulator.objects.model import (
+    REGISTRY,
+    ItemResult,
+    ObjectSession,
+    ObjectType,
+    Property,
+    Row,
+)
 from emulator.script.clr import clr_text
 from emulator.store.rows import RowValidator, normalise
 from emulator.store.schema import DataExtensionSchema
 from emulator.store.store import Store
 from emulator.store.types import retrieve_text
+from emulator.units.scope import UnitScope
 
 #: Names of the identities of a DE: a UUID5 of its key in this namespace (ASSUMED).
 _OBJECT_IDS = uuid.UUID("6f1c2a52-3d0e-4c55-9f7a-2b8e1d6c0a17")
@@ -48,14 +56,23 @@ class DataExtensionType(ObjectType):
     )
     creatable = deletable = True
 
+    def __init__(self, unit: UnitScope | None = None) -> None:
+        self.unit = unit  # docs/fidelity.md#business-units: the DEs of the call's units
+
+    def bound(self, session: ObjectSession) -> ObjectType:
+        return type(self)(session.unit)
+
     def rows(self, store: Store) -> Iterable[Row]:
         folders = data_extension_folders(store)
-        for key in store.keys():
-            schema = store.schema(key)
-            yield {"Name": schema.name, "CustomerKey": key, "ObjectID": object_id(key),
-                   "CategoryID": folder_of(folders, key), "Description": "",
-                   "IsSendable": False, "IsTestable": False,
-                   "Client.ID": assumptions.DEFAULT_MID}
+        unit = self.unit or UnitScope.of(store)
+        for table in store.keys():
+            if not unit.sees(table):
+                continue
+            schema = store.schema(table)
+            yield {"Name": schema.name, "CustomerKey": unit.key(table),
+                   "ObjectID": object_id(table), "CategoryID": folder_of(folders, table),
+                   "Description": "", "IsSendable": False, "IsTestable": False,
+                   "Client.ID": unit.client_id(table)}
 
     def check(self, verb: str, item: Mapping[str, Any]) -> None:
         fields = item.get("Fields")
@@ -75,20 +92,22 @@ class DataExtensionType(ObjectType):
             return ItemResult(False, assumptions.OBJECT_DE_NAMES)
         if not isinstance(fields, list) or not fields:
             return ItemResult(False, assumptions.OBJECT_DE_NO_FIELDS)
-        doc = {"key": key, "name": name, "fields": [_field_doc(f) for f in fields]}
+        table = key if self.unit is None else self.unit.units.table(self.unit.acting, key)
+        doc = {"key": table, "name": name, "fields": [_field_doc(f) for f in fields]}
         try:
             schema = DataExtensionSchema.from_json(doc, "createItem DataExtension")
         except FixtureError as error:
             return ItemResult(False, str(error))
         store.create(schema, (), replace=False)
         return ItemResult(True, assumptions.OBJECT_DE_CREATED,
-                          {**item, "CustomerKey": key, "Name": name, "ObjectID": object_id(key)})
+                          {**item, "CustomerKey": key, "Name": name,
+                           "ObjectID": object_id(table)})
 
     def delete(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
         key = item.get("CustomerKey")
         if not isinstance(key, str):
             return ItemResult(False, assumptions.OBJECT_DE_NAMES)
-        store.drop(key)  # DataExtensionNotFound: the item's error
+        store.drop(key if self.unit is None else self.unit.table(key))  # missing: item error
         return ItemResult(True, assumptions.OBJECT_DE_DELETED)
 
 
@@ -159,8 +178,10 @@ class DataExtensionRows(ObjectType):
     name = "DataExtensionObject"
     creatable = updatable = deletable = True
 
-    def __init__(self, schema: DataExtensionSchema | None = None) -> None:
+    def __init__(self, schema: DataExtensionSchema | None = None,
+                 unit: UnitScope | None = None) -> None:
         self._schema = schema
+        self.unit = unit  # the writes' unit: CustomerKey is the acting unit's DE
         self.properties = () if schema is None else tuple(
             Property(f.name, f.type) for f in schema.fields)
 
@@ -198,7 +219,7 @@ class DataExtensionRows(ObjectType):
                                            f"not {{{inner}: [...]}}")
 
     def create(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
-        key, row = _target(item)
+        key, row = _target(item, self.unit)
         if key is None:
             return ItemResult(False, assumptions.OBJECT_ROW_NO_KEY)
         if row is None:
@@ -209,7 +230,7 @@ class DataExtensionRows(ObjectType):
 
     def update(self, store: Store, item: Mapping[str, Any],
                options: Mapping[str, Any]) -> ItemResult:
-        key, row = _target(item)
+        key, row = _target(item, self.unit)
         if key is None:
             return ItemResult(False, assumptions.OBJECT_ROW_NO_KEY)
         if row is None:
@@ -232,6 +253,7 @@ class DataExtensionRows(ObjectType):
         key = item.get("CustomerKey")
         if not isinstance(key, str):
             return ItemResult(False, assumptions.OBJECT_ROW_NO_KEY)
+        key = key if self.unit is None else self.unit.table(key)
         pairs = _pairs(item.get("Keys"))
         if not pairs:
             return ItemResult(False, assumptions.OBJECT_ROW_PAIRS.format(member="Keys"))
@@ -244,9 +266,12 @@ class DataExtensionRows(ObjectType):
         return ItemResult(True, "Deleted DataExtensionObject")  # RT
 
 
-def _target(item: Mapping[str, Any]) -> tuple[str | None, dict[str, str] | None]:
+def _target(item: Mapping[str, Any], unit: UnitScope | None = None
+            ) -> tuple[str | None, dict[str, str] | None]:
     key = item.get("CustomerKey")
-    return (key if isinstance(key, str) else None), _pairs(item.get("Properties"))
+    if not isinstance(key, str):
+        return None, _pairs(item.get("Properties"))
+    return (key if unit is None else unit.table(key)), _pairs(item.get("Properties"))
 
 
 def _pairs(raw: Any) -> dict[str, str] | None:
@@ -325,6 +350,9 @@ class _BareRows(DataExtensionRows):
         return False
 
     filterable = retrievable
+
+    def bound(self, session: ObjectSession) -> ObjectType:
+        return type(self)(None, session.unit)
 
 
 REGISTRY.register(DataExtensionType())

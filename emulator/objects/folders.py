@@ -33,7 +33,7 @@ class DataFolderType(ObjectType):
         Property("AllowChildren", "Boolean"), Property("ObjectID"),
         Property("Client.ID", "Number"),
     )
-    creatable = True
+    creatable = updatable = deletable = True
 
     def rows(self, store: Store) -> Iterable[Row]:
         records = data.folders(store)
@@ -75,6 +75,53 @@ class DataFolderType(ObjectType):
         return ItemResult(True, assumptions.OBJECT_FOLDER_CREATED,
                           {**item, "ID": new_id, "CustomerKey": record["CustomerKey"],
                            "ObjectID": record["ObjectID"]})
+
+    def update(self, store: Store, item: Mapping[str, Any],
+               options: Mapping[str, Any]) -> ItemResult:
+        """Change a folder's Name or Description (docs/fidelity.md#core-list-folder-writes)."""
+        records = data.folders(store)
+        found = _editable(records, item.get("CustomerKey"))
+        if isinstance(found, ItemResult):
+            return found
+        others = [name for name in item if name not in ("CustomerKey", "Name", "Description")]
+        if others:
+            return ItemResult(False, assumptions.OBJECT_FOLDER_CHANGES.format(
+                names=", ".join(others)))
+        try:
+            record = check_folder({**{k: v for k, v in found.items()
+                                      if k not in ("IsEditable", "ObjectID")},
+                                   **{k: item[k] for k in ("Name", "Description") if k in item}})
+        except RecordRefused as refused:
+            return ItemResult(False, refused.message)
+        if any(f is not found and f["ParentID"] == found["ParentID"]
+               and f["Name"].casefold() == record["Name"].casefold() for f in records):
+            return ItemResult(False, assumptions.OBJECT_FOLDER_NAME_USED.format(
+                name=record["Name"]))
+        data.replace(store, [{**f, "Name": record["Name"], "Description": record["Description"]}
+                             if f is found else f for f in records])
+        return ItemResult(True, assumptions.OBJECT_FOLDER_UPDATED, dict(item))
+
+    def delete(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
+        """Delete an empty folder (docs/fidelity.md#core-list-folder-writes)."""
+        records = data.folders(store)
+        found = _editable(records, item.get("CustomerKey"))
+        if isinstance(found, ItemResult):
+            return found
+        if found["DataExtensions"] or any(f["ParentID"] == found["ID"] for f in records):
+            return ItemResult(False, assumptions.OBJECT_FOLDER_NOT_EMPTY.format(
+                name=found["Name"]))
+        data.replace(store, [f for f in records if f is not found])
+        return ItemResult(True, assumptions.OBJECT_FOLDER_DELETED)
+
+
+def _editable(records: list[dict[str, Any]], key: Any) -> dict[str, Any] | ItemResult:
+    """Return the folder ``key`` names, or the failed item when it is missing or built in."""
+    found = next((f for f in records if f["CustomerKey"] == key), None)
+    if found is None:
+        return ItemResult(False, assumptions.OBJECT_FOLDER_NOT_FOUND.format(key=key))
+    if not found["IsEditable"]:
+        return ItemResult(False, assumptions.OBJECT_FOLDER_FIXED.format(name=found["Name"]))
+    return found
 
 
 def _folder_row(folder: Mapping[str, Any], parent: Mapping[str, Any] | None) -> Row:

@@ -26,6 +26,7 @@ from emulator.sends.outbox import Outbox
 from emulator.store.filters import compile_filter
 from emulator.store.schema import DataExtensionSchema, Field
 from emulator.store.store import Store
+from emulator.units.scope import UnitScope
 
 #: docs/fidelity.md#object-paging: a retrieve returns at most 2,500 objects per batch (OFF).
 BATCH_SIZE = 2500
@@ -252,7 +253,27 @@ class ObjectSession:
     now: Callable[[], datetime] | None = None
     #: told (DE key, rows as stored) after each item that wrote DE rows: the page's journal
     record_rows: Callable[[str, list[dict[str, Any]]], None] | None = None
+    #: the unit ``setClientId`` made the calls act as; None: the page's own
+    client_id: int | None = None
+    #: the business units of the call running now (docs/fidelity.md#wsproxy-client-id)
+    unit: UnitScope | None = None
     _pending: OrderedDict[str, _Pending] = field(default_factory=OrderedDict)
+
+    def _enter_unit(self, query_all: bool = False) -> str | None:
+        """Fix the unit context of the call starting; return the denial text, if denied."""
+        self.unit = UnitScope.of(self.store, self.client_id, query_all)
+        if self.unit.denied():
+            return assumptions.UNIT_DENIED.format(executing=self.unit.executing,
+                                                  mid=self.unit.acting)
+        return None
+
+    def _lookup(self, type_name: str) -> ObjectType | str:
+        """Return the type ``type_name`` names, a ``DataExtensionObject[key]`` in the unit's
+        view (its own DE, else a shared one)."""
+        base, bracket, rest = type_name.partition("[")
+        if bracket and rest.endswith("]") and self.unit is not None and self.unit.units.several:
+            type_name = f"{base}[{self.unit.table(rest[:-1])}]"
+        return self.registry.get(type_name, self.store)
 
     # --- retrieve ------------------------------------------------------------------------------
 
@@ -272,7 +293,10 @@ class ObjectSession:
         if request and request.get("ContinueRequest"):
             return self.next_batch(type_name, request["ContinueRequest"])
         size = _batch_size(options)
-        found = self.registry.get(type_name, self.store)
+        denied = self._enter_unit(bool(request and request.get("QueryAllAccounts") is True))
+        if denied is not None:
+            return _retrieved(denied, _request_id(), [], False)
+        found = self._lookup(type_name)
         if isinstance(found, str):
             return _retrieved(found, _request_id(), [], False)
         found = found.bound(self)
@@ -353,7 +377,10 @@ class ObjectSession:
             raise RequestRefused(verb, "the options must be an object such as "
                                        "{SaveOptions: [{PropertyName: \"*\", "
                                        "SaveAction: \"UpdateAdd\"}]}")
-        found = self.registry.get(type_name, self.store)
+        denied = self._enter_unit()
+        if denied is not None:
+            return {"Status": denied, "RequestID": _request_id(), "Results": []}
+        found = self._lookup(type_name)
         if not isinstance(found, str):
             found = found.bound(self)
             for item in items:  # every shape first: a refused call writes nothing
@@ -409,7 +436,11 @@ class ObjectSession:
                                             f"not {action!r}")
         if options is not None and not isinstance(options, Mapping):
             raise RequestRefused("perform", "the perform options must be an object")
-        found = self.registry.get(type_name, self.store)
+        denied = self._enter_unit()
+        if denied is not None:
+            return {"Status": denied, "StatusMessage": denied, "RequestID": _request_id(),
+                    "Results": []}
+        found = self._lookup(type_name)
         if not isinstance(found, str):
             found = found.bound(self)
             if not found.performable:

@@ -1,10 +1,12 @@
-"""``TriggeredSendDefinition``, ``TriggeredSend`` and ``SentEvent``: sends captured, never sent.
+"""``TriggeredSendDefinition`` and ``TriggeredSend``: sends captured, never sent.
 
 docs/fidelity.md#object-triggered-send: ``createItem("TriggeredSend", {TriggeredSendDefinition:
 {CustomerKey}, Subscribers: [{EmailAddress, SubscriberKey, Attributes: [{Name, Value}]}]})``
 sends the definition's e-mail to each subscriber (3P); only an Active definition sends (OFF).
 The emulator records one message a subscriber in the outbox of the page's session
-(docs/fidelity.md#outbox); ``SentEvent`` retrieves those messages.
+(docs/fidelity.md#outbox); ``SentEvent`` (emulator/objects/events.py) retrieves those messages.
+An update of a definition sets its ``TriggeredSendStatus`` and texts
+(docs/fidelity.md#triggered-send-update): how the Core library's Start, Pause and Publish move it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from emulator import assumptions
+from emulator.fixtures.records import RecordRefused
 from emulator.objects.errors import RequestRefused
 from emulator.objects.model import REGISTRY, ItemResult, ObjectSession, ObjectType, Property, Row
 from emulator.sends import definitions
@@ -24,7 +27,8 @@ NOT_CAPTURED = "Sends are not captured here: a TriggeredSend needs a page run's 
 
 
 class TriggeredSendDefinitionType(ObjectType):
-    """``TriggeredSendDefinition`` (retrieve only; ``Status`` is not a property, RT)."""
+    """``TriggeredSendDefinition``: retrieve, and update by CustomerKey (``Status`` is not a
+    property, RT)."""
 
     name = "TriggeredSendDefinition"
     properties = (
@@ -32,6 +36,31 @@ class TriggeredSendDefinitionType(ObjectType):
         Property("Description"), Property("EmailSubject"), Property("FromName"),
         Property("FromAddress"), Property("ObjectID"), Property("Client.ID", "Number"),
     )
+    updatable = True
+
+    def check(self, verb: str, item: Mapping[str, Any]) -> None:
+        if verb == "update" and not isinstance(item.get("CustomerKey"), str):
+            raise RequestRefused(verb, "a TriggeredSendDefinition is named by its CustomerKey "
+                                       "(text)")
+
+    def update(self, store: Store, item: Mapping[str, Any],
+               options: Mapping[str, Any]) -> ItemResult:
+        """Change the definition's status or texts; other properties fail the item."""
+        key = item["CustomerKey"]
+        found = definitions.find(store, key)
+        if found is None:
+            return ItemResult(False, assumptions.SEND_NO_DEFINITION.format(key=key))
+        changed = {name: value for name, value in item.items() if name != "CustomerKey"}
+        fixed = [name for name in changed if name not in definitions.DEFINITION_FIELDS]
+        if fixed:
+            return ItemResult(False, assumptions.SEND_DEFINITION_FIXED.format(
+                names=", ".join(fixed), fields=", ".join(definitions.DEFINITION_FIELDS[1:])))
+        try:
+            record = definitions.check_definition({**found, **changed})
+        except RecordRefused as refused:
+            return ItemResult(False, refused.message)
+        definitions.save(store, record)
+        return ItemResult(True, assumptions.SEND_DEFINITION_UPDATED, dict(item))
 
     def rows(self, store: Store) -> Iterable[Row]:
         for record in definitions.definitions(store):
@@ -101,30 +130,5 @@ class TriggeredSendType(ObjectType):
         return ItemResult(True, assumptions.SEND_CREATED)
 
 
-class SentEventType(ObjectType):
-    """``SentEvent``: one event a captured message (retrieve only)."""
-
-    name = "SentEvent"
-    properties = (
-        Property("SendID", "Number"), Property("SubscriberKey"), Property("EventDate"),
-        Property("EventType"), Property("TriggeredSendDefinitionObjectID"),
-        Property("Client.ID", "Number"),
-    )
-
-    def __init__(self, outbox: Outbox | None = None) -> None:
-        self.outbox = outbox
-
-    def bound(self, session: ObjectSession) -> ObjectType:
-        return SentEventType(session.outbox)
-
-    def rows(self, store: Store) -> Iterable[Row]:
-        for message in self.outbox.messages() if self.outbox is not None else ():
-            yield {"SendID": message["id"], "SubscriberKey": message["subscriberKey"],
-                   "EventDate": message["time"], "EventType": "Sent",
-                   "TriggeredSendDefinitionObjectID": message["definitionObjectID"],
-                   "Client.ID": assumptions.DEFAULT_MID}
-
-
 REGISTRY.register(TriggeredSendDefinitionType())
 REGISTRY.register(TriggeredSendType())
-REGISTRY.register(SentEventType())

@@ -19,7 +19,7 @@ from emulator.objects.errors import RequestRefused
 from emulator.objects.model import REGISTRY, ItemResult, ObjectType, Property, Row
 from emulator.store.store import Store
 from emulator.subscribers import data
-from emulator.subscribers.model import check_subscriber, is_email
+from emulator.subscribers.model import check_list, check_subscriber, is_email
 
 #: docs/fidelity.md#object-subscriber (RT)
 INVALID_EMAIL = "InvalidEmailAddress"
@@ -101,16 +101,44 @@ class SubscriberType(ObjectType):
 
 
 class ListType(ObjectType):
-    """``List`` (retrieve only)."""
+    """``List``: retrieve, create, and delete by CustomerKey with the list's memberships
+    (docs/fidelity.md#core-list-folder-writes)."""
 
     name = "List"
     properties = (Property("ID", "Number"), Property("ListName"), Property("CustomerKey"),
                   Property("Type"), Property("ListClassification"), Property("Description"),
                   Property("Client.ID", "Number"))
+    creatable = deletable = True
 
     def rows(self, store: Store) -> Iterable[Row]:
         for record in data.lists(store):
             yield {**record, "Client.ID": assumptions.DEFAULT_MID}
+
+    def create(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
+        held = data.read(store)
+        new_id = max((record["ID"] for record in held.lists), default=0) + 1
+        try:
+            record = check_list({**item, "ID": new_id})
+        except RecordRefused as refused:
+            return ItemResult(False, refused.message)
+        if any(other["CustomerKey"] == record["CustomerKey"] for other in held.lists):
+            return ItemResult(False, assumptions.OBJECT_LIST_KEY_USED.format(
+                key=record["CustomerKey"]))
+        data.put(store, data.SubscriberData(held.subscribers, (*held.lists, record)))
+        return ItemResult(True, assumptions.OBJECT_LIST_CREATED, {**item, "ID": new_id})
+
+    def delete(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
+        held = data.read(store)
+        key = item.get("CustomerKey")
+        found = next((record for record in held.lists if record["CustomerKey"] == key), None)
+        if found is None:
+            return ItemResult(False, assumptions.OBJECT_LIST_NOT_FOUND.format(key=key))
+        subscribers = tuple(
+            {**record, "Lists": [m for m in record["Lists"] if m["ID"] != found["ID"]]}
+            for record in held.subscribers)
+        data.put(store, data.SubscriberData(
+            subscribers, tuple(record for record in held.lists if record is not found)))
+        return ItemResult(True, assumptions.OBJECT_LIST_DELETED)
 
 
 class ListSubscriberType(ObjectType):

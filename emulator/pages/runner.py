@@ -77,7 +77,7 @@ def run_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
              debug: bool = False, time_limit: float = DEFAULT_TIME_LIMIT,
              memory_limit: int = DEFAULT_MEMORY_LIMIT,
              attributes: Mapping[str, Any] | None = None,
-             outbox: Outbox | None = None) -> PageResult:
+             outbox: Outbox | None = None, outbound: Any = None) -> PageResult:
     """Run ``page`` for ``request``; an exception escaping the script is an HTTP 500.
 
     ``keys`` is the key store GetJWTByKeyName reads (none when not given); ``warning_log`` is
@@ -86,7 +86,8 @@ def run_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
     body, which is otherwise the platform's. ``time_limit`` (seconds) and ``memory_limit``
     (bytes) make the run's budget (docs/fidelity.md#page-budget): past the time it answers 408,
     past the memory 500. ``attributes`` are the page's subscriber's (none: no subscriber);
-    ``outbox`` keeps what the page sends (none: a send fails, not captured).
+    ``outbox`` keeps what the page sends (none: a send fails, not captured); ``outbound``
+    answers its outbound HTTP calls (none: each fails).
     """
     budget = PageBudget(time_limit, memory_limit)
     watched = PageStore(store)
@@ -94,7 +95,7 @@ def run_page(page: Page, request: RequestSnapshot, store: Store, clock: Clock,
                           content_type=page.content_type, page_name=page.name,
                           keys=keys if keys is not None else KeyStore(),
                           warning_log=warning_log, budget=budget, attributes=attributes,
-                          outbox=outbox)
+                          outbox=outbox, outbound=outbound)
     try:
         _run_watched(page, context, watched)
     except StoreWriteStop as stop:
@@ -145,7 +146,8 @@ class StoreWriteStop(BaseException):
 
 #: The Store methods that change data: a page's call to one may be refused by the disk.
 _CHANGES = frozenset({"create", "drop", "add_rows", "update_rows", "delete_rows", "upsert_rows",
-                      "replace_rows", "replace_all"})
+                      "replace_rows", "replace_all", "replace_records", "put_record",
+                      "remove_record"})
 
 
 class PageStore:

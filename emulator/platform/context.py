@@ -55,6 +55,8 @@ class PageContext:
     attributes: Mapping[str, Any] | None = None
     #: where the page's sends are captured (emulator.sends.outbox); None: not captured
     outbox: Outbox | None = None
+    #: what answers the page's outbound HTTP calls (emulator.outbound); None: every call fails
+    outbound: Any = None
     _ampscript: AmpscriptContext | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -91,7 +93,7 @@ class PageContext:
                                                attributes=self.attributes,
                                                record_rows=partial(_record, self.rows_written),
                                                page=AmpscriptPageSide(self.request),
-                                               outbox=self.outbox)
+                                               outbox=self.outbox, outbound=self.outbound)
         return self._ampscript
 
     def set_header(self, name: str, value: str) -> None:

@@ -1,5 +1,5 @@
-"""The Core library's object doors: ``Subscriber``, ``List``, ``Folder``, ``Attribute`` and
-``DataExtension.Retrieve``.
+"""The Core library's object doors: ``Subscriber``, ``List``, ``Folder``, ``Attribute``,
+``TriggeredSend`` and ``DataExtension.Retrieve``.
 
 docs/fidelity.md#core-objects: ``X.Init(key)`` never fetches and never throws (RT); retrieves
 return arrays (RT); write methods return the strings ``"OK"`` or ``"Error"`` and do not throw
@@ -9,9 +9,11 @@ names, so Core, WSProxy and AMPscript share one implementation of each object ty
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from emulator import assumptions
 from emulator.objects.catalog import ObjectSession
 from emulator.objects.errors import RequestRefused
 from emulator.platform.calls import arity, padded
@@ -21,6 +23,7 @@ from emulator.script.errors import FeatureNotEmulated, PlatformError
 from emulator.script.js import is_nullish
 from emulator.script.undefined import UNDEFINED
 from emulator.store.schema import describe_json_type
+from emulator.subscribers import data as subscriber_data
 
 OK, ERROR = "OK", "Error"  # docs/fidelity.md#core-writes (RT)
 NOT_BUILT = "{path} is not emulated by mc-emulator."
@@ -31,6 +34,18 @@ FILTER_SHAPE = ("a filter is an object such as {Property: \"SubscriberKey\", Sim
                 "LogicalOperator, RightOperand}")
 
 
+class ThrownText(PlatformError):
+    """What the platform throws as a bare string (``catch (e)`` gets the text itself, RT).
+
+    The SSJS host answers it so (``thrown``); a Python port catches it as a ScriptError whose
+    message is the text.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.thrown = text
+
+
 def reach(globals_: Any, owner: str, key: Any) -> Any:
     """Return the Core object a host call of ``owner`` (``List.Init(key).Subscribers``) means.
 
@@ -39,7 +54,12 @@ def reach(globals_: Any, owner: str, key: Any) -> Any:
     """
     base, _, rest = owner.partition(".")
     target = getattr(globals_, base)
-    if rest.startswith(INIT):
+    if base == "TriggeredSend" and rest.startswith(INIT):
+        # the page's stub (key, number): its LastRequestID and LastMessage outlive one call
+        key, number = key if isinstance(key, list) and len(key) == 2 else (key, 0)
+        target = target.stub(key, number)
+        rest = rest[len(INIT):].lstrip(".")
+    elif rest.startswith(INIT):
         target = target.Init(key)
         rest = rest[len(INIT):].lstrip(".")
     for part in filter(None, rest.split(".")):
@@ -50,6 +70,7 @@ def reach(globals_: Any, owner: str, key: Any) -> Any:
 def _session(context: PageContext) -> ObjectSession:
     # A Core retrieve answers in one call, so no continuation needs to outlive it.
     return ObjectSession(context.store, context.budget,  # type: ignore[arg-type]
+                         outbox=context.outbox,  # a Core send is captured as WSProxy's is
                          now=context.clock.now_utc, record_rows=context.record_rows)
 
 
@@ -63,7 +84,8 @@ def _filter(method: str, given: Any) -> Mapping[str, Any] | None:
 
 
 def _retrieve(context: PageContext, type_name: str, names: list[str] | None,
-              filter: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+              filter: Mapping[str, Any] | None,
+              request: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """Return the first batch of ``type_name`` objects (docs/fidelity.md#core-retrieve).
 
     A request the object model refuses, or answers with an error status, throws its text.
@@ -74,7 +96,7 @@ def _retrieve(context: PageContext, type_name: str, names: list[str] | None,
         assert not isinstance(found, str), type_name
         names = [p.name for p in found.properties if p.retrievable]
     try:
-        answer = session.retrieve(type_name, names, filter)
+        answer = session.retrieve(type_name, names, filter, None, request)
     except RequestRefused as refused:
         raise PlatformError(refused.message) from None
     if answer["Status"] not in ("OK", "MoreDataAvailable"):
@@ -152,8 +174,8 @@ def retrieve_data_extensions(context: PageContext, *args: Any) -> list[dict[str,
     """``DataExtension.Retrieve(filter[, queryAllAccounts])``: DE definitions.
 
     docs/fidelity.md#core-de-retrieve: rows carry the DataExtension object's properties
-    (``CustomerKey``, ``Name``, ``CategoryID``, ...); one business unit, so the second argument
-    changes nothing but must be true or false.
+    (``CustomerKey``, ``Name``, ``CategoryID``, ...); the second argument, true, lists the DEs
+    of every unit the page's reaches (docs/fidelity.md#business-units).
     """
     arity(args, 0, 2)
     filter, all_accounts = padded(args, 2, UNDEFINED)
@@ -161,19 +183,34 @@ def retrieve_data_extensions(context: PageContext, *args: Any) -> list[dict[str,
         raise PlatformError("DataExtension.Retrieve: the second argument, queryAllAccounts, is "
                             f"true or false, not {clr_text(all_accounts)!r}.")
     return _retrieve(context, "DataExtension", None,
-                     _filter("DataExtension.Retrieve", filter))
+                     _filter("DataExtension.Retrieve", filter),
+                     {"QueryAllAccounts": True} if all_accounts is True else None)
 
 
 # --- Folder --------------------------------------------------------------------------------------
 
 class FolderStatics:
-    """The Core ``Folder``: ``Retrieve`` (``Add`` is not emulated)."""
+    """The Core ``Folder``: ``Init``, ``Add``, ``Retrieve`` (docs/fidelity.md#core-folder)."""
 
     def __init__(self, context: PageContext) -> None:
         self._context = context
 
-    def Init(self, *args: Any) -> FolderObject:
-        return FolderObject()
+    def Init(self, key: Any = UNDEFINED, *extra: Any) -> FolderObject:
+        return FolderObject(self._context, "" if is_nullish(key) else clr_text(key))
+
+    def Add(self, *args: Any) -> str:
+        """Add a folder: ``{Name, CustomerKey, Description, ContentType, AllowChildren,
+        ParentFolderID}``; ``Add()`` and ``Add({})`` throw (RT)."""
+        props = args[0] if args else UNDEFINED
+        if not isinstance(props, Mapping) or not props:
+            raise PlatformError(FOLDER_ADD_SHAPE.format(given=describe_json_type(
+                None if is_nullish(props) else props) if not isinstance(props, Mapping)
+                else "an empty object"))
+        item: dict[str, Any] = {name: props[name] for name in (
+            "Name", "CustomerKey", "Description", "ContentType", "AllowChildren")
+            if name in props and not is_nullish(props[name])}
+        item["ParentFolder"] = {"ID": props.get("ParentFolderID")}
+        return _write(self._context, "create", "DataFolder", item)
 
     def Retrieve(self, *args: Any) -> list[dict[str, Any]]:
         """Return the folders matching the filter; dot paths such as ``ParentFolder.Name`` work.
@@ -185,17 +222,31 @@ class FolderStatics:
         return _retrieve(self._context, "DataFolder", None, filter)
 
 
+FOLDER_ADD_SHAPE = ("Folder.Add takes an object such as {{Name: \"Campaigns\", CustomerKey: "
+                    "\"campaigns\", ContentType: \"dataextension\", ParentFolderID: 1001}}, "
+                    "not {given}.")
+
+
 class FolderObject:
-    """``Folder.Init(key)``: a stub whose methods the emulator has not built."""
+    """``Folder.Init(key)``, the folder whose CustomerKey is ``key``: ``Update``, ``Remove``."""
+
+    def __init__(self, context: PageContext, key: str) -> None:
+        self._context = context
+        self._key = key
 
     def SetID(self, *args: Any) -> Any:
         raise FeatureNotEmulated(NOT_BUILT.format(path="Folder.Init(key).SetID"))
 
-    def Remove(self, *args: Any) -> Any:
-        raise FeatureNotEmulated(NOT_BUILT.format(path="Folder.Init(key).Remove"))
+    def Remove(self, *args: Any) -> str:
+        """Delete the folder; a missing key, or one holding folders or DEs, is "Error"."""
+        return _write(self._context, "delete", "DataFolder", {"CustomerKey": self._key})
 
-    def Update(self, *args: Any) -> Any:
-        raise FeatureNotEmulated(NOT_BUILT.format(path="Folder.Init(key).Update"))
+    def Update(self, *args: Any) -> str:
+        """Change the folder's ``Name`` or ``Description``; a missing key is "Error" (RT)."""
+        props = args[0] if args else UNDEFINED
+        if not isinstance(props, Mapping):
+            return ERROR
+        return _write(self._context, "update", "DataFolder", {**props, "CustomerKey": self._key})
 
 
 # --- Subscriber ----------------------------------------------------------------------------------
@@ -234,6 +285,7 @@ class SubscriberObject:
         self._context = context
         self._key = key
         self.Lists = SubscriberLists(context, key)
+        self.Attributes = SubscriberAttributes(context, key)
 
     def Update(self, *args: Any) -> str:
         """Change the subscriber; ``Update()`` leaves it as it is. A missing one is "Error"."""
@@ -259,8 +311,41 @@ class SubscriberObject:
         """Delete the subscriber; a missing key is "Error", no throw (RT)."""
         return _write(self._context, "delete", "Subscriber", {"SubscriberKey": self._key})
 
-    def Statistics(self, *args: Any) -> Any:
-        raise FeatureNotEmulated(NOT_BUILT.format(path="Subscriber.Init(key).Statistics"))
+    def Statistics(self, *args: Any) -> dict[str, Any]:
+        """Return one object of the subscriber's event counts (RT: one object, not an array).
+
+        docs/fidelity.md#core-subscriber-statistics: the counters are the event types' for the
+        key (ASSUMED "core-subscriber-statistics"); an unknown key counts nothing.
+        """
+        counts: dict[str, Any] = {"SubscriberKey": self._key}
+        for name, type_name in STATISTICS.items():
+            counts[name] = len(_retrieve(self._context, type_name, ["SubscriberKey"],
+                                         _equals("SubscriberKey", self._key)))
+        return counts
+
+
+#: The counters of Subscriber.Init(key).Statistics() and the event type each counts.
+STATISTICS = {"Sent": "SentEvent", "Opens": "OpenEvent", "Clicks": "ClickEvent",
+              "Bounces": "BounceEvent", "Unsubscribes": "UnsubEvent"}
+
+
+class SubscriberAttributes:
+    """``Subscriber.Init(key).Attributes``."""
+
+    def __init__(self, context: PageContext, key: str) -> None:
+        self._context = context
+        self._key = key
+
+    def Retrieve(self, *args: Any) -> list[dict[str, Any]]:
+        """Return the subscriber's attributes as ``{Name, Value}`` (RT); none for a missing one.
+
+        See docs/fidelity.md#core-subscriber-attributes-retrieve.
+        """
+        try:
+            record = subscriber_data.find(self._context.store, self._key)  # type: ignore[arg-type]
+        except subscriber_data.SubscriberNotFound:
+            return []
+        return [{"Name": name, "Value": value} for name, value in record["Attributes"].items()]
 
 
 class SubscriberLists:
@@ -285,13 +370,23 @@ LIST_PROPERTIES = ["ID", "ListName", "CustomerKey", "Type", "ListClassification"
 
 
 class ListStatics:
-    """The Core ``List``: ``Init`` and ``Retrieve`` (``Add`` is not emulated)."""
+    """The Core ``List``: ``Init``, ``Add`` and ``Retrieve``."""
 
     def __init__(self, context: PageContext) -> None:
         self._context = context
 
     def Init(self, key: Any = UNDEFINED, *extra: Any) -> ListObject:
         return ListObject(self._context, "" if is_nullish(key) else clr_text(key))
+
+    def Add(self, *args: Any) -> str:
+        """Add a list: ``{CustomerKey, Name, Type, Description}`` (RT: "OK"); else "Error"."""
+        props = args[0] if args else UNDEFINED
+        if not isinstance(props, Mapping) or not props:
+            return ERROR
+        item = {"ListName" if name == "Name" else name: value for name, value in props.items()
+                if name in ("CustomerKey", "Name", "ListName", "Type", "ListClassification",
+                            "Description") and not is_nullish(value)}
+        return _write(self._context, "create", "List", item)
 
     def Retrieve(self, *args: Any) -> list[dict[str, Any]]:
         """Return the lists matching the filter (docs/fidelity.md#core-list)."""
@@ -304,10 +399,13 @@ class ListObject:
     """``List.Init(key)``, the list whose CustomerKey is ``key``: its ``Subscribers``."""
 
     def __init__(self, context: PageContext, key: str) -> None:
+        self._context = context
+        self._key = key
         self.Subscribers = ListSubscribers(context, key)
 
-    def Remove(self, *args: Any) -> Any:
-        raise FeatureNotEmulated(NOT_BUILT.format(path="List.Init(key).Remove"))
+    def Remove(self, *args: Any) -> str:
+        """Delete the list and its memberships (RT: "OK"); a missing key is "Error"."""
+        return _write(self._context, "delete", "List", {"CustomerKey": self._key})
 
 
 class ListSubscribers:
@@ -434,6 +532,149 @@ class AttributeObject:
         return self._context.ampscript().attribute(clr_text(args[0]))
 
 
+# --- TriggeredSend -------------------------------------------------------------------------------
+
+#: Stubs a page keeps state for; past it the oldest is forgotten (its fields read null again).
+STUB_LIMIT = 1000
+
+
+class TriggeredSendStatics:
+    """The Core ``TriggeredSend``: ``Init``, ``Add``, ``Retrieve``.
+
+    See docs/fidelity.md#core-triggered-send.
+    """
+
+    def __init__(self, context: PageContext) -> None:
+        self._context = context
+        self._stubs: OrderedDict[Any, TriggeredSendObject] = OrderedDict()
+
+    def Init(self, key: Any = UNDEFINED, *extra: Any) -> TriggeredSendObject:
+        # RT: Init never fetches; LastRequestID and LastMessage are null on a new stub.
+        return TriggeredSendObject(self._context, "" if is_nullish(key) else clr_text(key))
+
+    def stub(self, key: Any, number: Any) -> TriggeredSendObject:
+        """Return the stub ``number`` of a page's script (made once, kept for its fields)."""
+        found = self._stubs.get(number)
+        if found is None:
+            found = self._stubs[number] = self.Init(key)
+            while len(self._stubs) > STUB_LIMIT:
+                self._stubs.popitem(last=False)
+        return found
+
+    def Add(self, *args: Any) -> Any:
+        """Throw the string "Error adding TSD." (RT: Add does not work; use WSProxy)."""
+        raise ThrownText(assumptions.CORE_TSD_ADD_ERROR)
+
+    def Retrieve(self, *args: Any) -> list[dict[str, Any]]:
+        """Return the definitions matching the filter, ``TriggeredSendStatus`` and all (RT)."""
+        arity(args, 0, 1)
+        filter = _filter("TriggeredSend.Retrieve", padded(args, 1, UNDEFINED)[0])
+        return _retrieve(self._context, "TriggeredSendDefinition", None, filter)
+
+
+class TriggeredSendObject:
+    """``TriggeredSend.Init(key)``: ``Send``, ``Start``, ``Pause``, ``Publish``, ``Update``.
+
+    ``LastRequestID`` and ``LastMessage`` say what the last call did (null until one).
+    """
+
+    def __init__(self, context: PageContext, key: str) -> None:
+        self._context = context
+        self._key = key
+        self._last: tuple[Any, Any] = (None, None)
+
+    @property
+    def LastRequestID(self) -> Any:
+        return self._last[0]
+
+    @LastRequestID.setter
+    def LastRequestID(self, value: Any) -> None:
+        self._last = (value, self._last[1])
+
+    @property
+    def LastMessage(self) -> Any:
+        return self._last[1]
+
+    @LastMessage.setter
+    def LastMessage(self, value: Any) -> None:
+        self._last = (self._last[0], value)
+
+    def Send(self, *args: Any) -> str:
+        """Send the definition to an address; "OK" or "Error".
+
+        ``Send()`` throws the usage string (RT); a definition that is not Active answers
+        "Error" with the reason in LastMessage (RT).
+        """
+        if not args or is_nullish(args[0]):
+            raise ThrownText(assumptions.CORE_SEND_USAGE)
+        address = clr_text(args[0])
+        attributes = args[1] if len(args) > 1 else UNDEFINED
+        if not is_nullish(attributes) and not isinstance(attributes, Mapping):
+            self._last = (None, assumptions.CORE_SEND_BAD_ATTRIBUTES.format(
+                given=describe_json_type(attributes)))
+            return ERROR
+        definition = self._definition()
+        if definition is not None and definition["TriggeredSendStatus"] != "Active":
+            self._last = (None, assumptions.CORE_SEND_NOT_ACTIVE.format(
+                key=self._key, status=definition["TriggeredSendStatus"]))
+            return ERROR
+        pairs = [{"Name": str(name), "Value": value}
+                 for name, value in (attributes if isinstance(attributes, Mapping) else {}).items()]
+        item = {"TriggeredSendDefinition": {"CustomerKey": self._key},
+                "Subscribers": [{"EmailAddress": address, "SubscriberKey": self._keyed(address),
+                                 "Attributes": pairs}]}
+        return self._run("create", "TriggeredSend", item)
+
+    def Start(self, *args: Any) -> str:
+        """Make the definition Active (it sends from now on)."""
+        return self._move("Start")
+
+    def Pause(self, *args: Any) -> str:
+        """Make the definition Inactive (documented to read back so, not "Paused")."""
+        return self._move("Pause")
+
+    def Publish(self, *args: Any) -> str:
+        """Publish the definition's changes; its status stays (ASSUMED)."""
+        return self._move("Publish")
+
+    def Update(self, *args: Any) -> Any:
+        """Throw the string "Error Updating TSD." (RT: Update does not work; use WSProxy)."""
+        if args and isinstance(args[0], str):
+            self._last = (self._last[0], assumptions.CORE_TSD_UPDATE_MESSAGE)
+        raise ThrownText(assumptions.CORE_TSD_UPDATE_ERROR)
+
+    def _move(self, action: str) -> str:
+        status = assumptions.CORE_TSD_ACTIONS[action]
+        item: dict[str, Any] = {"CustomerKey": self._key}
+        if status is not None:
+            item["TriggeredSendStatus"] = status
+        return self._run("update", "TriggeredSendDefinition", item)
+
+    def _run(self, verb: str, type_name: str, item: Mapping[str, Any]) -> str:
+        try:
+            answer = getattr(_session(self._context), verb)(type_name, [item])
+        except RequestRefused as refused:
+            self._last = (None, refused.message)
+            return ERROR
+        self._last = (answer["RequestID"], answer["Results"][0]["StatusMessage"])
+        return OK if answer["Status"] == OK else ERROR
+
+    def _keyed(self, address: str) -> str:
+        """Return the key of the one subscriber with ``address``, else the address itself.
+
+        Send takes no subscriber key (OFF); ASSUMED "core-triggered-send".
+        """
+        found = _retrieve(self._context, "Subscriber", ["SubscriberKey"],
+                          _equals("EmailAddress", address))
+        return str(found[0]["SubscriberKey"]) if len(found) == 1 else address
+
+    def _definition(self) -> dict[str, Any] | None:
+        found = _retrieve(self._context, "TriggeredSendDefinition",
+                          ["CustomerKey", "TriggeredSendStatus"],
+                          _equals("CustomerKey", self._key))
+        return found[0] if found else None
+
+
 #: The host objects a page reaches, by the path it reaches them on (a key after ``Init``).
 CORE_OWNERS: dict[str, type] = {
     "Subscriber": SubscriberStatics,
@@ -445,4 +686,7 @@ CORE_OWNERS: dict[str, type] = {
     "Folder": FolderStatics,
     "Folder.Init(key)": FolderObject,
     "Attribute": AttributeObject,
+    "Subscriber.Init(key).Attributes": SubscriberAttributes,
+    "TriggeredSend": TriggeredSendStatics,
+    "TriggeredSend.Init(key)": TriggeredSendObject,
 }

@@ -22,6 +22,7 @@ from emulator.script.clr import clr_text
 from emulator.script.errors import PlatformError
 from emulator.script.js import is_nullish
 from emulator.script.undefined import UNDEFINED
+from emulator.units.visibility import page_key
 
 RETRIEVE_LIMIT = 2500  # OFF: "Retrieves up to 2500 rows"
 # docs/fidelity.md#retrieve-positional
@@ -36,8 +37,10 @@ class DataExtensionFactory:
         self._context = context
 
     def Init(self, key: Any) -> DataExtensionObject:
-        # Binding is lazy: a missing key only fails when its rows are touched (RT).
-        return DataExtensionObject(clr_text(key), self._context)
+        # Binding is lazy: a missing key only fails when its rows are touched (RT). The key is
+        # the page unit's, or a shared DE's (docs/fidelity.md#business-units).
+        text = clr_text(key)
+        return DataExtensionObject(text, self._context, page_key(self._context.store, text))
 
     def Retrieve(self, *args: Any) -> list[dict[str, Any]]:
         """Return the DE definitions matching a filter (docs/fidelity.md#core-de-retrieve)."""
@@ -47,9 +50,9 @@ class DataExtensionFactory:
 class DataExtensionObject:
     """What ``DataExtension.Init`` returns."""
 
-    def __init__(self, key: str, context: PageContext) -> None:
+    def __init__(self, key: str, context: PageContext, table: str | None = None) -> None:
         self.key = key
-        self.Rows = Rows(key, context)
+        self.Rows = Rows(key if table is None else table, context)
 
 
 class Rows:

@@ -7,14 +7,18 @@ from typing import Any
 
 from emulator.ampscript import render
 from emulator.platform.calls import arity
+from emulator.platform.content_functions import ContentFunctions
 from emulator.platform.context import PageContext
 from emulator.platform.de_functions import DataExtensionFunctions
+from emulator.platform.http import HttpFunctions
+from emulator.platform.object_functions import ObjectFunctions
 from emulator.script.clr import clr_text
 from emulator.script.jsontext import parse_json, stringify
 from emulator.script.undefined import UNDEFINED
 
 
-class PlatformFunction(DataExtensionFunctions):
+class PlatformFunction(DataExtensionFunctions, HttpFunctions, ObjectFunctions,
+                       ContentFunctions):
     """The ``Platform.Function`` members a page may call."""
 
     def __init__(self, context: PageContext) -> None:

@@ -15,9 +15,11 @@ from emulator.platform.core_objects import (
     FolderStatics,
     ListStatics,
     SubscriberStatics,
+    TriggeredSendStatics,
 )
 from emulator.platform.data_extension import DataExtensionFactory
 from emulator.platform.function import PlatformFunction
+from emulator.platform.http import HttpObject
 from emulator.platform.output import PlatformResponse, Writer
 from emulator.platform.request import PlatformRequest
 from emulator.platform.variable import VariableObject
@@ -29,11 +31,12 @@ CORE_LIBRARY_VERSIONS = ("1", "1.1", "1.1.1", "1.1.5")  # OFF examples use "1"; 
 NOT_LOADED = "{name} is not defined (call Platform.Load(\"core\", \"1\") first)"
 #: The Core library's names the emulator implements (``undefined`` until Platform.Load).
 CORE_GLOBALS = ("DataExtension", "Variable", "Write", "Stringify", "Now", "GUID", "Request",
-                "Subscriber", "List", "Folder", "Attribute")
+                "Subscriber", "List", "Folder", "Attribute", "TriggeredSend", "HTTP",
+                "ContentBlockByKey", "ContentBlockByName", "ContentBlockByID")
 #: Core library objects the emulator lacks: after Platform.Load each exists and every member
 #: throws a catchable "not emulated" error (docs/fidelity.md#not-emulated-objects).
 CORE_NOT_EMULATED = (
-    "HTTP", "HTTPHeader", "ErrorUtil", "Send", "TriggeredSend",
+    "HTTPHeader", "ErrorUtil", "Send",
     "Account", "AccountUser", "ContentAreaObj", "DeliveryProfile", "Email", "FilterDefinition",
     "Portfolio", "QueryDefinition", "SendClassification", "SenderProfile", "Template",
     "BounceEvent", "ClickEvent", "OpenEvent", "SentEvent", "NotSentEvent", "UnsubEvent",
@@ -83,6 +86,12 @@ class PageGlobals:
             "List": ListStatics(context),
             "Folder": FolderStatics(context),
             "Attribute": AttributeObject(context),
+            "TriggeredSend": TriggeredSendStatics(context),
+            "HTTP": HttpObject(context),  # docs/fidelity.md#ssjs-http
+            # docs/fidelity.md#content-blocks: the bare globals are Platform.Function's
+            "ContentBlockByKey": self.Platform.Function.ContentBlockByKey,
+            "ContentBlockByName": self.Platform.Function.ContentBlockByName,
+            "ContentBlockByID": self.Platform.Function.ContentBlockByID,
         }
 
     def _core_member(self, name: str) -> Any:
@@ -119,6 +128,18 @@ class PageGlobals:
         return self._core_member("Request")
 
     @property
+    def ContentBlockByKey(self) -> Any:
+        return self._core_member("ContentBlockByKey")
+
+    @property
+    def ContentBlockByName(self) -> Any:
+        return self._core_member("ContentBlockByName")
+
+    @property
+    def ContentBlockByID(self) -> Any:
+        return self._core_member("ContentBlockByID")
+
+    @property
     def Subscriber(self) -> SubscriberStatics:
         return self._core_member("Subscriber")
 
@@ -133,3 +154,11 @@ class PageGlobals:
     @property
     def Attribute(self) -> AttributeObject:
         return self._core_member("Attribute")
+
+    @property
+    def TriggeredSend(self) -> TriggeredSendStatics:
+        return self._core_member("TriggeredSend")
+
+    @property
+    def HTTP(self) -> HttpObject:
+        return self._core_member("HTTP")

@@ -13,6 +13,7 @@ from emulator.platform.core_objects import CORE_OWNERS
 from emulator.platform.data_extension import DataExtensionFactory, Rows
 from emulator.platform.function import PlatformFunction
 from emulator.platform.globals import PageGlobals, PlatformObject
+from emulator.platform.http import HttpObject, ScriptHttpRequest
 from emulator.platform.output import PlatformResponse
 from emulator.platform.request import PlatformRequest
 from emulator.platform.variable import VariableObject
@@ -45,11 +46,13 @@ OWNERS: dict[str, type] = {
     "DataExtension.Init(key).Rows": Rows,
     "Script.Util": ScriptUtil,
     "Script.Util.WSProxy": WSProxy,
+    "Script.Util.HttpRequest": ScriptHttpRequest,
     **CORE_OWNERS,
+    "HTTP": HttpObject,
 }
 #: Attributes that hold other members rather than being members themselves.
 CONTAINERS = frozenset({"Platform", "DataExtension", "Variable", "Subscriber", "List", "Folder",
-                        "Attribute"})
+                        "Attribute", "TriggeredSend", "HTTP"})
 
 
 def _members(owner: str, tagged: str) -> tuple[Member, ...]:
@@ -67,7 +70,10 @@ EMULATED: tuple[Member, ...] = (
         Stringify: RT
         Now: OFF
         GUID: OFF
-        Request: RT; members ASSUMED"""),
+        Request: RT; members ASSUMED
+        ContentBlockByKey: RT, 3P; after Platform.Load ASSUMED
+        ContentBlockByName: RT, 3P; after Platform.Load ASSUMED
+        ContentBlockByID: RT, 3P; after Platform.Load ASSUMED"""),
     *_members("Platform", "Load: OFF, RT"),
     *_members("Platform.Request", """
         Method: OFF, RT
@@ -88,6 +94,9 @@ EMULATED: tuple[Member, ...] = (
         ParseJSON: RT
         Stringify: RT
         TreatAsContent: OFF, RT; error texts ASSUMED
+        ContentBlockByKey: RT; missing block ASSUMED
+        ContentBlockByName: RT; missing block ASSUMED
+        ContentBlockByID: RT; missing block ASSUMED
         Now: OFF; instant ASSUMED
         GUID: OFF
         Lookup: OFF, RT
@@ -96,7 +105,18 @@ EMULATED: tuple[Member, ...] = (
         InsertData: OFF, RT
         UpdateData: OFF, RT
         UpsertData: OFF, RT
-        DeleteData: OFF, RT"""),
+        DeleteData: OFF, RT
+        HTTPGet: RT; error texts ASSUMED
+        HTTPPost: 3P; error texts ASSUMED
+        CreateObject: RT; SSJS form ASSUMED
+        SetObjectProperty: RT; SSJS form ASSUMED
+        AddObjectArrayItem: RT; SSJS form ASSUMED
+        InvokeCreate: RT; out-arrays ASSUMED
+        InvokeUpdate: RT; out-arrays ASSUMED
+        InvokeDelete: RT; out-arrays ASSUMED
+        InvokeRetrieve: RT; out-arrays ASSUMED
+        InvokePerform: RT; out-arrays ASSUMED
+        InvokeExecute: RT; LogUnsubEvent only, out-arrays ASSUMED"""),
     *_members("Platform.Response", """
         Write: RT
         ContentType: RT
@@ -127,11 +147,15 @@ EMULATED: tuple[Member, ...] = (
         Update: RT
         Upsert: RT
         Unsubscribe: RT
-        Remove: RT"""),
+        Remove: RT
+        Statistics: RT; counters ASSUMED"""),
     *_members("Subscriber.Init(key).Lists", "Retrieve: OFF, RT; row shape ASSUMED"),
+    *_members("Subscriber.Init(key).Attributes", "Retrieve: RT"),
     *_members("List", """
         Init: RT
+        Add: RT; texts ASSUMED
         Retrieve: OFF, RT"""),
+    *_members("List.Init(key)", "Remove: RT; memberships ASSUMED"),
     *_members("List.Init(key).Subscribers", """
         Add: RT; an existing member ASSUMED
         Retrieve: RT
@@ -140,9 +164,45 @@ EMULATED: tuple[Member, ...] = (
         Upsert: RT"""),
     *_members("Folder", """
         Init: RT
+        Add: RT; texts ASSUMED
         Retrieve: RT"""),
+    *_members("Folder.Init(key)", """
+        Update: RT; changes ASSUMED
+        Remove: ASSUMED"""),
+    *_members("TriggeredSend", """
+        Init: RT
+        Add: RT
+        Retrieve: RT"""),
+    *_members("TriggeredSend.Init(key)", """
+        Send: OFF, RT; success texts ASSUMED
+        Start: OFF; ASSUMED
+        Pause: OFF, 3P; ASSUMED
+        Publish: OFF; ASSUMED
+        Update: RT
+        LastRequestID: RT; ASSUMED
+        LastMessage: RT; texts ASSUMED"""),
     *_members("Attribute", "GetValue: RT; with a subscriber ASSUMED"),
-    *_members("Script.Util", "WSProxy: 3P, RT"),
+    *_members("HTTP", """
+        Get: RT, OFF; failure ASSUMED
+        Post: RT; failure ASSUMED"""),
+    *_members("Script.Util", """
+        WSProxy: 3P, RT
+        HttpRequest: RT; failures ASSUMED
+        HttpGet: RT, OFF; failures ASSUMED
+        HttpPost: OFF; method POST ASSUMED"""),
+    *_members("Script.Util.HttpRequest", """
+        method: RT
+        contentType: RT
+        encoding: RT
+        timeout: RT
+        emptyContentHandling: RT; effect ASSUMED
+        retries: RT; effect ASSUMED
+        continueOnError: RT, OFF; failed call ASSUMED
+        postData: RT
+        setHeader: RT
+        removeHeader: RT
+        clearHeaders: RT
+        send: RT; non-2xx text ASSUMED"""),
     *_members("Script.Util.WSProxy", """
         retrieve: OFF, RT; error texts RT, others ASSUMED
         getNextBatch: OFF, RT; per page run ASSUMED
@@ -153,8 +213,11 @@ EMULATED: tuple[Member, ...] = (
         deleteItem: RT
         deleteBatch: RT
         describe: RT; property fields ASSUMED
+        execute: RT; LogUnsubEvent only, ASSUMED
         performItem: RT, CAP; Automation and QueryDefinition only, runs ASSUMED
-        performBatch: RT; Automation and QueryDefinition only, runs ASSUMED"""),
+        performBatch: RT; Automation and QueryDefinition only, runs ASSUMED
+        setClientId: RT; denial wording ASSUMED
+        resetClientIds: RT"""),
 )
 
 #: SSJS names the platform documents that the emulator does not implement. Those that the
@@ -168,32 +231,17 @@ NOT_EMULATED: tuple[str, ...] = (
     "Platform.Function.UpsertDE",
     "Platform.Function.DeleteDE",
     "Platform.Function.RaiseError",
-    "Platform.Function.HTTPGet",
-    "Platform.Function.ContentBlockByID",
-    "Platform.Function.ContentBlockByName",
     "Platform.Function.BeginImpressionRegion",
     "Platform.Function.LocalDateToSystemDate",
     "Platform.Function.SystemDateToLocalDate",
     "DataExtension.Init(key).Fields",
-    "HTTP (Core)",
     "HTTPHeader (Core)",
     "ErrorUtil (Core)",
     "Send.Definition (Core)",
-    "TriggeredSend (Core)",
     "DataExtension.Add (Core)",
-    "Subscriber.Init(key).Statistics",
-    "Subscriber.Init(key).Attributes",
-    "List.Add",
-    "List.Init(key).Remove",
     "List.Init(key).Subscribers.Tracking",
-    "Folder.Add",
+    "TriggeredSend.Init(key).Tracking",
     "Folder.Init(key).SetID",
-    "Folder.Init(key).Remove",
-    "Folder.Init(key).Update",
-    "Script.Util.WSProxy.execute",
-    "Script.Util.WSProxy.setClientId",
-    "Script.Util.WSProxy.resetClientIds",
-    "Script.Util.HttpRequest",
 )
 
 

@@ -13,10 +13,14 @@ from typing import Any
 
 from emulator.objects.catalog import ObjectSession
 from emulator.objects.errors import PerformNotEmulated, RequestRefused
+from emulator.objects.execute import execute
 from emulator.platform.calls import arity, padded
 from emulator.platform.context import PageContext
+from emulator.platform.http import ScriptHttpGet, ScriptHttpPost, ScriptHttpRequest
+from emulator.script.clr import clr_text
 from emulator.script.errors import FeatureNotEmulated, PlatformError
 from emulator.script.undefined import UNDEFINED
+from emulator.units.model import MAX_MID
 
 NOT_BUILT = "Script.Util.WSProxy.{name} is not emulated by mc-emulator."
 
@@ -29,7 +33,7 @@ class ScriptObject:
 
 
 class ScriptUtil:
-    """``Script.Util``: the WSProxy constructor (HttpRequest and the rest are not emulated)."""
+    """``Script.Util``: the WSProxy and HttpRequest/HttpGet/HttpPost constructors."""
 
     def __init__(self, context: PageContext) -> None:
         self._context = context
@@ -43,6 +47,16 @@ class ScriptUtil:
                                           now=self._context.clock.now_utc,
                                           record_rows=self._context.record_rows)
         return WSProxy(self._session)
+
+    # docs/fidelity.md#script-util-http: outbound HTTP through the one send (emulator.outbound)
+    def HttpRequest(self, *args: Any) -> ScriptHttpRequest:
+        return ScriptHttpRequest(self._context, *args[:1])
+
+    def HttpGet(self, *args: Any) -> ScriptHttpGet:
+        return ScriptHttpGet(self._context, *args[:1])
+
+    def HttpPost(self, *args: Any) -> ScriptHttpPost:
+        return ScriptHttpPost(self._context, *args[:1])
 
 
 def _given(value: Any) -> Any:
@@ -147,11 +161,45 @@ class WSProxy:
 
     # Methods of the facts the emulator does not build yet: each says so, naming itself.
 
-    def execute(self, *args: Any) -> Any:
-        raise FeatureNotEmulated(NOT_BUILT.format(name="execute"))
+    def execute(self, *args: Any) -> dict[str, Any]:
+        """Run an Execute request: ``execute([{Name, Value}, ...], "LogUnsubEvent")``.
 
-    def setClientId(self, *args: Any) -> Any:
-        raise FeatureNotEmulated(NOT_BUILT.format(name="setClientId"))
+        See docs/fidelity.md#object-execute: a string as the parameters throws (RT).
+        """
+        arity(args, 2, 2)
+        try:
+            return execute(self._session, args[0], args[1])
+        except RequestRefused as refused:
+            raise _refusal(refused) from None
+
+    def setClientId(self, *args: Any) -> None:
+        """Act as the unit ``{ID: mid[, UserID]}`` from the next call on; return null.
+
+        docs/fidelity.md#wsproxy-client-id: ``ID`` is a number or numeric text (RT); the return
+        says nothing (RT); a unit out of reach is denied at the next call, not here (RT).
+        """
+        arity(args, 1, 1)
+        given = args[0]
+        if not isinstance(given, dict) or "ID" not in given:
+            raise PlatformError("Error executing setClientId call. It takes one object such as "
+                                "{ID: 123456789} (UserID is optional).")
+        self._session.client_id = _client_id(given["ID"])
+        return None
 
     def resetClientIds(self, *args: Any) -> Any:
-        raise FeatureNotEmulated(NOT_BUILT.format(name="resetClientIds"))
+        """Act as the page's own unit again (docs/fidelity.md#wsproxy-client-id)."""
+        arity(args, 0, 0)
+        self._session.client_id = None
+        return UNDEFINED
+
+
+def _client_id(value: Any) -> int:
+    """Return a ``setClientId`` ID (a whole number, or its digits as text) as a MID."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_MID:
+        raise PlatformError(f"Error executing setClientId call. ID is a MID: a whole number "
+                            f"from 1 to {MAX_MID} or its digits as text, not {clr_text(value)!r}.")
+    return value

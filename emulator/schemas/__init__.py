@@ -13,6 +13,9 @@ LISTS_SCHEMA = "lists.schema.json"
 FOLDERS_SCHEMA = "folders.schema.json"
 TRIGGERED_SENDS_SCHEMA = "triggered-sends.schema.json"
 AUTOMATIONS_SCHEMA = "automations.schema.json"
+EVENTS_SCHEMA = "events.schema.json"
+OUTBOUND_SCHEMA = "outbound.schema.json"
+BUSINESS_UNITS_SCHEMA = "business-units.schema.json"
 
 
 def _schema(name: str) -> dict[str, Any]:
@@ -53,3 +56,40 @@ def triggered_sends_schema() -> dict[str, Any]:
 def automations_schema() -> dict[str, Any]:
     """Return the JSON Schema of ``automations.json`` in a fixtures directory."""
     return _schema(AUTOMATIONS_SCHEMA)
+
+
+def outbound_schema() -> dict[str, Any]:
+    """Return the JSON Schema of an outbound stubs file (``outbound/*.json``)."""
+    return _schema(OUTBOUND_SCHEMA)
+
+
+def business_units_schema() -> dict[str, Any]:
+    """Return the JSON Schema of ``business_units.json`` in a fixtures directory."""
+    return _schema(BUSINESS_UNITS_SCHEMA)
+
+
+def events_schema() -> dict[str, Any]:
+    """Return the JSON Schema of an ``events/<Type>.json`` file in a fixtures directory."""
+    return _schema(EVENTS_SCHEMA)
+
+
+SALESFORCE_OBJECT_SCHEMA = "salesforce-object.schema.json"
+CONTENT_BLOCK_SCHEMA = "content-block.schema.json"
+
+
+def salesforce_object_schema() -> dict[str, Any]:
+    """Return the JSON Schema of ``salesforce/<Object>.json`` in a fixtures directory."""
+    return _schema(SALESFORCE_OBJECT_SCHEMA)
+
+
+def content_block_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a content block's sidecar (``content/<name>.json``)."""
+    return _schema(CONTENT_BLOCK_SCHEMA)
+
+
+PACKAGES_SCHEMA = "packages.schema.json"
+
+
+def packages_schema() -> dict[str, Any]:
+    """Return the JSON Schema of ``packages.json`` in a fixtures directory."""
+    return _schema(PACKAGES_SCHEMA)

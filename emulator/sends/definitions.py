@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from emulator.fixtures.problems import Problem, Problems
-from emulator.fixtures.records import RecordRefused, fixture_folders
+from emulator.fixtures.problems import Problems
+from emulator.fixtures.records import DefinedOnce, RecordRefused, fixture_folders
 from emulator.fixtures.records import read_records as read_entries
 from emulator.store.schema import describe_json_type
 from emulator.store.store import Store
@@ -79,22 +79,16 @@ def load_definition_dirs(dirs: Iterable[str | Path], include_default: bool = Tru
     """
     folders = fixture_folders(dirs, include_default)
     problems = Problems()
-    found: dict[str, tuple[dict[str, Any], str]] = {}
+    found = DefinedOnce(problems, "CustomerKey", "duplicate-triggered-send")
     for folder in folders:
         path = folder / TRIGGERED_SENDS_JSON
         if not path.is_file():
             continue
         for record, where in read_entries(path, problems, check_definition,
                                           "triggered send definition"):
-            earlier = found.get(record["CustomerKey"])
-            if earlier is not None:
-                problems.add(Problem(f"CustomerKey {record['CustomerKey']!r} is defined twice: "
-                                     f"also at {earlier[1]}", "duplicate-triggered-send",
-                                     file=str(path), where=where))
-                continue
-            found[record["CustomerKey"]] = (record, f"{path}, {where}")
+            found.add(record["CustomerKey"], record, path, where)
     problems.raise_if_any()
-    return tuple(record for record, _ in found.values())
+    return found.records()
 
 
 def definitions(store: Store) -> list[dict[str, Any]]:
@@ -105,6 +99,15 @@ def definitions(store: Store) -> list[dict[str, Any]]:
 def find(store: Store, key: str) -> dict[str, Any] | None:
     """Return the definition whose CustomerKey is ``key``, or None."""
     return store.find_record(DEFINITIONS_TABLE, "CustomerKey", key)
+
+
+def save(store: Store, record: Mapping[str, Any]) -> None:
+    """Replace the definition with ``record``'s CustomerKey by ``record`` (checked)."""
+    with store.transaction():
+        records = definitions(store)
+        store.replace_records(DEFINITIONS_TABLE, [
+            dict(record) if item["CustomerKey"] == record["CustomerKey"] else item
+            for item in records])
 
 
 def tables(records: Sequence[Mapping[str, Any]]) -> dict[str, Sequence[Mapping[str, Any]]]:

@@ -31,6 +31,7 @@ from emulator.platform.globals import (
     PageGlobals,
     PlatformObject,
 )
+from emulator.platform.http import HttpObject, ScriptHttpRequest
 from emulator.platform.members import CONTAINERS
 from emulator.platform.output import PageRedirect, PlatformResponse
 from emulator.platform.request import PlatformRequest
@@ -58,7 +59,9 @@ OWNERS: dict[str, type] = {
     "Platform.Variable": VariableObject, "Variable": VariableObject,
     "DataExtension": DataExtensionFactory, "Rows": Rows,
     "Script.Util": ScriptUtil, "Script.Util.WSProxy": WSProxy,
+    "Script.Util.HttpRequest": ScriptHttpRequest,  # HttpGet and HttpPost too (same members)
     **CORE_OWNERS,
+    "HTTP": HttpObject,  # the Core library's outbound calls (emulator/platform/http.py)
 }
 
 
@@ -169,6 +172,8 @@ class HostDispatcher:
             budget.check()
             budget.fits(size_of(result))
             reply = {"r": to_wire(result, self.refs)}
+            if request.get("out"):  # out-parameters: the arrays as the call left them
+                reply["o"] = to_wire(request.get("a", []), self.refs)
         except PageRedirect as redirect:
             self.redirect = redirect  # RT: the page stops; the runner answers the redirect
             return STOP.encode()
@@ -179,6 +184,8 @@ class HostDispatcher:
             reply = {"e": {"name": ex.name, "message": ex.message,
                            "description": to_wire(ex.description, self.refs),
                            "jintException": to_wire(ex.jintException, self.refs)}}
+            if getattr(ex, "thrown", None) is not None:  # thrown as a bare string (Core, RT)
+                reply["e"]["raw"] = ex.thrown
         except Exception as ex:  # a bug of ours must not kill the page run: report it
             log.exception("SSJS host call failed")
             reply = {"e": {"name": "Error", "message": f"mc-emulator internal error: {ex}",
@@ -244,11 +251,16 @@ class HostDispatcher:
             return g.Platform
         if owner == "Script.Util":
             return g.Script.Util
-        if owner in CORE_OWNERS:
+        if owner in CORE_OWNERS or owner == "HTTP":
             return reach(g, owner, key)
         if owner == "Script.Util.WSProxy":
             if not isinstance(key, WSProxy):
                 raise PlatformError("This is not a WSProxy made by new Script.Util.WSProxy().")
+            return key
+        if owner == "Script.Util.HttpRequest":
+            if not isinstance(key, ScriptHttpRequest):
+                raise PlatformError("This is not a request made by new "
+                                    "Script.Util.HttpRequest(url).")
             return key
         return getattr(g.Platform, owner.partition(".")[2])
 

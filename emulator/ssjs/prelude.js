@@ -11,6 +11,7 @@
   var stopped = false;
   var coreLoaded = false;
   var requestProps = null;
+  var sendStubs = 0;
 
   function own(obj, name, value) {
     defineProperty(obj, name, {value: value, writable: true, configurable: true,
@@ -88,14 +89,42 @@
   }
 
   function call(request) {
+    return reply(request).r;
+  }
+
+  function reply(request) {
     if (stopped) throw stopError();
-    var reply = parse(host(stringify(request)), revive);
-    if (reply.x) {
+    var answer = parse(host(stringify(request)), revive);
+    if (answer.x) {
       stopped = true;  // a redirect: nothing after it may reach the platform
       throw stopError();
     }
-    if (hasOwn.call(reply, "e")) throw platformError(reply.e);
-    return reply.r;
+    if (hasOwn.call(answer, "e")) {
+      if (hasOwn.call(answer.e, "raw")) throw answer.e.raw;  // the platform threw a bare string
+      throw platformError(answer.e);
+    }
+    return answer;
+  }
+
+  // A method whose array arguments are out-parameters: the call fills them
+  // (Platform.Function.InvokeRetrieve(request, status), docs/fidelity.md#ssjs-object-functions).
+  function outMethod(owner, name) {
+    return function () {
+      var answer = reply({op: "call", o: owner, m: name, a: encodeArgs(arguments), out: 1});
+      for (var i = 0; i < arguments.length; i++) {
+        var given = arguments[i], filled = answer.o[i];
+        if (!isArray(given) || !isArray(filled)) continue;
+        given.length = 0;
+        for (var j = 0; j < filled.length; j++) given.push(filled[j]);
+      }
+      return answer.r;
+    };
+  }
+  var OUT_FUNCTIONS = ["InvokeCreate", "InvokeUpdate", "InvokeDelete", "InvokeRetrieve",
+                       "InvokePerform", "InvokeExecute"];
+  var functions = {};
+  for (var f = 0; f < OUT_FUNCTIONS.length; f++) {
+    functions[OUT_FUNCTIONS[f]] = outMethod("Platform.Function", OUT_FUNCTIONS[f]);
   }
 
   // Engine errors (TypeError on null, RangeError on deep recursion, ...) read like Jint's:
@@ -168,7 +197,7 @@
 
   var platform = platformObject("Platform", undefined, {
     Request: requestObject(),
-    Function: platformObject("Platform.Function"),
+    Function: platformObject("Platform.Function", undefined, functions),
     Response: platformObject("Platform.Response"),
     Variable: platformObject("Platform.Variable"),
     Load: function () {
@@ -191,6 +220,10 @@
     Stringify: method("", "Stringify"),
     Now: method("", "Now"),
     GUID: method("", "GUID"),
+    // docs/fidelity.md#content-blocks: the bare globals read only their first argument
+    ContentBlockByKey: method("", "ContentBlockByKey"),
+    ContentBlockByName: method("", "ContentBlockByName"),
+    ContentBlockByID: method("", "ContentBlockByID"),
     Request: requestObject(),
     // Doors to the object model (emulator/platform/core_objects.py): Init never calls the host,
     // so it never fetches and never throws; the key travels with every member call.
@@ -212,14 +245,31 @@
     Folder: platformObject("Folder", undefined, {
       Init: function (key) { return platformObject("Folder.Init(key)", encode(key, 0)); }
     }),
-    Attribute: platformObject("Attribute")
+    Attribute: platformObject("Attribute"),
+    HTTP: platformObject("HTTP"),  // outbound calls (emulator/platform/http.py)
+    // A stub's LastRequestID and LastMessage are host properties of that stub: its number
+    // travels with the key, so they outlive one call (docs/fidelity.md#core-triggered-send).
+    TriggeredSend: platformObject("TriggeredSend", undefined, {
+      Init: function (key) {
+        var k = [encode(key, 0), ++sendStubs], owner = "TriggeredSend.Init(key)", target = {};
+        var names = ["Send", "Start", "Pause", "Publish", "Update"];
+        for (var i = 0; i < names.length; i++) target[names[i]] = method(owner, names[i], k);
+        var tracking = owner + ".Tracking";
+        target.Tracking = {Retrieve: method(tracking, "Retrieve", k),
+                           Clicks: {Retrieve: method(tracking + ".Clicks", "Retrieve", k)},
+                           TotalByInterval: {
+                             Retrieve: method(tracking + ".TotalByInterval", "Retrieve", k)}};
+        property(target, owner, "LastRequestID", k);
+        property(target, owner, "LastMessage", k);
+        return platformObject(owner, k, target);
+      }
+    })
   };
   // Core objects the emulator lacks (emulator/platform/globals.py CORE_NOT_EMULATED): every
   // member call says "not emulated" (docs/fidelity.md#not-emulated-objects).
-  var lacking = ["HTTP", "HTTPHeader", "ErrorUtil", "Send",
-                 "TriggeredSend", "Account", "AccountUser", "ContentAreaObj", "DeliveryProfile",
-                 "Email", "FilterDefinition", "Portfolio", "QueryDefinition",
-                 "SendClassification", "SenderProfile", "Template", "BounceEvent", "ClickEvent",
+  var lacking = ["HTTPHeader", "ErrorUtil", "Send", "Account", "AccountUser",
+                 "ContentAreaObj", "DeliveryProfile", "Email", "FilterDefinition", "Portfolio",
+                 "QueryDefinition", "SendClassification", "SenderProfile", "Template", "BounceEvent", "ClickEvent",
                  "OpenEvent", "SentEvent", "NotSentEvent", "UnsubEvent"];
   for (var n = 0; n < lacking.length; n++) core[lacking[n]] = platformObject(lacking[n]);
   for (var name in core) {
@@ -237,13 +287,48 @@
     })(name);
   }
 
-  // Script.Util: WSProxy is emulated (no Platform.Load needed); HttpRequest and the rest say
-  // "not emulated" on a call or `new`. A proxy is a host object; its methods forward to it.
+  // Script.Util.HttpRequest/HttpGet/HttpPost: a host object whose properties and methods
+  // forward to it; send() answers the CLR shapes (docs/fidelity.md#script-util-http).
+  var CLR_DENIED = "Use of Common Language Runtime (CLR) is not allowed";
+  function httpRequest(kind) {
+    return function () {
+      var made = call({op: "call", o: "Script.Util", m: kind, a: encodeArgs(arguments)});
+      var owner = "Script.Util.HttpRequest", k = encode(made, 0);
+      return platformObject(owner, k, {send: function () {
+        return clrResponse(call({op: "call", o: owner, m: "send", k: k,
+                                 a: encodeArgs(arguments)}));
+      }});
+    };
+  }
+  function clrResponse(r) {
+    // statusCode and content are CLR values: == 200 holds, === 200 does not; Number() and
+    // "" + content give the plain ones. headers enumerate only as "[Name, Value]" keys.
+    return {statusCode: new Number(r.statusCode), returnStatus: r.returnStatus,
+            content: new String(r.content), contentType: r.contentType, encoding: r.encoding,
+            headers: clrHeaders(r.headers)};
+  }
+  function clrHeaders(pairs) {
+    var target = {};
+    for (var i = 0; i < pairs.length; i++) {
+      target["[" + pairs[i][0] + ", " + pairs[i][1] + "]"] = pairs[i][1];
+    }
+    return new ProxyCtor(target, {get: function (t, name, receiver) {
+      if (typeof name !== "string" || hasOwn.call(t, name) || name === "toString" ||
+          name === "valueOf") return reflectGet(t, name, receiver);
+      throw platformError({name: "Error", message: CLR_DENIED, description: CLR_DENIED});
+    }});
+  }
+
+  // Script.Util: WSProxy and the HTTP requests are emulated (no Platform.Load needed). A proxy
+  // is a host object; its methods forward to it.
   own(global, "Script", {Util: platformObject("Script.Util", undefined, {
     WSProxy: function () {
       var proxy = call({op: "call", o: "Script.Util", m: "WSProxy", a: []});
       return platformObject("Script.Util.WSProxy", encode(proxy, 0));
-    }
+    },
+    HttpRequest: httpRequest("HttpRequest"),
+    HttpGet: httpRequest("HttpGet"),
+    HttpPost: httpRequest("HttpPost")
   })});
 
   // Used by the worker for the literal text and AMPscript around script blocks.

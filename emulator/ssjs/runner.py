@@ -145,7 +145,7 @@ def run_ssjs_page(page: Page, request: RequestSnapshot, store: Store, clock: Clo
                   debug: bool = False, time_limit: float | None = None,
                   memory_limit: int = DEFAULT_MEMORY_LIMIT,
                   attributes: Mapping[str, Any] | None = None,
-                  outbox: Outbox | None = None) -> PageResult:
+                  outbox: Outbox | None = None, outbound: Any = None) -> PageResult:
     """Run ``page`` like :func:`run_page`, answering the SSJS runner's own failures too.
 
     ``time_limit`` defaults to the page's runner's.
@@ -158,7 +158,7 @@ def run_ssjs_page(page: Page, request: RequestSnapshot, store: Store, clock: Clo
             time_limit = runner.timeout if runner is not None else DEFAULT_TIMEOUT
         return run_page(page, request, store, clock, keys, warning_log, debug,
                         time_limit=time_limit, memory_limit=memory_limit,
-                        attributes=attributes, outbox=outbox)
+                        attributes=attributes, outbox=outbox, outbound=outbound)
     except SsjsSyntaxError as error:
         log.error("%s %s: %s", request.method, page.name, error)
         found = _SYNTAX_LINE.search(str(error))

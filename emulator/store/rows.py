@@ -113,9 +113,13 @@ class RowValidator:
         self._taken = taken
         self._seen: set[Hashable] = set()
 
-    def check(self, row: Mapping[str, Any]) -> StoredRow:
-        """Return ``row`` as it would be stored; raise RowRejected naming the first broken rule."""
-        stored = self._fields(row)
+    def check(self, row: Mapping[str, Any], normalised: bool = False) -> StoredRow:
+        """Return ``row`` as it would be stored; raise RowRejected naming the first broken rule.
+
+        ``normalised``: the row is already keyed by the schema's spelling (:func:`normalise`),
+        so it is not checked for unknown or repeated fields again.
+        """
+        stored = self._fields(row, normalised=normalised)
         self.keys.append(self._claim_key(stored))
         return stored
 
@@ -138,9 +142,10 @@ class RowValidator:
             self._claim_key(stored, collected)
         return collected
 
-    def _fields(self, row: Mapping[str, Any], collected: Collected | None = None) -> StoredRow:
+    def _fields(self, row: Mapping[str, Any], collected: Collected | None = None,
+                normalised: bool = False) -> StoredRow:
         key = self.schema.key
-        given = normalise(self.schema, row, collected)
+        given = row if normalised else normalise(self.schema, row, collected)
         stored: StoredRow = {}
         for field in self.schema.fields:
             name, nullable, default = field.name, field.nullable, field.default_value

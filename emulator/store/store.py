@@ -9,6 +9,7 @@ never Data Extensions (schema.py refuses such keys).
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 import threading
 import time
@@ -84,6 +85,20 @@ def _locked(method: F) -> F:
                 self._await_kept()
 
     return wrapper  # type: ignore[return-value]
+
+
+class _TakenExcept:
+    """The primary keys of an index whose rows are not ``doc_ids`` (``in`` only)."""
+
+    __slots__ = ("index", "doc_ids")
+
+    def __init__(self, index: dict[Hashable, int], doc_ids: Container[int]) -> None:
+        self.index = index
+        self.doc_ids = doc_ids
+
+    def __contains__(self, pk: object) -> bool:
+        doc_id = self.index.get(pk)  # type: ignore[call-overload]
+        return doc_id is not None and doc_id not in self.doc_ids
 
 
 class Store:
@@ -242,11 +257,13 @@ class Store:
         return len(ids)
 
     @_locked
-    def upsert_rows(self, key: str, rows: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
+    def upsert_rows(self, key: str, rows: Sequence[Mapping[str, Any]],
+                    kept: list[StoredRow] | None = None) -> tuple[int, int]:
         """Update rows whose primary key exists, add the others; return (added, updated).
 
         An update keeps the fields a row does not give. Without a primary key every row is
         added (docs/design.md: such a DE is append-only). A key given twice in ``rows`` is refused.
+        ``kept``, when given, receives copies of the rows as now stored, in the order of ``rows``.
         """
         schema = self._require(key)
         index = self._indexes.get(key, {})
@@ -256,7 +273,9 @@ class Store:
                     for row in given]
         update_ids = {doc_id for doc_id in existing if doc_id is not None}
         validator = RowValidator(schema, taken=self._taken_except(key, update_ids))
-        merged = [validator.check(row if doc_id is None else {**table[str(doc_id)], **row})
+        # Stored documents and normalise()d rows are both in the schema's spelling.
+        merged = [validator.check(row if doc_id is None else {**table[str(doc_id)], **row},
+                                  normalised=True)
                   for row, doc_id in zip(given, existing, strict=True)]
         updates = [(doc_id, row, pk) for doc_id, row, pk in
                    zip(existing, merged, validator.keys, strict=True) if doc_id is not None]
@@ -270,6 +289,8 @@ class Store:
             self._retain(key)
         if merged:
             self._commit()
+        if kept is not None:
+            kept.extend(dict(row) for row in merged)
         return len(inserts), len(updates)
 
     @_locked
@@ -304,6 +325,28 @@ class Store:
             if matches is None or matches(row):
                 found.append(dict(row))
         return found
+
+    @_locked
+    def scan(self, key: str, predicate: Callable[[Mapping[str, Any]], bool] | None = None,
+             offset: int = 0, limit: int | None = None) -> tuple[list[StoredRow], int]:
+        """Return copies of the matching rows from the ``offset``-th on, at most ``limit``, and
+        how many rows ``predicate`` (None: every row) accepts in all; insertion order.
+
+        Only the rows returned are copied, so a page costs the same wherever it lies.
+        """
+        self._require(key)
+        rows = self._table(key).values()
+        end = None if limit is None else offset + limit
+        if predicate is None:
+            return [dict(row) for row in itertools.islice(rows, offset, end)], len(rows)
+        found: list[StoredRow] = []
+        count = 0
+        for row in rows:
+            if predicate(row):
+                if count >= offset and (end is None or count < end):
+                    found.append(dict(row))
+                count += 1
+        return found, count
 
     @_locked
     def rows(self, key: str) -> list[StoredRow]:
@@ -391,6 +434,34 @@ class Store:
         target.truncate()
         target.insert_multiple(stored)
         self._commit()
+
+    @_locked
+    def put_record(self, table: str, name: str, record: Mapping[str, Any]) -> None:
+        """Replace the first record of ``table`` whose ``name`` is ``record``'s, or add it.
+
+        One record is written, as a row write is, whatever the table holds.
+        """
+        _require_record_table(table)
+        stored = copy.deepcopy(dict(record))
+        for doc_id, item in self._db.document().get(table, {}).items():
+            if item.get(name) == stored.get(name):
+                self._db.put_row(table, int(doc_id), stored)
+                break
+        else:
+            self._db.table(table).insert_multiple([stored])
+        self._commit()
+
+    @_locked
+    def remove_record(self, table: str, name: str, value: Any) -> bool:
+        """Remove the first record of ``table`` whose ``name`` is ``value``; return whether
+        there was one. One record is written, whatever the table holds."""
+        _require_record_table(table)
+        for doc_id, item in self._db.document().get(table, {}).items():
+            if item.get(name) == value:
+                self._db.table(table).remove(doc_ids=[int(doc_id)])
+                self._commit()
+                return True
+        return False
 
     @_locked
     def dump(self) -> dict[str, dict[str, Any]]:
@@ -551,20 +622,30 @@ class Store:
         return [(int(doc_id), row) for doc_id, row in self._table(key).items()
                 if matches is None or matches(row)]
 
-    def _taken_except(self, key: str, doc_ids: Container[int]) -> dict[Hashable, int]:
-        """Return the primary keys in use by rows other than ``doc_ids``."""
-        return {pk: doc_id for pk, doc_id in self._indexes.get(key, {}).items()
-                if doc_id not in doc_ids}
+    def _taken_except(self, key: str, doc_ids: Container[int]) -> Container[Hashable]:
+        """Return the primary keys in use by rows other than ``doc_ids``.
+
+        A view of the index, not a copy: a write of a few rows costs the same whatever the
+        table holds.
+        """
+        return _TakenExcept(self._indexes.get(key, {}), doc_ids)
 
     def _replace_documents(self, key: str, doc_ids: list[int], rows: list[StoredRow],
                            pks: list[Hashable]) -> None:
+        schema = self._schemas[key]
+        index = self._indexes.get(key, {}) if schema.primary_keys else None
+        if index is not None:
+            # The keys the documents have now, read before they change: a scan of the whole
+            # index would make each update cost as much as the DE is long.
+            table = self._table(key)
+            old = [primary_key(schema, table[str(doc_id)], stored=True) for doc_id in doc_ids]
         for doc_id, row in zip(doc_ids, rows, strict=True):
             self._db.put_row(key, doc_id, row)  # every field: replacing equals updating
-        if self._schemas[key].primary_keys:
-            index = self._indexes.get(key, {})
+        if index is not None:
             changed = set(doc_ids)
-            for pk in [pk for pk, doc_id in index.items() if doc_id in changed]:
-                self._db.undo.delete(index, pk)
+            for pk in old:
+                if pk in index and index[pk] in changed:
+                    self._db.undo.delete(index, pk)
             self._index_rows(key, index_keys(pks, doc_ids))
 
     def _index_rows(self, key: str, keys: dict[Hashable, int]) -> None:

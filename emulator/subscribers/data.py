@@ -80,24 +80,11 @@ def find(store: Store, key: str) -> dict[str, Any]:
 def save_subscriber(store: Store, record: Mapping[str, Any]) -> None:
     """Replace the subscriber with ``record``'s key by ``record``, or add it at the end.
 
-    ``record`` was checked (model.check_subscriber).
+    ``record`` was checked (model.check_subscriber). One record is written, not the table.
     """
-    with store.transaction():
-        records = store.records(SUBSCRIBERS_TABLE)
-        keys = [item["SubscriberKey"] for item in records]
-        if record["SubscriberKey"] in keys:
-            records[keys.index(record["SubscriberKey"])] = dict(record)
-        else:
-            records.append(dict(record))
-        store.replace_records(SUBSCRIBERS_TABLE, records)
+    store.put_record(SUBSCRIBERS_TABLE, "SubscriberKey", record)
 
 
 def remove_subscriber(store: Store, key: str) -> bool:
-    """Remove the subscriber ``key``; return whether there was one."""
-    with store.transaction():
-        records = store.records(SUBSCRIBERS_TABLE)
-        kept = [item for item in records if item["SubscriberKey"] != key]
-        if len(kept) == len(records):
-            return False
-        store.replace_records(SUBSCRIBERS_TABLE, kept)
-        return True
+    """Remove the subscriber ``key``; return whether there was one (one record written)."""
+    return store.remove_record(SUBSCRIBERS_TABLE, "SubscriberKey", key)

@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from emulator.fixtures.problems import Problem, Problems, read_text
-from emulator.fixtures.records import RecordRefused, fixture_folders, read_records
+from emulator.fixtures.records import (
+    DefinedOnce,
+    RecordRefused,
+    fixture_folders,
+    read_records,
+)
 from emulator.subscribers.data import SubscriberData
 from emulator.subscribers.model import check_list, check_subscriber
 
@@ -34,19 +39,13 @@ def load_subscriber_dirs(dirs: Iterable[str | Path], include_default: bool = Tru
     """
     folders = fixture_folders(dirs, include_default)
     problems = Problems()
-    lists: dict[int, tuple[dict[str, Any], str]] = {}
+    lists = DefinedOnce(problems, "list ID", "duplicate-list")
     for folder in folders:
         path = folder / LISTS_JSON
         if path.is_file():
             for record, where in read_records(path, problems, check_list, "list"):
-                earlier = lists.get(record["ID"])
-                if earlier is not None:
-                    problems.add(Problem(f"list ID {record['ID']} is defined twice: also at "
-                                         f"{earlier[1]}", "duplicate-list", file=str(path),
-                                         where=where))
-                    continue
-                lists[record["ID"]] = (record, f"{path}, {where}")
-    subscribers: dict[str, tuple[dict[str, Any], str]] = {}
+                lists.add(record["ID"], record, path, where)
+    subscribers = DefinedOnce(problems, "SubscriberKey", "duplicate-subscriber")
     for folder in folders:
         json_path, csv_path = folder / SUBSCRIBERS_JSON, folder / SUBSCRIBERS_CSV
         if json_path.is_file() and csv_path.is_file():
@@ -64,16 +63,9 @@ def load_subscriber_dirs(dirs: Iterable[str | Path], include_default: bool = Tru
         else:
             continue
         for record, where in found:
-            earlier = subscribers.get(record["SubscriberKey"])
-            if earlier is not None:
-                problems.add(Problem(f"SubscriberKey {record['SubscriberKey']!r} is defined "
-                                     f"twice: also at {earlier[1]}", "duplicate-subscriber",
-                                     file=str(path), where=where))
-                continue
-            subscribers[record["SubscriberKey"]] = (record, f"{path}, {where}")
+            subscribers.add(record["SubscriberKey"], record, path, where)
     problems.raise_if_any()
-    return SubscriberData(tuple(record for record, _ in subscribers.values()),
-                          tuple(record for record, _ in lists.values()))
+    return SubscriberData(subscribers.records(), lists.records())
 
 
 def _read_csv_file(path: Path, problems: Problems, check: Any

@@ -21,6 +21,8 @@ from emulator.subscribers.data import find
 from emulator.testing import calls as checks
 from emulator.testing.calls import Call
 from emulator.testing.errors import NotStartedError
+from emulator.testing.outbound import OutboundHandle
+from emulator.testing.restjobs import RestJobsHandle
 from emulator.testing.routes import Routes
 
 APP_CREDENTIALS = "AppCredentials"
@@ -59,6 +61,18 @@ class EmulatorHandle:
     def faults(self) -> Any:
         """The fault registry: ``faults.add("/token", status=503, times=2)``."""
         return self.emulator.faults
+
+    @property
+    def rest_jobs(self) -> RestJobsHandle:
+        """The REST API's async row jobs: ``rest_jobs.completion = "manual"``, then
+        ``rest_jobs.complete()``."""
+        return RestJobsHandle(self.emulator)
+
+    @property
+    def outbound(self) -> OutboundHandle:
+        """Stubs for the pages' outbound HTTP calls, and the calls made:
+        ``outbound.add("https://api.example.com/token", body={"access_token": "t"})``."""
+        return OutboundHandle(self.emulator.outbound)
 
     @property
     def outbox(self) -> list[dict[str, Any]]:

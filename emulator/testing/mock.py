@@ -2,7 +2,8 @@
 
 Each start builds a fresh app with :func:`emulator.app.create_app` (memory store; the pytest
 plugin hands it a shared one instead, :meth:`MarketingCloudMock.serve_app`) and puts a
-private ``responses.RequestsMock`` in front of ``requests``: URLs the mock serves are forwarded
+private ``responses.RequestsMock`` in front of ``requests``: URLs the mock serves (its pages, and
+the REST routes on the platform's API hosts, :mod:`emulator.testing.rest_hosts`) are forwarded
 into that app (:mod:`emulator.testing.forward`), other Marketing Cloud URLs raise
 :class:`URLNotEmulated`, everything else passes on to whatever ``HTTPAdapter.send`` was active
 when the mock started (the network, or the user's own ``responses`` mock).
@@ -28,6 +29,7 @@ from emulator.config import load_settings
 from emulator.errors import ConfigError
 from emulator.pages import get_page, pages
 from emulator.runtime import get_emulator
+from emulator.testing import rest_hosts
 from emulator.testing.errors import (
     AlreadyStartedError,
     FaultDropped,
@@ -37,6 +39,7 @@ from emulator.testing.errors import (
 )
 from emulator.testing.forward import Answer, forward, new_client
 from emulator.testing.handle import MockHandle
+from emulator.testing.outbound import offer_to_user_responses
 from emulator.testing.routes import Pages, Routes, Target
 
 T = TypeVar("T")
@@ -54,7 +57,7 @@ class _EmulatedRoute(responses.CallbackResponse):
         self._run = run
 
     def matches(self, request: PreparedRequest) -> tuple[bool, str]:
-        claimed = self._run.claims(Target.parse(str(request.url)))
+        claimed = self._run.claims(Target.parse(str(request.url)), request.method or "GET")
         return claimed, "" if claimed else "not a Marketing Cloud URL"
 
 
@@ -82,6 +85,8 @@ class _Run:
             # Cloud's (and those an outer mock of ours decides about).
             self.mock.add_passthru(re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://"))
             self.send = self._make_send()
+            # Pages' unstubbed outbound calls: the test's own responses may answer them.
+            self.undo_outbound = offer_to_user_responses(self.app)
         except BaseException:
             if self.owns_app:
                 get_emulator(self.app).close()
@@ -103,18 +108,26 @@ class _Run:
         send._mcemu_run = self  # type: ignore[attr-defined]
         return send
 
-    def claims(self, target: Target) -> bool:
-        if self.routes.resolve(target, self.mounted) is not None:
+    def claims(self, target: Target, method: str) -> bool:
+        if self.serves(target, method):
             return True
         # An outer mock of ours decides about the Marketing Cloud URLs this one does not serve.
         return self.outer is None and self.routes.claims(target)
 
+    def serves(self, target: Target, method: str) -> bool:
+        """Return whether a page or a REST route of the app answers ``target``."""
+        return (self.routes.resolve(target, self.mounted) is not None
+                or rest_hosts.serves(self.app, target, method))
+
     def answer(self, request: PreparedRequest) -> Answer | Exception:
         """Answer a claimed request from the app, or say that its URL is not emulated."""
         target = Target.parse(str(request.url))
-        path = self.routes.resolve(target, self.mounted)
-        if path is None:
+        method = request.method or "GET"
+        if not self.serves(target, method):
             served = self.routes.urls(self.mounted)
+            refused = rest_hosts.refusal(target, method)
+            if refused is not None:
+                return URLNotEmulated(refused, request=request, url=target.url, served=served)
             return URLNotEmulated(
                 f"{request.method} {target.url} is not emulated: mock_marketing_cloud serves no "
                 f"page there, and a Marketing Cloud URL never goes to the network. Served: "
@@ -122,6 +135,8 @@ class _Run:
                 f"{{{target.base_url + target.raw_path!r}: PAGE}}), PAGE one of: "
                 f"{', '.join(sorted(pages()))}.",
                 request=request, url=target.url, served=served)
+        if self.routes.resolve(target, self.mounted) is None:
+            target = rest_hosts.app_target(target)
         return forward(self.client, request, target)
 
     def swallowed(self, error: BaseException) -> str | None:
@@ -142,6 +157,7 @@ class _Run:
 
     def close(self) -> None:
         self.active = False
+        self.undo_outbound()
         self.handle._stop()
         if self.owns_app:
             get_emulator(self.app).close()

@@ -28,6 +28,8 @@ PAGE_KEY = "mcemu.page"
 SNAPSHOT_KEY = "mcemu.snapshot"
 RESULT_KEY = "mcemu.result"
 FAULT_KEY = "mcemu.fault"  # web/faults.py sets it: (fault id, what it did)
+CLIENT_KEY = "mcemu.client_id"  # web/rest/auth.py sets it: the REST token's client id
+CALLS_KEY = "mcemu.calls"  # web/pages.py sets it: the page's outbound calls (PageOutbound)
 
 
 def init_app(app: Flask) -> None:
@@ -78,7 +80,8 @@ def _record(response: Response) -> Response:
         rows_written=result.rows_written if result else None, warnings=warnings,
         error=result.error if result else None,
         error_file=result.error_file if result else None,
-        error_line=result.error_line if result else None, fault=environ.get(FAULT_KEY))
+        error_line=result.error_line if result else None, fault=environ.get(FAULT_KEY),
+        client_id=environ.get(CLIENT_KEY), calls=_calls(environ.get(CALLS_KEY)))
     if log.isEnabledFor(logging.INFO):  # building the line costs; --quiet skips it
         full_path = current.full_path.rstrip("?")
         if len(full_path) > _SURE_PATH:  # a client's 5 MB path is logged cut, with its length
@@ -87,3 +90,8 @@ def _record(response: Response) -> Response:
                  response.status_code, duration_ms,
                  f" ({len(warnings)} warning(s))" if warnings else "")
     return response
+
+
+def _calls(page: Any) -> Any:
+    """Return the page's outbound calls as the journal keeps them (None: it made none)."""
+    return None if page is None else page.record()

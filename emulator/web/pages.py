@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, Response, abort, request
 from werkzeug.routing import Rule
 
+from emulator.outbound.page import PageOutbound
 from emulator.pages import Page
 from emulator.pages.runner import PageResult, run_page
 from emulator.runtime import Emulator, get_emulator
@@ -94,10 +95,12 @@ def _serve(page: Page, run: Callable[..., PageResult], emulator: Emulator) -> Re
         result = PageResult(400, [("Content-Type", "application/json")], body.encode(),
                             error=str(unknown))
     else:
+        # The page's own view of the outbound side: its calls go to its journal entry.
+        outbound = environ[journaling.CALLS_KEY] = PageOutbound(emulator.outbound)
         result = run(page, snapshot, emulator.store, emulator.clock, keys=emulator.keys,
                      warning_log=emulator.warning_log, debug=settings.debug,
                      time_limit=settings.ssjs_timeout, memory_limit=settings.page_memory_limit,
-                     attributes=attributes, outbox=emulator.outbox)
+                     attributes=attributes, outbox=emulator.outbox, outbound=outbound)
     environ[journaling.RESULT_KEY] = result
     return Response(result.body, status=result.status, headers=result.headers)
 

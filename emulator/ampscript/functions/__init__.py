@@ -5,7 +5,8 @@ Mod), ``format`` (Format, FormatNumber, FormatDate), ``date`` (Now, DateAdd, Dat
 DateParse), ``encoding`` (Base64, hashes, GUID, URLEncode), ``jwt`` (GetJWT, GetJWTByKeyName),
 ``data`` (Lookup, LookupRows, Row, Field, RowCount), ``rowsets`` (LookupRowsCS, the ordered
 lookups, BuildRowsetFromString, DataExtensionRowCount), ``jsonrows`` (BuildRowsetFromJSON),
-``writes`` (InsertData ... DeleteDE), ``objects`` (CreateObject, SetObjectProperty,
+``writes`` (InsertData ... DeleteDE), ``salesforce`` (the Sales Cloud functions),
+``content`` (ContentBlockByKey ... ContentAreaByName), ``objects`` (CreateObject, SetObjectProperty,
 AddObjectArrayItem, InvokeCreate/Update/Delete/Retrieve), ``validation`` (IsEmailAddress,
 IsPhoneNumber, Domain),
 ``page`` (RequestParameter, Redirect, TreatAsContent, ...), ``attributes`` (AttributeValue)
@@ -18,10 +19,12 @@ from __future__ import annotations
 from emulator.ampscript.functions import (  # imported to register their functions
     attributes,
     cloudpages,
+    content,
     data,
     date,
     encoding,
     format,
+    http,
     jsonrows,
     jwt,
     math,
@@ -29,6 +32,7 @@ from emulator.ampscript.functions import (  # imported to register their functio
     page,
     regex,
     rowsets,
+    salesforce,
     string,
     utility,
     validation,
@@ -43,6 +47,6 @@ from emulator.ampscript.registry import (
 )
 
 __all__ = ["FUNCTIONS", "FunctionEntry", "Runtime", "ampscript_function", "unknown_function",
-           "attributes", "cloudpages", "data", "date", "encoding", "format", "jsonrows", "jwt",
-           "math", "objects", "page", "regex", "rowsets", "string", "utility", "validation",
-           "writes"]
+           "attributes", "cloudpages", "content", "data", "date", "encoding", "format", "http",
+           "jsonrows", "jwt", "math", "objects", "page", "regex", "rowsets", "salesforce",
+           "string", "utility", "validation", "writes"]

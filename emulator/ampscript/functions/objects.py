@@ -1,8 +1,8 @@
 """AMPscript's SOAP-object functions on the one object model (emulator/objects).
 
 ``CreateObject`` makes a handle, ``SetObjectProperty`` and ``AddObjectArrayItem`` fill it, and
-``InvokeCreate``, ``InvokeUpdate``, ``InvokeDelete``, ``InvokeRetrieve`` and ``InvokePerform``
-hand it to the page
+``InvokeCreate``, ``InvokeUpdate``, ``InvokeDelete``, ``InvokeRetrieve``, ``InvokePerform`` and
+``InvokeExecute`` hand it to the page
 run's :class:`~emulator.objects.model.ObjectSession`, the one WSProxy uses
 (docs/fidelity.md#ampscript-objects). Out-parameters (``@status``, ``@errorCode``,
 ``@requestId``) are the caller's variables: the Invoke functions are lazy and set the variable
@@ -22,6 +22,7 @@ from emulator.ampscript.registry import Runtime, ampscript_function
 from emulator.ampscript.values import DB_NULL, Row, Rowset
 from emulator.objects.catalog import REGISTRY, ObjectSession
 from emulator.objects.errors import RequestRefused
+from emulator.objects.execute import execute
 from emulator.script.budget import size_of
 from emulator.script.clr import clr_text
 from emulator.script.errors import AmpscriptError
@@ -304,3 +305,31 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"  # the SOAP wire's booleans
     return clr_text(value)
+
+
+@ampscript_function("InvokeExecute", args=(1, 3), lazy=True, tag="RT")
+def invoke_execute(run: Runtime, *nodes: Any) -> Rowset:
+    """Run an ExecuteRequest (``Name``, ``Parameters`` of APIProperty handles); return its
+    results as a rowset of ``StatusCode``, ``StatusMessage``, ``ErrorCode``.
+
+    The status goes to the second argument's variable, the RequestID to the third's; an unknown
+    request name is one ``Error`` row, not an abort (docs/fidelity.md#object-execute).
+    """
+    request = _handle(run.evaluate(nodes[0]), "InvokeExecute", 1, "executeRequest")
+    if request.type_name != "ExecuteRequest":
+        raise bad_parameter("InvokeExecute", "executeRequest", 1, request.type_name)
+    get = {key.casefold(): value for key, value in to_request(request).items()}
+    parameters = get.get("parameters", [])
+    if isinstance(parameters, Mapping):  # one SetObjectProperty instead of AddObjectArrayItem
+        parameters = [parameters]
+    try:
+        answer = execute(_session(run), parameters, get.get("name"))
+    except RequestRefused as refused:
+        raise AmpscriptError(refused.message) from None
+    if len(nodes) > 1:
+        _set_out(run, nodes[1], answer["Status"], "InvokeExecute", "statusMessage", 2)
+    if len(nodes) > 2:
+        _set_out(run, nodes[2], answer["RequestID"], "InvokeExecute", "requestId", 3)
+    return Rowset([Row((name, _text(result[name]))
+                       for name in ("StatusCode", "StatusMessage", "ErrorCode"))
+                   for result in answer["Results"]])

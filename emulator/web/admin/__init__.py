@@ -20,6 +20,8 @@ from emulator.automations import runs as automation_runs
 from emulator.folders import data as folder_data
 from emulator.reset import DEFAULT_TARGET, RESET_TARGETS, reset, targets_text
 from emulator.runtime import get_emulator
+from emulator.salesforce import export as salesforce_export
+from emulator.salesforce import records as salesforce_records
 from emulator.sends import definitions as send_definitions
 from emulator.subscribers import data as subscriber_data
 from emulator.web.admin import (
@@ -30,9 +32,14 @@ from emulator.web.admin import (
     journal_query,
     messages,
     openapi,
+    outbound,
     outbox,
+    packages,
+    restjobs,
     safety,
+    salesforce,
     subscribers,
+    units,
 )
 
 PREFIX = "/_emulator"
@@ -93,6 +100,10 @@ def state() -> Response:
                     if folder["IsEditable"]],
         "triggeredSends": send_definitions.definitions(emulator.store),
         "outbox": {"messages": len(emulator.outbox)},
+        "salesforce": [{"name": name, **entry} for name, entry in
+                       salesforce_export.salesforce_entries(
+                           emulator.store.records(salesforce_records.OBJECTS_TABLE),
+                           emulator.store.records(salesforce_records.RECORDS_TABLE)).items()],
         "automations": automation_export.automation_entries(
             automation_runs.automations(emulator.store), automation_runs.queries(emulator.store)),
     })
@@ -213,6 +224,21 @@ ROUTES: tuple[Operation, ...] = (
               "(one of faults.json comes back at the next reset)",
               {204: "Removed.", 400: "Not a fault id.", 404: "No fault has this id."},
               (Param("fault_id", "path", "The fault's id.", {"type": "integer"}),)),
+    Operation("GET", f"{PREFIX}/outbound", outbound.list_stubs, "The outbound stubs, in the "
+              "order they are asked, with their hits", {200: "The stubs."}),
+    Operation("POST", f"{PREFIX}/outbound", outbound.add_stub, "Add a stub that answers pages' "
+              "outbound HTTP calls (by method, URL or URL pattern, headers and body)",
+              {201: "Added: the stub with its id.", 400: "A bad field (the answer names it "
+               "and what it takes)."}, body="Stub"),
+    Operation("DELETE", f"{PREFIX}/outbound", outbound.clear_stubs, "Remove the stubs added at "
+              "run time (those of outbound/*.json stay)", {200: "Removed: how many."}),
+    Operation("DELETE", f"{PREFIX}/outbound/{{stub_id}}", outbound.remove_stub, "Remove one "
+              "stub (one of outbound/*.json comes back at the next reset)",
+              {204: "Removed.", 404: "No stub has this id."},
+              (Param("stub_id", "path", "The stub's id."),)),
+    Operation("GET", f"{PREFIX}/outbound/calls", outbound.list_calls, "The outbound calls pages "
+              "made, oldest first: request, answer or error, the stub that answered, timing",
+              {200: "The calls."}),
     Operation("GET", f"{PREFIX}/subscribers", subscribers.list_subscribers, "A page of "
               "subscribers (key, e-mail address, status, attributes, list memberships)",
               {200: "A page of subscribers, the total and the next page's URL.",
@@ -248,6 +274,39 @@ ROUTES: tuple[Operation, ...] = (
                      f"{automations.PAGE_SIZE}, at most {automations.MAX_PAGE_SIZE}).",
                      {"type": "integer"}),
                Param("key", "query", "Only the automation with this CustomerKey."))),
+    Operation("GET", f"{PREFIX}/salesforce", salesforce.list_objects, "The Sales Cloud "
+              "objects of the local org (shipped and declared by salesforce/<Object>.json)",
+              {200: "The objects: name, key prefix, fields and how many records each has."}),
+    Operation("GET", f"{PREFIX}/salesforce/{{name}}", salesforce.list_records, "A page of the "
+              "records of one Sales Cloud object, oldest first",
+              {200: "A page of records (Id first, then every field), the total and the next "
+                    "page's URL.",
+               400: "A bad paging value or an unknown parameter.",
+               404: "No object has that name; the refusal lists those there are."},
+              (Param("name", "path", "The object's API name (any case), e.g. Lead."),
+               Param("offset", "query", "Records to skip (default 0).", {"type": "integer"}),
+               Param("limit", "query", f"Records to return (default {salesforce.PAGE_SIZE}, "
+                     f"at most {salesforce.MAX_PAGE_SIZE}).", {"type": "integer"}),
+               Param("id", "query", "Only the record with this Id (15 or 18 characters)."))),
+    Operation("GET", f"{PREFIX}/packages", packages.list_packages, "The installed packages "
+              "(REST API integrations): name, client id, the client secret masked, scopes, "
+              "MIDs", {200: "The packages and how many REST tokens were issued."}),
+    Operation("GET", f"{PREFIX}/rest-jobs", restjobs.list_jobs, "The REST API's async row "
+              "jobs, oldest first, and when new ones run", {200: "Completion and jobs."}),
+    Operation("POST", f"{PREFIX}/rest-jobs", restjobs.set_completion, "Choose when new REST "
+              "async jobs run: immediate, manual or seconds on the emulator's clock",
+              {200: "Completion and jobs.", 400: "Not {\"completion\": ...} or a bad value."},
+              body="RestJobs"),
+    Operation("POST", f"{PREFIX}/rest-jobs/complete", restjobs.complete_jobs, "Run the pending "
+              "async jobs now, or the one requestId names",
+              {200: "The requestIds run.", 400: "A bad body.", 409: "No such pending job."},
+              body="RestJobsComplete"),
+    Operation("GET", f"{PREFIX}/business-units", units.list_business_units, "The business "
+              "units (MIDs): parent, the default unit pages run in, the enterprise, how many "
+              "Data Extensions each holds and the packages that may act for it",
+              {200: "The units (one default unit without business_units.json)."}),
+    Operation("GET", f"{PREFIX}/rest-openapi.json", packages.rest_openapi_document, "The "
+              "OpenAPI 3.1 document of the platform's REST routes", {200: "OpenAPI 3.1."}),
     Operation("GET", f"{PREFIX}/openapi.json", openapi_document, "This document",
               {200: "OpenAPI 3.1."}),
 )

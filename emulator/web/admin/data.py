@@ -38,9 +38,13 @@ ROW_MODES = ("upsert", "insert")
 
 
 def list_data_extensions() -> Response:
-    """List every Data Extension with its row count."""
+    """List every Data Extension with its row count (and its unit's MID, with several units)."""
+    from emulator.web.admin.units import mid_of_table
+
     store = get_store()
-    return jsonify({"dataExtensions": [_summary(store.schema(key)) for key in store.keys()]})
+    unit = mid_of_table(store)
+    return jsonify({"dataExtensions": [{**_summary(store.schema(key)), **unit(key)}
+                                       for key in store.keys()]})
 
 
 def create_data_extension() -> tuple[Response, int, dict[str, str]]:

@@ -12,7 +12,7 @@ from typing import Any
 from emulator import __version__
 from emulator.clock import MAX_ADVANCE
 from emulator.reset import DEFAULT_TARGET, RESET_TARGETS
-from emulator.schemas import data_extension_schema, faults_schema
+from emulator.schemas import data_extension_schema, faults_schema, outbound_schema
 
 _VALUE = {"type": ["string", "number", "boolean", "null"]}
 _ROW = {"type": "object", "additionalProperties": _VALUE}
@@ -57,7 +57,14 @@ def _schemas() -> dict[str, Any]:
                 _one_key("unfreeze", {"const": True}),
             ],
         },
+        "RestJobs": {"type": "object", "required": ["completion"], "properties": {
+            "completion": {"oneOf": [{"enum": ["immediate", "manual"]},
+                                     {"type": "number", "minimum": 0, "maximum": 86400}]}}},
+        "RestJobsComplete": {"type": "object", "properties": {"requestId": {"type": "string"}}},
         "Fault": faults_schema()["$defs"]["fault"],
+        "Stub": outbound_schema()["$defs"]["stub"],
+        "JournalEntry": _journal_entry(),
+        "PageOutboundCall": _PAGE_CALL,
         "Refusal": {
             "type": "object", "required": ["emulator_error", "message"],
             "properties": {
@@ -82,6 +89,46 @@ def _schemas() -> dict[str, Any]:
 def _one_key(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "required": [name], "additionalProperties": False,
             "properties": {name: schema}}
+
+
+_PAIRS = {"type": "array", "items": {"type": "array", "prefixItems": [{"type": "string"},
+                                                                      {"type": "string"}]}}
+_PAGE_CALL = {
+    "description": "One outbound HTTP call a page made, as its journal entry keeps it: bodies "
+                   "cut at 2 KiB, each side's headers at 2 KiB.",
+    "type": "object",
+    "properties": {
+        "door": {"type": "string", "description": "The function that made it, e.g. HTTP.Get."},
+        "method": {"type": "string"}, "url": {"type": "string"},
+        "request_headers": _PAIRS, "request_body": {"type": "string"},
+        "status": {"type": ["integer", "null"], "description": "null: no answer (see error)."},
+        "response_headers": _PAIRS, "response_body": {"type": "string"},
+        "error": {"type": ["string", "null"], "description": "Why the call got no answer."},
+        "stub": {"type": ["string", "null"], "description": "The id of the stub that answered."},
+        "via": {"enum": ["stub", "responses", "network", None],
+                "description": "Who answered: a stub, a test's own responses registration, "
+                               "or a host named by --allow-outbound."},
+        "duration_ms": {"type": "number"},
+    },
+}
+
+
+def _journal_entry() -> dict[str, Any]:
+    return {
+        "description": "One entry of GET /_emulator/journal (the fields most read; every entry "
+                       "has them all).",
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"}, "time": {"type": "string"},
+            "method": {"type": "string"}, "path": {"type": "string"},
+            "status": {"type": "integer"}, "page": {"type": ["string", "null"]},
+            "rows_written": {"type": "array", "items": {"type": "object"}},
+            "warnings": {"type": "array", "items": {"type": "string"}},
+            "calls": {"type": "array", "items": {"$ref": f"{_REF}PageOutboundCall"},
+                      "description": "The page's outbound HTTP calls, the first 20; a warning "
+                                     "counts those not kept."},
+        },
+    }
 
 
 def document(routes: Iterable[Any]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from werkzeug.routing import Rule
 from emulator.runtime import get_emulator
 from emulator.web import refusals
 from emulator.web.admin import safety
-from emulator.web.ui import tokens, views
+from emulator.web.ui import accounts, restjobs, salesforce, tokens, views
 
 ADMIN_PREFIX = "/_emulator"
 PREFIX = f"{ADMIN_PREFIX}/ui"
@@ -56,6 +56,10 @@ ROUTES: tuple[tuple[str, str, Callable[..., Any], tuple[str, ...]], ...] = (
     ("/subscribers", "subscribers", views.subscribers, GET),
     ("/outbox", "outbox", views.outbox, GET),
     ("/automations", "automations", views.automations, GET),
+    ("/salesforce", "salesforce", salesforce.salesforce, GET),
+    ("/packages", "packages", accounts.packages, GET),
+    ("/business-units", "business_units", accounts.business_units, GET),
+    ("/rest-jobs", "rest_jobs", restjobs.rest_jobs, GET),
     ("/token", "token", tokens.token_form, BOTH),
     ("/jwt", "jwt", tokens.jwt_form, BOTH),
     ("/reset", "reset", views.reset_form, BOTH),

@@ -27,10 +27,13 @@ LIST_OPERATORS = frozenset({"between", "IN"})
 
 
 def data_extensions() -> str:
-    """List the Data Extensions with their row counts; the home page."""
+    """List the Data Extensions with their row counts (and units); the home page."""
+    from emulator.web.admin.units import mid_of_table
+
     store = get_store()
+    unit = mid_of_table(store)  # {} with one unit: the page shows no MID column then
     summaries = [{"key": key, "name": store.schema(key).name, "count": store.count(key),
-                  "primary_key": [f.name for f in store.schema(key).primary_keys]}
+                  "primary_key": [f.name for f in store.schema(key).primary_keys], **unit(key)}
                  for key in store.keys()]
     clock = get_emulator().clock
     return render_template("ui/data_extensions.html", summaries=summaries,

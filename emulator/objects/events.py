@@ -1,0 +1,81 @@
+"""The tracking event types: ``SentEvent``, ``OpenEvent``, ``ClickEvent``, ``BounceEvent`` and
+``UnsubEvent``, retrieve only.
+
+docs/fidelity.md#object-events: each type answers the events of its kind from the store's
+``_events`` table (seeded from ``events/<Type>.json``, emulator/events/records.py); a
+``SentEvent`` retrieve adds one event per message of the page's outbox, and an ``UnsubEvent``
+retrieve the events a ``LogUnsubEvent`` execute logged. Filters and paging are the object
+model's, as for every other type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from emulator import assumptions
+from emulator.events import records
+from emulator.objects.model import REGISTRY, ObjectSession, ObjectType, Property, Row
+from emulator.sends.outbox import Outbox
+from emulator.store.store import Store
+
+COMMON = (
+    Property("SendID", "Number"), Property("SubscriberKey"), Property("EventDate", "Date"),
+    Property("EventType"), Property("TriggeredSendDefinitionObjectID"),
+    Property("ListID", "Number"), Property("BatchID", "Number"), Property("Client.ID", "Number"),
+)
+
+
+class EventType(ObjectType):
+    """One event kind: its records in the store, read only."""
+
+    kind = ""
+
+    def rows(self, store: Store) -> Iterable[Row]:
+        for record in records.events(store, self.kind):
+            yield _row(record)
+
+
+def _row(record: dict[str, Any]) -> Row:
+    return {**record, "Client.ID": assumptions.DEFAULT_MID}
+
+
+class SentEventType(EventType):
+    """``SentEvent``: the seeded sent events, then one per message of the page's outbox."""
+
+    name, kind, properties = "SentEvent", "Sent", COMMON
+
+    def __init__(self, outbox: Outbox | None = None) -> None:
+        self.outbox = outbox
+
+    def bound(self, session: ObjectSession) -> ObjectType:
+        return SentEventType(session.outbox)
+
+    def rows(self, store: Store) -> Iterable[Row]:
+        yield from super().rows(store)
+        for message in self.outbox.messages() if self.outbox is not None else ():
+            yield {"SendID": message["id"], "SubscriberKey": message["subscriberKey"],
+                   "EventDate": message["time"], "EventType": "Sent",
+                   "TriggeredSendDefinitionObjectID": message["definitionObjectID"],
+                   "ListID": 0, "BatchID": 0, "Client.ID": assumptions.DEFAULT_MID}
+
+
+class OpenEventType(EventType):
+    name, kind, properties = "OpenEvent", "Open", COMMON
+
+
+class ClickEventType(EventType):
+    name, kind, properties = "ClickEvent", "Click", (*COMMON, Property("URL"))
+
+
+class BounceEventType(EventType):
+    name, kind, properties = "BounceEvent", "Bounce", (*COMMON, Property("BounceCategory"))
+
+
+class UnsubEventType(EventType):
+    name, kind, properties = "UnsubEvent", "Unsub", COMMON
+
+
+for _type in (SentEventType(), OpenEventType(), ClickEventType(), BounceEventType(),
+              UnsubEventType()):
+    REGISTRY.register(_type)

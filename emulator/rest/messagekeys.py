@@ -1,0 +1,61 @@
+"""The message keys transactional sends used: unique per business unit over 72 hours.
+
+docs/fidelity.md#rest-messaging-keys: a messageKey is refused while the same unit used it in the
+last 72 hours on the emulator's clock. The keys are state: a test's rollback and every reset
+clear the ones used since (docs/design.md, the reset table).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+#: How long a used key stays taken.
+KEY_LIFETIME = timedelta(hours=72)
+#: Keys kept before the expired ones are swept out (a sweep costs one pass).
+SWEEP_AT = 10_000
+
+
+class MessageKeys:
+    """The (MID, messageKey) pairs used, with when; a checkpointed part of the state."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._used: dict[tuple[int, str], datetime] = {}
+        self._saved: dict[tuple[int, str], datetime] = {}
+        self._changed = False  # since the checkpoint: a rollback with nothing used is free
+
+    def taken(self, mid: int, key: str, now: datetime) -> bool:
+        """Say whether unit ``mid`` used ``key`` less than 72 hours before ``now``."""
+        used = self._used.get((mid, key))
+        return used is not None and now - used < KEY_LIFETIME
+
+    def use(self, mid: int, keys: list[str], now: datetime) -> None:
+        """Mark ``keys`` used by unit ``mid`` at ``now``."""
+        with self._lock:
+            if len(self._used) + len(keys) > SWEEP_AT:
+                self._used = {pair: at for pair, at in self._used.items()
+                              if now - at < KEY_LIFETIME}
+            for key in keys:
+                self._used[(mid, key)] = now
+            self._changed = True
+
+    def __len__(self) -> int:
+        return len(self._used)
+
+    def clear(self) -> None:
+        """Forget every key (a reset)."""
+        with self._lock:
+            self._used = {}
+            self._changed = True
+
+    def checkpoint(self) -> None:
+        with self._lock:
+            self._saved = dict(self._used)
+            self._changed = False
+
+    def rollback(self) -> None:
+        with self._lock:
+            if self._changed:
+                self._used = dict(self._saved)
+                self._changed = False

@@ -1,0 +1,1 @@
+"""Business units: the units of a ``--db`` (``business_units.json``) and which DEs each sees."""
