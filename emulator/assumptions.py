@@ -509,6 +509,11 @@ ASSUMPTIONS += (
                "and the units beneath it (setClientId, QueryAllAccounts); the ENT. prefix is "
                "read by every function that finds a DE by name, and in a store of one unit it "
                "reads that unit; the setClientId denial text is the emulator's own."),
+    Assumption("unit-objects", "Folders, subscribers, lists, triggered send definitions, "
+               "automations, query definitions and events of the fixtures belong to the unit "
+               "pages run in; an object a page creates after setClientId belongs to the unit it "
+               "acted as until deleted (mcemu export does not keep that: seeded back, it is the "
+               "pages' unit's)."),
     Assumption("object-texts", "Status texts the facts do not capture (an unknown object type, "
                "a missing DE, DE created/deleted, a row updated or missing) are the emulator's "
                f"own; a failed item's ErrorCode is {OBJECT_ERROR_CODE} unless captured."),
@@ -1038,4 +1043,17 @@ ASSUMPTIONS += (
                "the path's. Without 'to' the address is the subscriber's of that contactKey; "
                "top-level attributes apply to every recipient, a recipient's own win. A body "
                "over 5 MiB is 413."),
+)
+
+#: A platform REST route the emulator knows and does not serve yet
+#: (docs/fidelity.md#rest-not-emulated).
+REST_NOT_EMULATED = ("{route} is a Marketing Cloud REST route that mc-emulator does not emulate "
+                     "yet.")
+
+ASSUMPTIONS += (
+    Assumption("rest-not-emulated", "A platform REST route the emulator knows of and does not "
+               "serve (the category listing and the async field routes of the Data Extension "
+               "API, hub row deletes, email definitions) answers 501 in the REST error shape "
+               "with errorcode 0 and a message naming the route, so a client sees 'not "
+               "emulated' rather than 'not found'."),
 )

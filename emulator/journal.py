@@ -26,6 +26,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from itertools import chain
 from typing import Any
 
 # --- the bounds of one entry, in UTF-8 bytes -------------------------------------------------
@@ -271,11 +272,10 @@ def _flatten_rows(flat: list[Any], rows: Sequence[dict[str, Any]]) -> str | None
         values = row["row"]
         flat.append(table)
         flat.append(len(values))
+        flat.extend(chain.from_iterable(values.items()))
         room -= len(table) if table.isascii() else _UNSURE
-        for name, value in values.items():
-            flat.append(name)
-            flat.append(value)
-            room -= len(name) if name.isascii() else _UNSURE
+        room -= sum(map(len, values)) if all(map(str.isascii, values)) else _UNSURE
+        for value in values.values():
             if type(value) is str:
                 room -= (len(value) if len(value) <= ROW_VALUE_LIMIT and value.isascii()
                          else _UNSURE)

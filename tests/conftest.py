@@ -150,16 +150,62 @@ def server() -> Iterator[Callable[..., ServerProcess]]:
 
 
 @contextmanager
-def pages_app(folder: Path, pages: Mapping[str, str], **config: Any) -> Iterator[Flask]:
+def built_app(*, checkpoint: bool = False, **config: Any) -> Iterator[Flask]:
+    """An app with ``config``; closed after.
+
+    ``checkpoint`` marks its start, for a module's app whose tests each roll back to it
+    (``rolled_back_client``): the app is built once, not once a test.
+    """
+    application = create_app({"TESTING": True, **config})
+    try:
+        if checkpoint:
+            get_emulator(application).checkpoint()
+        yield application
+    finally:
+        get_emulator(application).close()
+
+
+@contextmanager
+def pages_app(folder: Path, pages: Mapping[str, str], *, checkpoint: bool = False,
+              **config: Any) -> Iterator[Flask]:
     """An app serving ``pages`` (file name -> text), written into ``folder``; closed after."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in pages.items():
         (folder / name).write_text(text, encoding="utf-8")
-    application = create_app({"TESTING": True, "pages": str(folder), **config})
-    try:
+    with built_app(checkpoint=checkpoint, pages=str(folder), **config) as application:
         yield application
-    finally:
-        get_emulator(application).close()
+
+
+def module_app(fixtures: Path, **config: Any) -> Iterator[Flask]:
+    """Yield a checkpointed app on the fixture folder ``fixtures`` alone, then close it.
+
+    The body of a module-scoped fixture: ``yield from module_app(root, frozen_time=...)``.
+    """
+    with built_app(checkpoint=True, fixtures=(str(fixtures),), no_default_fixtures=True,
+                   **config) as application:
+        yield application
+
+
+def rolled_back_client(app: Flask) -> Iterator[FlaskClient]:
+    """Yield a test client of ``app``, then roll the app back to its checkpoint."""
+    yield app.test_client()
+    get_emulator(app).rollback()
+
+
+@pytest.fixture
+def api(rest_app: Flask) -> Iterator[FlaskClient]:
+    """A client of the module's ``rest_app``; the app rolls back after the test."""
+    yield from rolled_back_client(rest_app)
+
+
+def bearer(client: FlaskClient, client_id: str = "rw", secret: str = "s",
+           **fields: str) -> dict[str, str]:
+    """An Authorization header with a token for the package ``client_id`` (``fields`` added)."""
+    answer = client.post("/v2/token", json={"grant_type": "client_credentials",
+                                            "client_id": client_id, "client_secret": secret,
+                                            **fields})
+    assert answer.status_code == 200, answer.data
+    return {"Authorization": f"Bearer {answer.get_json()['access_token']}"}
 
 
 def token_body(**fields: Any) -> bytes:

@@ -7,13 +7,12 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from conftest import pages_app, rolled_back_client
 from flask import Flask
 from flask.testing import FlaskClient
 
 from emulator import assumptions
 from emulator.ampscript import AmpscriptContext, Variables, render
-from emulator.app import create_app
-from emulator.runtime import get_emulator
 from emulator.script.budget import PageBudget, PageOutOfMemory
 from emulator.script.errors import AmpscriptError, FeatureNotEmulated
 from emulator.store.schema import DataExtensionSchema
@@ -136,21 +135,13 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
                                        {"Id": 3, "Item": "nib"}]}), encoding="utf-8")
     (fixtures / "lists.json").write_text(json.dumps(LISTS), encoding="utf-8")
     (fixtures / "subscribers.json").write_text(json.dumps(SUBSCRIBERS), encoding="utf-8")
-    pages.mkdir()
-    for name, text in PAGES.items():
-        (pages / name).write_text(text, encoding="utf-8")
-    application = create_app({"TESTING": True, "pages": str(pages),
-                              "fixtures": (str(fixtures),)})
-    emulator = get_emulator(application)
-    emulator.checkpoint()
-    yield application
-    emulator.close()
+    with pages_app(pages, PAGES, checkpoint=True, fixtures=(str(fixtures),)) as application:
+        yield application
 
 
 @pytest.fixture
 def client(app: Flask) -> Iterator[FlaskClient]:
-    yield app.test_client()
-    get_emulator(app).rollback()
+    yield from rolled_back_client(app)
 
 
 def _text(client: FlaskClient, path: str) -> str:

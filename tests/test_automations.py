@@ -16,7 +16,7 @@ from emulator.automations.records import load_automation_dirs
 from emulator.errors import FixtureError
 from emulator.reset import reset
 from emulator.runtime import get_emulator
-from emulator.schemas import automations_schema
+from emulator.schemas import AUTOMATIONS_SCHEMA, schema
 
 AUTOMATIONS = [
     {"CustomerKey": "nightly", "Name": "Nightly import", "Status": "Scheduled",
@@ -226,9 +226,9 @@ def test_a_bad_automations_file_is_refused_naming_file_and_entry(
 
 
 def test_the_json_schema_accepts_the_example_and_refuses_what_the_loader_refuses() -> None:
-    jsonschema.validate(AUTOMATIONS, automations_schema())
+    jsonschema.validate(AUTOMATIONS, schema(AUTOMATIONS_SCHEMA))
     for bad in ([{"CustomerKey": "x", "Status": "Running"}], [{"Name": "x"}],
                 [{"CustomerKey": "x", "RunSeconds": 86401}],
                 [{"CustomerKey": "x", "Queries": [{"CustomerKey": "q", "Extra": 1}]}]):
         with pytest.raises(jsonschema.ValidationError):
-            jsonschema.validate(bad, automations_schema())
+            jsonschema.validate(bad, schema(AUTOMATIONS_SCHEMA))

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import module_app, rolled_back_client
 from flask import Flask
 from flask.testing import FlaskClient
 from tinydb import TinyDB
@@ -104,16 +105,12 @@ def units_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     for name, text in (("lookups", AMPSCRIPT_PAGE), ("hidden", HIDDEN_PAGE),
                        ("wsproxy", WSPROXY_PAGE), ("core", CORE_PAGE), ("init", INIT_PAGE)):
         (pages / f"{name}.html").write_text(text, encoding="utf-8")
-    app = build(fixtures, pages=str(pages), ssjs_timeout=20)
-    get_emulator(app).checkpoint()
-    yield app
-    get_emulator(app).close()
+    yield from module_app(fixtures, pages=str(pages), ssjs_timeout=20)
 
 
 @pytest.fixture
 def client(units_app: Flask) -> Iterator[FlaskClient]:
-    yield units_app.test_client()
-    get_emulator(units_app).rollback()
+    yield from rolled_back_client(units_app)
 
 
 def text(response: Any) -> str:
@@ -309,9 +306,9 @@ def test_export_writes_mid_and_business_units_and_seeds_back(tmp_path: Path) -> 
 def test_the_shipped_schemas_accept_the_units_and_a_unit_de_and_refuse_bad_ones() -> None:
     import jsonschema
 
-    from emulator.schemas import business_units_schema, data_extension_schema
+    from emulator.schemas import BUSINESS_UNITS_SCHEMA, DATA_EXTENSION_SCHEMA, schema
 
-    units = business_units_schema()
+    units = schema(BUSINESS_UNITS_SCHEMA)
     jsonschema.Draft202012Validator.check_schema(units)
     jsonschema.validate(UNITS, units)
     for bad in ([{"mid": 1, "name": "x"}], [{"mid": "100", "name": "x", "parent": None}],
@@ -320,6 +317,6 @@ def test_the_shipped_schemas_accept_the_units_and_a_unit_de_and_refuse_bad_ones(
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(bad, units)
     de = {"key": "Orders", "mid": 300, "fields": [{"name": "Id", "type": "Text"}]}
-    jsonschema.validate(de, data_extension_schema())
+    jsonschema.validate(de, schema(DATA_EXTENSION_SCHEMA))
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({**de, "mid": "300"}, data_extension_schema())
+        jsonschema.validate({**de, "mid": "300"}, schema(DATA_EXTENSION_SCHEMA))

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import module_app, rolled_back_client
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -26,17 +27,12 @@ FIXTURES = PAGES / "fixtures"
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[Flask]:
-    application = create_app({"TESTING": True, "pages": str(PAGES),
-                              "fixtures": (str(FIXTURES),), "no_default_fixtures": True})
-    get_emulator(application).checkpoint()
-    yield application
-    get_emulator(application).close()
+    yield from module_app(FIXTURES, pages=str(PAGES))
 
 
 @pytest.fixture
 def client(app: Flask) -> Iterator[FlaskClient]:
-    yield app.test_client()
-    get_emulator(app).rollback()
+    yield from rolled_back_client(app)
 
 
 @pytest.fixture

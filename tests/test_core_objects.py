@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import pages_app
+from conftest import pages_app, rolled_back_client
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -148,15 +148,13 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     (fixtures / "lists.json").write_text(json.dumps(LISTS), encoding="utf-8")
     (fixtures / "subscribers.json").write_text(json.dumps(SUBSCRIBERS), encoding="utf-8")
     with pages_app(root / "pages", PAGES, fixtures=(str(fixtures),),
-                   ssjs_timeout=20) as application:
-        get_emulator(application).checkpoint()
+                   ssjs_timeout=20, checkpoint=True) as application:
         yield application
 
 
 @pytest.fixture
 def client(app: Flask) -> Iterator[FlaskClient]:
-    yield app.test_client()
-    get_emulator(app).rollback()  # each test starts from the fixtures
+    yield from rolled_back_client(app)  # each test starts from the fixtures
 
 
 def run(client: FlaskClient, name: str, **headers: str) -> list[Any]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import pages_app
+from conftest import pages_app, rolled_back_client
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -21,7 +21,7 @@ from emulator.events import records
 from emulator.objects.catalog import ObjectSession
 from emulator.reset import reset
 from emulator.runtime import get_emulator
-from emulator.schemas import events_schema
+from emulator.schemas import EVENTS_SCHEMA, schema
 from emulator.store.store import Store
 
 OPENS = [{"SubscriberKey": f"s-{n}", "EventDate": f"2024-01-{n % 28 + 1:02d}T10:00:00",
@@ -93,15 +93,13 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     fixtures = write_fixtures(root / "fx")
     with pages_app(root / "pages", {"retrieve.html": RETRIEVE, "execute.html": EXECUTE},
                    fixtures=(str(fixtures),), no_default_fixtures=True, frozen_time=FROZEN,
-                   ssjs_timeout=20) as application:
-        get_emulator(application).checkpoint()
+                   ssjs_timeout=20, checkpoint=True) as application:
         yield application
 
 
 @pytest.fixture
 def client(app: Flask) -> Iterator[FlaskClient]:
-    yield app.test_client()
-    get_emulator(app).rollback()
+    yield from rolled_back_client(app)
 
 
 def text(response: Any) -> str:
@@ -147,19 +145,19 @@ def test_export_writes_files_that_read_back(tmp_path: Path) -> None:
     assert sorted(p.name for p in written) == ["BounceEvent.json", "ClickEvent.json",
                                                "OpenEvent.json", "SentEvent.json"]
     for path in written:
-        jsonschema.validate(json.loads(path.read_text("utf-8")), events_schema())
+        jsonschema.validate(json.loads(path.read_text("utf-8")), schema(EVENTS_SCHEMA))
     assert records.load_event_dirs([tmp_path / "out"], include_default=False) == loaded
     assert records.write_events([], tmp_path / "none") == []
 
 
 def test_the_schema_accepts_the_fixtures_and_refuses_what_the_reader_refuses() -> None:
     for items in EVENTS.values():
-        jsonschema.validate(items, events_schema())
+        jsonschema.validate(items, schema(EVENTS_SCHEMA))
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate([{"SubscriberKey": "a"}], events_schema())
+        jsonschema.validate([{"SubscriberKey": "a"}], schema(EVENTS_SCHEMA))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate([{"SubscriberKey": "a", "EventDate": "x", "SendID": -1}],
-                            events_schema())
+                            schema(EVENTS_SCHEMA))
 
 
 @pytest.mark.parametrize(("name", "entry", "message"), [

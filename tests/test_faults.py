@@ -15,7 +15,7 @@ from emulator.errors import FixtureError
 from emulator.faults import FaultNotFound, FaultRefused, FaultRegistry
 from emulator.reset import reset
 from emulator.runtime import get_emulator
-from emulator.schemas import faults_schema
+from emulator.schemas import FAULTS_SCHEMA, schema
 
 JSON = "application/json"
 
@@ -332,7 +332,7 @@ BAD_FILES = [
 @pytest.mark.parametrize("document", GOOD_FILES)
 def test_the_shipped_schema_and_the_loader_accept_the_same_files(
         fault_fixtures: Path, document: Any) -> None:
-    jsonschema.validate(document, faults_schema())
+    jsonschema.validate(document, schema(FAULTS_SCHEMA))
     (fault_fixtures / "faults.json").write_text(json.dumps(document))
     app = create_app({"fixtures": [str(fault_fixtures)]})
     assert len(get_emulator(app).faults) == len(document)
@@ -343,7 +343,7 @@ def test_the_shipped_schema_and_the_loader_accept_the_same_files(
 def test_the_shipped_schema_and_the_loader_refuse_the_same_files(
         fault_fixtures: Path, document: Any) -> None:
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(document, faults_schema())
+        jsonschema.validate(document, schema(FAULTS_SCHEMA))
     (fault_fixtures / "faults.json").write_text(json.dumps(document))
     with pytest.raises(FixtureError):
         create_app({"fixtures": [str(fault_fixtures)]})

@@ -9,9 +9,10 @@ from typing import Any
 import jsonschema
 import pytest
 
+import emulator.schemas
 from emulator.errors import FixtureError
 from emulator.fixtures.discovery import default_fixtures_dir, load_data_extension_file
-from emulator.schemas import data_extension_schema
+from emulator.schemas import DATA_EXTENSION_SCHEMA, SCHEMAS, schema
 
 F = {"name": "A"}
 GOOD: list[dict[str, Any]] = [
@@ -92,13 +93,13 @@ def loader_accepts(tmp_path: Path, doc: Any) -> bool:
 
 
 def schema_accepts(doc: Any) -> bool:
-    return jsonschema.Draft202012Validator(data_extension_schema()).is_valid(doc)
+    return jsonschema.Draft202012Validator(schema(DATA_EXTENSION_SCHEMA)).is_valid(doc)
 
 
 def test_the_schema_ships_in_the_package_and_is_valid_json_schema() -> None:
-    schema = data_extension_schema()
-    jsonschema.Draft202012Validator.check_schema(schema)
-    assert schema["$schema"].endswith("/2020-12/schema")
+    document = schema(DATA_EXTENSION_SCHEMA)
+    jsonschema.Draft202012Validator.check_schema(document)
+    assert document["$schema"].endswith("/2020-12/schema")
 
 
 @pytest.mark.parametrize("doc", GOOD, ids=lambda d: json.dumps(d)[:60])
@@ -123,4 +124,14 @@ def test_the_loader_is_stricter_where_json_schema_cannot_say(tmp_path: Path,
 def test_the_shipped_fixtures_follow_the_schema() -> None:
     for path in sorted((default_fixtures_dir() / "data_extensions").glob("*.json")):
         jsonschema.validate(json.loads(path.read_text(encoding="utf-8")),
-                            data_extension_schema())
+                            schema(DATA_EXTENSION_SCHEMA))
+
+
+def test_every_named_schema_loads_and_an_unknown_name_is_refused() -> None:
+    shipped = Path(emulator.schemas.__file__).parent.glob("*.schema.json")
+    assert sorted(SCHEMAS) == sorted(path.name for path in shipped)
+    for name in SCHEMAS:
+        jsonschema.Draft202012Validator.check_schema(schema(name))
+    with pytest.raises(ValueError, match=r"no shipped JSON Schema 'orders\.schema\.json'; the "
+                                         r"schemas are data-extension\.schema\.json, "):
+        schema("orders.schema.json")

@@ -9,6 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from conftest import pages_app
 from flask import Flask
 
 from emulator.app import create_app
@@ -17,7 +18,7 @@ from emulator.folders.files import load_folder_dirs
 from emulator.objects.catalog import ObjectSession
 from emulator.reset import reset
 from emulator.runtime import get_emulator
-from emulator.schemas import folders_schema
+from emulator.schemas import FOLDERS_SCHEMA, schema
 
 ORDERS_DE = {"key": "Orders", "fields": [{"name": "Id", "type": "Text", "primaryKey": True}]}
 NOTES_DE = {"key": "Notes", "fields": [{"name": "Id", "type": "Text", "primaryKey": True}]}
@@ -47,14 +48,10 @@ def write_fixtures(folder: Path, folders: Any = FOLDERS) -> Path:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    (pages / "folders.html").write_text(FOLDER_PAGE, encoding="utf-8")
-    application = create_app({"TESTING": True, "pages": str(pages), "ssjs_timeout": 20,
-                              "fixtures": (str(write_fixtures(tmp_path / "fx")),),
-                              "no_default_fixtures": True})
-    yield application
-    get_emulator(application).close()
+    with pages_app(tmp_path / "pages", {"folders.html": FOLDER_PAGE}, ssjs_timeout=20,
+                   fixtures=(str(write_fixtures(tmp_path / "fx")),),
+                   no_default_fixtures=True) as application:
+        yield application
 
 
 def session_of(app: Flask) -> ObjectSession:
@@ -222,11 +219,11 @@ def test_an_app_does_not_start_on_a_bad_folders_file(tmp_path: Path) -> None:
 
 
 def test_the_shipped_json_schema_takes_the_fixture_file() -> None:
-    jsonschema.validate(FOLDERS, folders_schema())
+    jsonschema.validate(FOLDERS, schema(FOLDERS_SCHEMA))
     for bad in ([{"Name": "A"}], [{"ID": 1, "Name": "A", "ParentID": "2"}],
                 [{"ID": 1, "Name": "A", "Colour": "red"}]):
         with pytest.raises(jsonschema.ValidationError):
-            jsonschema.validate(bad, folders_schema())
+            jsonschema.validate(bad, schema(FOLDERS_SCHEMA))
 
 
 def test_export_writes_folders_and_definitions_that_seed_back_the_same(tmp_path: Path) -> None:

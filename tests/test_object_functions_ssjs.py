@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import pages_app
+from conftest import pages_app, rolled_back_client
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -120,15 +120,13 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     (fixtures / "data_extensions").mkdir(parents=True)
     (fixtures / "subscribers.json").write_text(json.dumps(SUBSCRIBERS), encoding="utf-8")
     with pages_app(root / "pages", PAGES, fixtures=(str(fixtures),), no_default_fixtures=True,
-                   frozen_time=FROZEN, ssjs_timeout=20) as application:
-        get_emulator(application).checkpoint()
+                   frozen_time=FROZEN, ssjs_timeout=20, checkpoint=True) as application:
         yield application
 
 
 @pytest.fixture
 def client(app: Flask) -> Iterator[FlaskClient]:
-    yield app.test_client()
-    get_emulator(app).rollback()
+    yield from rolled_back_client(app)
 
 
 def run(client: FlaskClient, name: str) -> list[Any]:

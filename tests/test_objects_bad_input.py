@@ -15,11 +15,9 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from conftest import pages_app, rolled_back_client
 from flask import Flask
 from flask.testing import FlaskClient
-
-from emulator.app import create_app
-from emulator.runtime import get_emulator
 
 LISTS = [{"ID": 1, "ListName": "Newsletter"}]
 SUBSCRIBERS = [{"SubscriberKey": "ann", "EmailAddress": "ann@example.org",
@@ -58,21 +56,15 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     (fixtures / "data_extensions").mkdir(parents=True)
     (fixtures / "lists.json").write_text(json.dumps(LISTS), encoding="utf-8")
     (fixtures / "subscribers.json").write_text(json.dumps(SUBSCRIBERS), encoding="utf-8")
-    pages.mkdir()
-    (pages / "wsproxy.html").write_text(WSPROXY_PAGE, encoding="utf-8")
-    (pages / "ampscript.html").write_text(AMPSCRIPT_PAGE, encoding="utf-8")
-    application = create_app({"TESTING": True, "pages": str(pages),
-                              "fixtures": (str(fixtures),), "no_default_fixtures": True,
-                              "ssjs_timeout": 20})
-    get_emulator(application).checkpoint()
-    yield application
-    get_emulator(application).close()
+    with pages_app(pages, {"wsproxy.html": WSPROXY_PAGE, "ampscript.html": AMPSCRIPT_PAGE},
+                   checkpoint=True, fixtures=(str(fixtures),), no_default_fixtures=True,
+                   ssjs_timeout=20) as application:
+        yield application
 
 
 @pytest.fixture
 def client(app: Flask) -> Iterator[FlaskClient]:
-    yield app.test_client()
-    get_emulator(app).rollback()
+    yield from rolled_back_client(app)
 
 
 def page(client: FlaskClient, path: str, **query: str) -> str:

@@ -12,11 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import module_app, rolled_back_client
 from flask import Flask
 from flask.testing import FlaskClient
-
-from emulator.app import create_app
-from emulator.runtime import get_emulator
 
 PAGES = Path(__file__).parent / "objects_pages"
 FIXTURES = PAGES / "fixtures"
@@ -27,18 +25,12 @@ SIGNUP_FORM = ('<form method="post">\n<input name="email" type="email">\n<input 
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[Flask]:
-    application = create_app({"TESTING": True, "pages": str(PAGES),
-                              "fixtures": (str(FIXTURES),), "no_default_fixtures": True,
-                              "frozen_time": FROZEN, "ssjs_timeout": 20})
-    get_emulator(application).checkpoint()
-    yield application
-    get_emulator(application).close()
+    yield from module_app(FIXTURES, pages=str(PAGES), frozen_time=FROZEN, ssjs_timeout=20)
 
 
 @pytest.fixture
 def client(app: Flask) -> Iterator[FlaskClient]:
-    yield app.test_client()
-    get_emulator(app).rollback()  # each test starts from the fixtures
+    yield from rolled_back_client(app)  # each test starts from the fixtures
 
 
 def body(response: Any) -> str:

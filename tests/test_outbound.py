@@ -444,3 +444,17 @@ def test_a_users_responses_registration_answers_after_the_stubs(tmp_path: Path) 
             assert requests.get("https://cloud.example.com/amp").text == "[from the stub|0]"
             # the client's own call to the same URL still reaches the user's registration
             assert requests.get(API + "/items").text == "from responses"
+
+
+def test_the_call_log_keeps_a_bounded_part_of_each_body() -> None:
+    from emulator.outbound.send import CALLS_KEPT, TEXT_KEPT
+
+    outbound = Outbound()
+    outbound.stubs.add(API + "/big", method="POST", body="b" * (TEXT_KEPT * 4))
+    answer = _send(outbound, API + "/big", "POST", "a" * (TEXT_KEPT * 4))
+    assert len(answer.text) == TEXT_KEPT * 4  # the page gets the whole answer
+    call = outbound.calls.list()[-1]
+    assert len(call.request_body) == TEXT_KEPT and len(call.response_body) == TEXT_KEPT
+    for _ in range(CALLS_KEPT + 5):
+        _send(outbound, API + "/big", "POST", "a")
+    assert len(outbound.calls.list()) == CALLS_KEPT  # and so the log's size has a ceiling

@@ -9,14 +9,14 @@ from typing import Any
 
 import jsonschema
 import pytest
+from conftest import pages_app
 from flask import Flask
 
-from emulator.app import create_app
 from emulator.errors import FixtureError
 from emulator.objects.catalog import ObjectSession
 from emulator.reset import reset
 from emulator.runtime import get_emulator
-from emulator.schemas import triggered_sends_schema
+from emulator.schemas import TRIGGERED_SENDS_SCHEMA, schema
 from emulator.sends.definitions import load_definition_dirs
 from emulator.sends.outbox import Outbox
 from emulator.testing.handle import EmulatorHandle
@@ -46,13 +46,10 @@ def app(tmp_path: Path) -> Iterator[Flask]:
     fixtures, pages = tmp_path / "fx", tmp_path / "pages"
     (fixtures / "data_extensions").mkdir(parents=True)
     (fixtures / "triggered_sends.json").write_text(json.dumps(DEFINITIONS), encoding="utf-8")
-    pages.mkdir()
-    (pages / "signup.html").write_text(SEND_PAGE, encoding="utf-8")
-    application = create_app({"TESTING": True, "pages": str(pages), "ssjs_timeout": 20,
-                              "fixtures": (str(fixtures),), "no_default_fixtures": True,
-                              "frozen_time": FROZEN})
-    yield application
-    get_emulator(application).close()
+    with pages_app(pages, {"signup.html": SEND_PAGE}, ssjs_timeout=20,
+                   fixtures=(str(fixtures),), no_default_fixtures=True,
+                   frozen_time=FROZEN) as application:
+        yield application
 
 
 def send(app: Flask, email: str = "ann@example.org", tsd: str = "welcome") -> list[str]:
@@ -211,7 +208,7 @@ def test_a_bad_definitions_file_says_what_is_wrong(tmp_path: Path, definitions: 
 
 
 def test_the_shipped_json_schema_takes_the_fixture_file() -> None:
-    jsonschema.validate(DEFINITIONS, triggered_sends_schema())
+    jsonschema.validate(DEFINITIONS, schema(TRIGGERED_SENDS_SCHEMA))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate([{"CustomerKey": "a", "TriggeredSendStatus": "Paused"}],
-                            triggered_sends_schema())
+                            schema(TRIGGERED_SENDS_SCHEMA))

@@ -16,7 +16,7 @@ from emulator.events.records import EVENTS_TABLE
 from emulator.fixtures.kinds import export_state
 from emulator.rest.packages import PACKAGES_TABLE, SCOPES
 from emulator.runtime import get_emulator
-from emulator.schemas import packages_schema
+from emulator.schemas import PACKAGES_SCHEMA, schema
 
 PACKAGES = [
     {"name": "Order sync", "client_id": "order-sync", "client_secret": "s3cret-value-1234",
@@ -58,11 +58,11 @@ def cli(*args: str) -> str:
 # --- the schema --------------------------------------------------------------------------------
 
 def test_the_schema_is_valid_and_accepts_the_shipped_and_documented_packages() -> None:
-    schema = packages_schema()
-    jsonschema.Draft202012Validator.check_schema(schema)
-    jsonschema.validate(json.loads(SHIPPED.read_text("utf-8")), schema)
-    jsonschema.validate(PACKAGES, schema)
-    assert schema["$defs"]["package"]["properties"]["scopes"]["items"]["enum"] == list(SCOPES)
+    document = schema(PACKAGES_SCHEMA)
+    jsonschema.Draft202012Validator.check_schema(document)
+    jsonschema.validate(json.loads(SHIPPED.read_text("utf-8")), document)
+    jsonschema.validate(PACKAGES, document)
+    assert document["$defs"]["package"]["properties"]["scopes"]["items"]["enum"] == list(SCOPES)
 
 
 @pytest.mark.parametrize("bad", [
@@ -78,7 +78,7 @@ def test_the_schema_is_valid_and_accepts_the_shipped_and_documented_packages() -
 ])
 def test_the_schema_refuses_what_the_loader_refuses(bad: dict[str, Any], tmp_path: Path) -> None:
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate([bad], packages_schema())
+        jsonschema.validate([bad], schema(PACKAGES_SCHEMA))
     (tmp_path / "packages.json").write_text(json.dumps([bad]), "utf-8")
     result = CliRunner().invoke(main, ["seed", str(tmp_path), "--db", str(tmp_path / "x.db")])
     assert result.exit_code == 1, result.output
@@ -99,7 +99,7 @@ def test_export_writes_packages_with_their_secrets_and_the_events_and_they_seed_
     assert [(p["client_id"], p["client_secret"]) for p in exported] == [
         ("order-sync", "s3cret-value-1234"), ("plain", "short")]
     assert exported[1]["mids"] == [100] and exported[1]["default_mid"] == 100
-    jsonschema.validate(exported, packages_schema())
+    jsonschema.validate(exported, schema(PACKAGES_SCHEMA))
     events = json.loads((out / "events" / "ClickEvent.json").read_text("utf-8"))
     assert [e["URL"] for e in events] == ["https://example.org/a"]
     # a fixtures directory again, the default fixtures beside it

@@ -7,34 +7,23 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from conftest import bearer, module_app
 from flask import Flask
 from flask.testing import FlaskClient
 
-from emulator.app import create_app
 from emulator.objects.dataextensions import object_id
 from emulator.rest import asyncjobs
 from emulator.runtime import get_emulator
 from emulator.testing.handle import EmulatorHandle
-from tests.test_rest_rows import bearer, write_fixtures
+from tests.test_rest_rows import write_fixtures
 
 ROWS = "/data/v1/async/dataextensions/key:People/rows"
 
 
 @pytest.fixture(scope="module")
 def rest_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    root = write_fixtures(tmp_path_factory.mktemp("rest-async"))
-    application = create_app({"TESTING": True, "fixtures": (str(root),),
-                              "no_default_fixtures": True, "frozen_time": "2025-03-04T05:06:07Z"})
-    emulator = get_emulator(application)
-    emulator.checkpoint()
-    yield application
-    emulator.close()
-
-
-@pytest.fixture
-def api(rest_app: Flask) -> Iterator[FlaskClient]:
-    yield rest_app.test_client()
-    get_emulator(rest_app).rollback()
+    yield from module_app(write_fixtures(tmp_path_factory.mktemp("rest-async")),
+                          frozen_time="2025-03-04T05:06:07Z")
 
 
 def send(client: FlaskClient, body: Any, url: str = ROWS, method: str = "POST",

@@ -233,6 +233,20 @@ def test_an_unknown_rest_path_answers_404_30003(rest_app: Flask, path: str) -> N
     assert list(answer.json) == ["message", "errorcode", "documentation"]
 
 
+@pytest.mark.parametrize(("method", "path", "route"), [
+    ("GET", "/data/v1/customobjects/category/12345", "customobjects/category/{categoryId}"),
+    ("POST", "/data/v1/customobjectsasync/8f2c/fields", "customobjectsasync/{id}/fields"),
+    ("POST", "/hub/v1/dataeventsasync/key:Orders/rowset/delete", "dataeventsasync"),
+    ("GET", "/messaging/v1/email/definitions", "email/definitions"),
+])
+def test_a_known_platform_route_not_built_answers_not_emulated(
+        rest_app: Flask, method: str, path: str, route: str) -> None:
+    answer = rest_app.test_client().open(path, method=method)
+    assert answer.status_code == 501 and answer.json["errorcode"] == 0
+    assert list(answer.json) == ["message", "errorcode", "documentation"]
+    assert route in answer.json["message"] and "does not emulate" in answer.json["message"]
+
+
 def test_service_asmx_answers_a_soap_fault(rest_app: Flask) -> None:
     answer = rest_app.test_client().post("/Service.asmx", data="<x/>")
     assert answer.status_code == 500 and answer.mimetype == "text/xml"
@@ -324,3 +338,17 @@ def test_the_rest_document_is_valid_and_covers_every_rest_route(rest_app: Flask)
     documented = {(path, method) for path, item in document["paths"].items() for method in item}
     assert ("/v2/token", "post") in documented and ("/v1/requestToken", "post") in documented
     assert served == documented
+
+
+def test_the_tokens_kept_are_bounded_the_oldest_forgotten_first(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime, timezone
+
+    from emulator.rest import tokens as token_module
+
+    monkeypatch.setattr(token_module, "MAX_TOKENS", 3)
+    kept = token_module.TokenStore()
+    now = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    issued = [kept.issue("app", 1, ["data_extensions_read"], now)[0] for _ in range(5)]
+    assert len(kept) == 3
+    assert [kept.find(token) is not None for token in issued] == [False, False, True, True, True]

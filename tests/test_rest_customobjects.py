@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from conftest import bearer, module_app
 from flask import Flask
 from flask.testing import FlaskClient
 
-from emulator.app import create_app
 from emulator.objects.dataextensions import object_id
 from emulator.runtime import get_emulator
-from tests.test_rest_rows import bearer, write_fixtures
+from tests.test_rest_rows import write_fixtures
 
 BASE = "/data/v1/customobjects"
 PEOPLE = object_id("People")
@@ -21,19 +21,7 @@ PEOPLE = object_id("People")
 
 @pytest.fixture(scope="module")
 def rest_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    root = write_fixtures(tmp_path_factory.mktemp("rest-customobjects"))
-    application = create_app({"TESTING": True, "fixtures": (str(root),),
-                              "no_default_fixtures": True})
-    emulator = get_emulator(application)
-    emulator.checkpoint()
-    yield application
-    emulator.close()
-
-
-@pytest.fixture
-def api(rest_app: Flask) -> Iterator[FlaskClient]:
-    yield rest_app.test_client()
-    get_emulator(rest_app).rollback()
+    yield from module_app(write_fixtures(tmp_path_factory.mktemp("rest-customobjects")))
 
 
 def get(client: FlaskClient, url: str, client_id: str = "rw") -> Any:

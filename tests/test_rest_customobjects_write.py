@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import pages_app
+from conftest import bearer, pages_app
 from flask import Flask
 from flask.testing import FlaskClient
 
 from emulator.objects.dataextensions import object_id
 from emulator.runtime import get_emulator
-from tests.test_rest_rows import bearer, write_fixtures
+from tests.test_rest_rows import write_fixtures
 
 BASE = "/data/v1/customobjects"
 FLAGS = {"isTemplateField": False, "isHidden": False, "isOverridable": True,
@@ -67,15 +67,9 @@ def rest_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         {"ID": 2002, "Name": "Images", "CustomerKey": "images", "ParentID": 0,
          "ContentType": "media"}]), "utf-8")
     with pages_app(root / "pages", {"leads.html": PAGE}, fixtures=(str(fixtures),),
-                   no_default_fixtures=True, frozen_time="2025-03-04T05:06:07Z") as application:
-        get_emulator(application).checkpoint()
+                   no_default_fixtures=True, frozen_time="2025-03-04T05:06:07Z",
+                   checkpoint=True) as application:
         yield application
-
-
-@pytest.fixture
-def api(rest_app: Flask) -> Iterator[FlaskClient]:
-    yield rest_app.test_client()
-    get_emulator(rest_app).rollback()
 
 
 def create(client: FlaskClient, body: Any, client_id: str = "rw") -> Any:

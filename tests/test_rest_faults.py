@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import requests
+from conftest import bearer as rest_bearer
+from conftest import module_app
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -43,19 +45,7 @@ def write_fixtures(root: Path, faults: list[dict[str, Any]] | None = None) -> Pa
 
 @pytest.fixture(scope="module")
 def rest_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    root = write_fixtures(tmp_path_factory.mktemp("rest-faults"))
-    application = create_app({"TESTING": True, "fixtures": (str(root),),
-                              "no_default_fixtures": True})
-    emulator = get_emulator(application)
-    emulator.checkpoint()
-    yield application
-    emulator.close()
-
-
-@pytest.fixture
-def api(rest_app: Flask) -> Iterator[FlaskClient]:
-    yield rest_app.test_client()
-    get_emulator(rest_app).rollback()
+    yield from module_app(write_fixtures(tmp_path_factory.mktemp("rest-faults")))
 
 
 @pytest.fixture
@@ -64,10 +54,7 @@ def faults(rest_app: Flask) -> FaultRegistry:
 
 
 def bearer(api: FlaskClient, client_id: str = "app") -> dict[str, str]:
-    answer = api.post("/v2/token", json={"grant_type": "client_credentials",
-                                         "client_id": client_id, "client_secret": "s"})
-    assert answer.status_code == 200, answer.data
-    return {"Authorization": f"Bearer {answer.get_json()['access_token']}"}
+    return rest_bearer(api, client_id)
 
 
 def compact(body: Any) -> bytes:

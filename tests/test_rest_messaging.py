@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from conftest import bearer as rest_bearer
 from conftest import pages_app
 from flask import Flask
 from flask.testing import FlaskClient
@@ -45,22 +46,12 @@ def rest_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
                           ("subscribers.json", SUBSCRIBERS)):
         (fixtures / name).write_text(json.dumps(records), "utf-8")
     with pages_app(root / "pages", {"events.html": EVENTS}, fixtures=(str(fixtures),),
-                   no_default_fixtures=True, frozen_time=FROZEN) as application:
-        get_emulator(application).checkpoint()
+                   no_default_fixtures=True, frozen_time=FROZEN, checkpoint=True) as application:
         yield application
 
 
-@pytest.fixture
-def api(rest_app: Flask) -> Iterator[FlaskClient]:
-    yield rest_app.test_client()
-    get_emulator(rest_app).rollback()
-
-
 def bearer(client: FlaskClient, client_id: str = "send") -> dict[str, str]:
-    answer = client.post("/v2/token", json={"grant_type": "client_credentials",
-                                            "client_id": client_id, "client_secret": "s"})
-    assert answer.status_code == 200, answer.data
-    return {"Authorization": f"Bearer {answer.get_json()['access_token']}"}
+    return rest_bearer(client, client_id)
 
 
 def send(client: FlaskClient, body: Any, key: str | None = "m-1") -> Any:
@@ -252,6 +243,23 @@ def test_keys_are_per_business_unit() -> None:
     keys.use(1, ["a"], now)
     assert keys.taken(1, "a", now + timedelta(hours=71)) and not keys.taken(2, "a", now)
     assert not keys.taken(1, "a", now + timedelta(hours=72))
+
+
+def test_keys_are_swept_when_expired_and_bounded_under_a_frozen_clock(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator.rest import messagekeys
+
+    monkeypatch.setattr(messagekeys, "SWEEP_AT", 10)
+    monkeypatch.setattr(messagekeys, "MAX_KEYS", 25)
+    keys, now = MessageKeys(), datetime(2025, 1, 1, tzinfo=timezone.utc)
+    keys.use(1, [f"old-{i}" for i in range(10)], now)
+    later = now + timedelta(hours=73)
+    keys.use(1, ["new-0"], later)  # past the sweep mark: the expired keys go
+    assert len(keys) == 1 and keys.taken(1, "new-0", later)
+    for i in range(1, 40):  # a frozen clock: nothing expires, the oldest go past the bound
+        keys.use(1, [f"new-{i}"], later)
+    assert len(keys) == 25
+    assert keys.taken(1, "new-39", later) and not keys.taken(1, "new-0", later)
 
 
 def test_the_dashboard_shows_rest_state_and_the_routes_are_documented(api: FlaskClient) -> None:

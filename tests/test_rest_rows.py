@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import bearer, module_app
 from flask import Flask
 from flask.testing import FlaskClient
 
-from emulator.app import create_app
 from emulator.objects.dataextensions import object_id
 from emulator.runtime import get_emulator
 
@@ -50,26 +50,8 @@ def write_fixtures(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def rest_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    root = write_fixtures(tmp_path_factory.mktemp("rest"))
-    application = create_app({"TESTING": True, "fixtures": (str(root),),
-                              "no_default_fixtures": True, "frozen_time": "2025-03-04T05:06:07Z"})
-    emulator = get_emulator(application)
-    emulator.checkpoint()
-    yield application
-    emulator.close()
-
-
-@pytest.fixture
-def api(rest_app: Flask) -> Iterator[FlaskClient]:
-    yield rest_app.test_client()
-    get_emulator(rest_app).rollback()
-
-
-def bearer(client: FlaskClient, client_id: str = "rw") -> dict[str, str]:
-    answer = client.post("/v2/token", json={"grant_type": "client_credentials",
-                                            "client_id": client_id, "client_secret": "s"})
-    assert answer.status_code == 200, answer.data
-    return {"Authorization": f"Bearer {answer.get_json()['access_token']}"}
+    yield from module_app(write_fixtures(tmp_path_factory.mktemp("rest")),
+                          frozen_time="2025-03-04T05:06:07Z")
 
 
 def get(client: FlaskClient, url: str, client_id: str = "rw") -> Any:

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import bearer, module_app
 from flask import Flask
 from flask.testing import FlaskClient
 
-from emulator.app import create_app
 from emulator.objects.dataextensions import object_id
 from emulator.rest.hub import MAX_BODY_BYTES
 from emulator.runtime import get_emulator
-from tests.test_rest_rows import bearer, write_fixtures
+from tests.test_rest_rows import write_fixtures
 
 HUB = "/hub/v1/dataevents/key:People"
 READ = "/data/v1/customobjectdata/key/People/rowset"
@@ -29,18 +29,7 @@ def rest_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         {"name": "A", "primaryKey": True, "length": 10},
         {"name": "B", "type": "Number", "primaryKey": True}, {"name": "C"}]}
     (root / "data_extensions" / "Pairs.json").write_text(json.dumps(pair), "utf-8")
-    application = create_app({"TESTING": True, "fixtures": (str(root),),
-                              "no_default_fixtures": True})
-    emulator = get_emulator(application)
-    emulator.checkpoint()
-    yield application
-    emulator.close()
-
-
-@pytest.fixture
-def api(rest_app: Flask) -> Iterator[FlaskClient]:
-    yield rest_app.test_client()
-    get_emulator(rest_app).rollback()
+    yield from module_app(root)
 
 
 def rows(app: Flask, key: str = "People") -> dict[str, dict[str, Any]]:
@@ -303,19 +292,11 @@ def units_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     (root / "packages.json").write_text(json.dumps([
         {"name": "All", "client_id": "rw", "client_secret": "s", "mids": [200, 300],
          "scopes": ["data_extensions_read", "data_extensions_write"]}]))
-    application = create_app({"TESTING": True, "fixtures": (str(root),),
-                              "no_default_fixtures": True})
-    emulator = get_emulator(application)
-    emulator.checkpoint()
-    yield application
-    emulator.close()
+    yield from module_app(root)
 
 
 def unit_token(client: FlaskClient, mid: int) -> dict[str, str]:
-    answer = client.post("/v2/token", json={"grant_type": "client_credentials", "client_id": "rw",
-                                            "client_secret": "s", "account_id": str(mid)})
-    assert answer.status_code == 200, answer.data
-    return {"Authorization": f"Bearer {answer.get_json()['access_token']}"}
+    return bearer(client, "rw", account_id=str(mid))
 
 
 def test_a_token_sees_its_units_des_and_the_shared_ones(units_app: Flask) -> None:

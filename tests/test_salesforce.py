@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import module_app, rolled_back_client
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -288,18 +289,12 @@ def test_a_bad_record_value_is_refused_with_its_line_and_field(tmp_path: Path) -
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[Flask]:
-    application = create_app({"TESTING": True, "pages": str(PAGES),
-                              "fixtures": (str(FIXTURES),), "no_default_fixtures": True,
-                              "frozen_time": "2024-05-02T09:30:00+00:00"})
-    get_emulator(application).checkpoint()
-    yield application
-    get_emulator(application).close()
+    yield from module_app(FIXTURES, pages=str(PAGES), frozen_time="2024-05-02T09:30:00+00:00")
 
 
 @pytest.fixture
 def client(app: Flask) -> Iterator[FlaskClient]:
-    yield app.test_client()
-    get_emulator(app).rollback()
+    yield from rolled_back_client(app)
 
 
 LEAD = {"first": "Ann", "last": "Ng", "company": "Acme", "email": "ann@example.com"}

@@ -12,7 +12,7 @@ import pytest
 from emulator.content.blocks import load_content_dirs
 from emulator.fixtures.problems import FixtureProblems
 from emulator.salesforce.files import load_salesforce_dirs
-from emulator.schemas import content_block_schema, salesforce_object_schema
+from emulator.schemas import CONTENT_BLOCK_SCHEMA, SALESFORCE_OBJECT_SCHEMA, schema
 
 OBJECT_GOOD: list[dict[str, Any]] = [
     {},
@@ -76,28 +76,28 @@ def valid(schema: dict[str, Any], document: Any) -> bool:
 
 @pytest.mark.parametrize("document", OBJECT_GOOD)
 def test_good_object_files_pass_both(tmp_path: Path, document: dict[str, Any]) -> None:
-    assert valid(salesforce_object_schema(), document)
+    assert valid(schema(SALESFORCE_OBJECT_SCHEMA), document)
     assert lead_loads(tmp_path, document)
 
 
 @pytest.mark.parametrize("document", OBJECT_BAD)
 def test_bad_object_files_fail_both(tmp_path: Path, document: Any) -> None:
-    assert not valid(salesforce_object_schema(), document)
+    assert not valid(schema(SALESFORCE_OBJECT_SCHEMA), document)
     assert not lead_loads(tmp_path, document)
 
 
 @pytest.mark.parametrize("document", BLOCK_GOOD)
 def test_good_sidecars_pass_both(tmp_path: Path, document: dict[str, Any]) -> None:
-    assert valid(content_block_schema(), document)
+    assert valid(schema(CONTENT_BLOCK_SCHEMA), document)
     assert block_loads(tmp_path, document)
 
 
 @pytest.mark.parametrize("document", BLOCK_BAD)
 def test_bad_sidecars_fail_both(tmp_path: Path, document: Any) -> None:
-    assert not valid(content_block_schema(), document)
+    assert not valid(schema(CONTENT_BLOCK_SCHEMA), document)
     assert not block_loads(tmp_path, document)
 
 
 def test_the_schemas_are_valid_json_schemas() -> None:
-    for schema in (salesforce_object_schema(), content_block_schema()):
-        jsonschema.Draft202012Validator.check_schema(schema)
+    for document in (schema(SALESFORCE_OBJECT_SCHEMA), schema(CONTENT_BLOCK_SCHEMA)):
+        jsonschema.Draft202012Validator.check_schema(document)

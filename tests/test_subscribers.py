@@ -15,7 +15,7 @@ from flask import Flask
 from emulator.cli import main
 from emulator.errors import FixtureError, StoreError
 from emulator.runtime import get_emulator
-from emulator.schemas import lists_schema, subscribers_schema
+from emulator.schemas import LISTS_SCHEMA, SUBSCRIBERS_SCHEMA, schema
 from emulator.store.store import Store
 from emulator.subscribers import data
 from emulator.subscribers.files import load_subscriber_dirs
@@ -188,16 +188,16 @@ def test_an_app_does_not_start_on_a_bad_subscriber_file(make_app: Callable[..., 
 
 
 def test_the_shipped_json_schemas_take_the_fixture_files(tmp_path: Path) -> None:
-    jsonschema.validate(SUBSCRIBERS, subscribers_schema())
-    jsonschema.validate(LISTS, lists_schema())
+    jsonschema.validate(SUBSCRIBERS, schema(SUBSCRIBERS_SCHEMA))
+    jsonschema.validate(LISTS, schema(LISTS_SCHEMA))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate([{"SubscriberKey": "a", "EmailAddress": "nope"}],
-                            subscribers_schema())
+                            schema(SUBSCRIBERS_SCHEMA))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate([{"SubscriberKey": "a", "EmailAddress": "a@example.org",
-                              "Status": "Gone"}], subscribers_schema())
+                              "Status": "Gone"}], schema(SUBSCRIBERS_SCHEMA))
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate([{"ID": "1", "ListName": "A"}], lists_schema())
+        jsonschema.validate([{"ID": "1", "ListName": "A"}], schema(LISTS_SCHEMA))
 
 
 # --- the store's record tables -------------------------------------------------------------

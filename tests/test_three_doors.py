@@ -268,8 +268,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     (fixtures / "triggered_sends.json").write_text(json.dumps(DEFINITIONS), encoding="utf-8")
     (fixtures / "automations.json").write_text(json.dumps(AUTOMATIONS), encoding="utf-8")
     with pages_app(root / "pages", all_pages(), fixtures=(str(fixtures),),
-                   no_default_fixtures=True, frozen_time=FROZEN, ssjs_timeout=20) as application:
-        get_emulator(application).checkpoint()
+                   no_default_fixtures=True, frozen_time=FROZEN, ssjs_timeout=20,
+                   checkpoint=True) as application:
         yield application
 
 

@@ -6,28 +6,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import built_app, rolled_back_client
 from flask import Flask
 from flask.testing import FlaskClient
-
-from emulator.app import create_app
-from emulator.runtime import get_emulator
 
 PAGES = Path(__file__).parent / "wsproxy_pages"
 
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[Flask]:
-    application = create_app({"TESTING": True, "pages": str(PAGES), "ssjs_timeout": 20})
-    emulator = get_emulator(application)
-    emulator.checkpoint()
-    yield application
-    emulator.close()
+    with built_app(checkpoint=True, pages=str(PAGES), ssjs_timeout=20) as application:
+        yield application
 
 
 @pytest.fixture
 def client(app: Flask) -> Iterator[FlaskClient]:
-    yield app.test_client()
-    get_emulator(app).rollback()
+    yield from rolled_back_client(app)
 
 
 def _text(client: FlaskClient, path: str) -> str:

@@ -18,10 +18,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from emulator.fixtures.problems import JsonRowLocator, Problem, Problems, read_text
-from emulator.fixtures.records import fixture_folders
-from emulator.script.client_json import JsonRefused, read_json
-from emulator.store.schema import describe_json_type
+from emulator.fixtures.problems import (
+    JsonRowLocator,
+    Problem,
+    Problems,
+    read_json_file,
+    read_text,
+)
+from emulator.fixtures.records import RecordRefused, check_record, fixture_folders
 
 CONTENT_DIR = "content"
 CONTENT_TABLE = "_content_blocks"
@@ -43,40 +47,30 @@ def fold_path(path: str) -> str:
     return "\\".join(step.strip().casefold() for step in path.strip().strip("\\").split("\\"))
 
 
-class _Refused(ValueError):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field = message, field
-
-
 def check_sidecar(document: Any) -> dict[str, Any]:
-    """Return the sidecar ``document`` as a block record (no content yet), or raise _Refused."""
-    if not isinstance(document, dict):
-        raise _Refused(f"a sidecar holds a JSON object (key, name, id, folder), not "
-                       f"{describe_json_type(document)}")
-    unknown = [str(name) for name in document if name not in SIDECAR_FIELDS]
-    if unknown:
-        raise _Refused(f"a content block has no {', '.join(map(repr, unknown))}; its fields "
-                       f"are {', '.join(SIDECAR_FIELDS)}", unknown[0])
+    """Return the sidecar ``document`` as a block record (no content yet), or raise
+    RecordRefused."""
+    document = check_record(document, "a content block", SIDECAR_FIELDS,
+                            "a sidecar holds a JSON object (key, name, id, folder)")
     record: dict[str, Any] = {}
     for name, limit in (("key", MAX_KEY), ("name", MAX_NAME)):
         value = document.get(name)
         if not isinstance(value, str) or not value.strip() or len(value) > limit:
-            raise _Refused(f"{name} is text of 1 to {limit} characters, not "
-                           f"{value if value is None else repr(value)[:60]}", name)
+            raise RecordRefused(f"{name} is text of 1 to {limit} characters, not "
+                                f"{value if value is None else repr(value)[:60]}", name)
         if "\\" in value and name == "name":
-            raise _Refused("name holds no backslash: it separates the folders of a name path",
-                           name)
+            raise RecordRefused("name holds no backslash: it separates the folders of a name path",
+                                name)
         record[name] = value
     block_id = document.get("id")
     if isinstance(block_id, bool) or not isinstance(block_id, int) \
             or not 1 <= block_id <= MAX_ID:
-        raise _Refused(f"id is a whole number from 1 to {MAX_ID}, not {block_id!r}", "id")
+        raise RecordRefused(f"id is a whole number from 1 to {MAX_ID}, not {block_id!r}", "id")
     record["id"] = block_id
     folder = document.get("folder", DEFAULT_FOLDER)
     if not isinstance(folder, str) or not folder.strip("\\ ") or len(folder) > 4000:
-        raise _Refused(f"folder is a backslash chain of folder names, e.g. "
-                       f"'Content Builder\\\\Shared', not {folder!r}", "folder")
+        raise RecordRefused(f"folder is a backslash chain of folder names, e.g. "
+                            f"'Content Builder\\\\Shared', not {folder!r}", "folder")
     record["folder"] = "\\".join(step.strip() for step in folder.strip("\\").split("\\"))
     record["path"] = name_path(record["folder"], record["name"])
     return record
@@ -128,17 +122,13 @@ def load_content_dirs(dirs: Iterable[str | Path], include_default: bool = True
 
 
 def _read(path: Path, problems: Problems) -> dict[str, Any] | None:
-    text = read_text(path, problems)
-    if text is None:
+    read = read_json_file(path, problems)
+    if read is None:
         return None
-    try:
-        document = read_json(text)
-    except JsonRefused as refused:
-        problems.add(Problem(refused.message, "invalid-json", file=str(path)))
-        return None
+    text, document = read
     try:
         record = check_sidecar(document)
-    except _Refused as refused:
+    except RecordRefused as refused:
         line, column = JsonRowLocator(lambda: text, None).locate_in_document(
             [refused.field] if refused.field and isinstance(document, dict)
             and refused.field in document else [])

@@ -12,9 +12,8 @@ from pathlib import Path
 
 from emulator.faults.registry import FaultRegistry
 from emulator.faults.rules import FaultRefused
-from emulator.fixtures.problems import JsonRowLocator, Problem, Problems
+from emulator.fixtures.problems import JsonRowLocator, Problem, Problems, read_json_file
 from emulator.fixtures.records import fixture_folders
-from emulator.script.client_json import JsonRefused, read_json
 from emulator.store.schema import describe_json_type
 
 FAULTS_FILE = "faults.json"
@@ -49,21 +48,10 @@ def load_fault_dirs(registry: FaultRegistry, dirs: Iterable[str | Path],
 
 def _read_file(path: Path, problems: Problems
                ) -> list[tuple[Path, int, dict[str, object], JsonRowLocator]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as error:
-        problems.add(Problem(f"cannot read it ({error.strerror or error})", "unreadable",
-                             file=str(path)))
+    read = read_json_file(path, problems)
+    if read is None:
         return []
-    except UnicodeDecodeError as error:
-        problems.add(Problem(f"not UTF-8 text (byte {error.start}); save the file as UTF-8",
-                             "not-utf8", file=str(path)))
-        return []
-    try:
-        document = read_json(text)
-    except JsonRefused as refused:
-        problems.add(Problem(refused.message, "invalid-json", file=str(path)))
-        return []
+    text, document = read
     if not isinstance(document, list):
         problems.add(Problem(f'{FAULTS_FILE} holds a list of faults, e.g. [{{"path": "/token", '
                              f'"status": 503, "times": 2}}], not {describe_json_type(document)}',

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from emulator import assumptions
-from emulator.fixtures.records import RecordRefused, optional_text
+from emulator.fixtures.records import RecordRefused, check_record, optional_text
 from emulator.store.schema import describe_json_type
 
 FOLDERS_TABLE = "_folders"
@@ -49,13 +49,8 @@ def check_folder(raw: Any) -> dict[str, Any]:
     The parent's existence and the ContentType a parent passes on are checked with the whole
     tree (files.py); a missing ContentType is left None until then.
     """
-    if not isinstance(raw, Mapping):
-        raise RecordRefused(f"a folder is a JSON object with ID and Name, not "
-                            f"{describe_json_type(raw)}")
-    unknown = [str(name) for name in raw if name not in FOLDER_FIELDS]
-    if unknown:
-        raise RecordRefused(f"a folder has no {', '.join(map(repr, unknown))}; its fields are "
-                            f"{', '.join(FOLDER_FIELDS)}", unknown[0])
+    raw = check_record(raw, "a folder", FOLDER_FIELDS,
+                       "a folder is a JSON object with ID and Name")
     folder_id = _whole(raw.get("ID"), "ID", 1)
     parent = raw.get("ParentID", assumptions.DATA_EXTENSIONS_FOLDER_ID)
     parent = _whole(parent, "ParentID", 0)

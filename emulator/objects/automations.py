@@ -17,6 +17,7 @@ from emulator import assumptions
 from emulator.automations import runs
 from emulator.objects.model import REGISTRY, ItemResult, ObjectSession, ObjectType, Property, Row
 from emulator.store.store import Store
+from emulator.units.owners import owner_of
 
 START = "start"
 
@@ -25,6 +26,7 @@ class _Performing(ObjectType):
     """A type whose objects a perform ``start`` finds by CustomerKey or ObjectID."""
 
     performable = True
+    unit_owned = True
     #: the type's name in the text of an action it cannot perform (RT: QueryDefinition's is
     #: InteractionDefinition)
     action_type = ""
@@ -76,6 +78,7 @@ class AutomationType(_Performing):
     def rows(self, store: Store) -> Iterable[Row]:
         now = self.clock()
         latest = runs.latest_runs(store, self.name)
+        owner = owner_of(store, self.name)
         for record in self.records(store):
             run = latest.get(record["CustomerKey"])
             yield {"CustomerKey": record["CustomerKey"], "Name": record["Name"],
@@ -84,7 +87,7 @@ class AutomationType(_Performing):
                    "IsActive": record["Status"] != "Inactive",
                    "LastRunTime": run["StartTime"] if run else "",
                    "LastRunStatus": runs.run_status(run, now) if run else "",
-                   "Client.ID": assumptions.DEFAULT_MID}
+                   "Client.ID": owner(record["CustomerKey"])}
 
     def start(self, store: Store, target: Mapping[str, Any]) -> ItemResult:
         run, message = runs.start_automation(store, target, self.clock())
@@ -112,6 +115,7 @@ class QueryDefinitionType(_Performing):
 
     def rows(self, store: Store) -> Iterable[Row]:
         latest = runs.latest_runs(store, self.name)
+        owner = owner_of(store, self.name)
         for record in self.records(store):
             run = latest.get(record["CustomerKey"])
             yield {"CustomerKey": record["CustomerKey"], "Name": record["Name"],
@@ -121,7 +125,7 @@ class QueryDefinitionType(_Performing):
                    "DataExtensionTarget.Name": record["Target"],
                    "TargetUpdateType": record["TargetUpdateType"],
                    "LastRunTime": run["StartTime"] if run else "",
-                   "Client.ID": assumptions.DEFAULT_MID}
+                   "Client.ID": owner(record["CustomerKey"])}
 
     def start(self, store: Store, target: Mapping[str, Any]) -> ItemResult:
         run = runs.perform_query(store, target, self.clock())

@@ -31,6 +31,7 @@ from emulator.store.schema import DataExtensionSchema
 from emulator.store.store import Store
 from emulator.store.types import retrieve_text
 from emulator.units.scope import UnitScope
+from emulator.units.tables import unit_shaped
 
 #: Names of the identities of a DE: a UUID5 of its key in this namespace (ASSUMED).
 _OBJECT_IDS = uuid.UUID("6f1c2a52-3d0e-4c55-9f7a-2b8e1d6c0a17")
@@ -92,6 +93,9 @@ class DataExtensionType(ObjectType):
             return ItemResult(False, assumptions.OBJECT_DE_NAMES)
         if not isinstance(fields, list) or not fields:
             return ItemResult(False, assumptions.OBJECT_DE_NO_FIELDS)
+        shaped = unit_shaped(key)
+        if shaped is not None:
+            return ItemResult(False, f"A Data Extension cannot be created: {shaped}.")
         table = key if self.unit is None else self.unit.units.table(self.unit.acting, key)
         doc = {"key": table, "name": name, "fields": [_field_doc(f) for f in fields]}
         try:
@@ -161,15 +165,36 @@ class DataExtensionFieldType(ObjectType):
         Property("DataExtension.CustomerKey"),
     )
 
+    def __init__(self, unit: UnitScope | None = None) -> None:
+        self.unit = unit  # docs/fidelity.md#business-units: a key is the acting unit's DE
+
+    def bound(self, session: ObjectSession) -> ObjectType:
+        return type(self)(session.unit)
+
     def rows(self, store: Store) -> Iterable[Row]:
-        for key in store.keys():
-            for ordinal, field in enumerate(store.schema(key).fields):
+        unit = self.unit or UnitScope.of(store)
+        for table in _field_tables(store, unit):
+            key = unit.key(table)
+            for ordinal, field in enumerate(store.schema(table).fields):
                 yield {"Name": field.name, "CustomerKey": f"[{key}].[{field.name}]",
-                       "ObjectID": object_id(f"{key}\x00{field.name}"),
+                       "ObjectID": object_id(f"{table}\x00{field.name}"),
                        "FieldType": field.type, "MaxLength": field.length,
                        "IsPrimaryKey": field.primary_key, "IsRequired": not field.nullable,
                        "Ordinal": ordinal, "DefaultValue": field.default_value or "",
                        "Scale": field.scale or 0, "DataExtension.CustomerKey": key}
+
+
+def _field_tables(store: Store, unit: UnitScope) -> Iterable[str]:
+    """Yield the tables whose fields a retrieve in ``unit`` lists: each key once, resolved as
+    the acting unit resolves it (its own DE, else a shared one); across accounts, every DE the
+    retrieve sees."""
+    if not unit.units.several:
+        yield from store.keys()
+        return
+    across = len(unit.mids) > 1
+    for table in store.keys():
+        if unit.sees(table) and (across or unit.table(unit.key(table)) == table):
+            yield table
 
 
 class DataExtensionRows(ObjectType):

@@ -11,13 +11,12 @@ model's, as for every other type.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from emulator import assumptions
 from emulator.events import records
 from emulator.objects.model import REGISTRY, ObjectSession, ObjectType, Property, Row
 from emulator.sends.outbox import Outbox
 from emulator.store.store import Store
+from emulator.units.registry import units_of
 
 COMMON = (
     Property("SendID", "Number"), Property("SubscriberKey"), Property("EventDate", "Date"),
@@ -30,14 +29,12 @@ class EventType(ObjectType):
     """One event kind: its records in the store, read only."""
 
     kind = ""
+    unit_owned = True
 
     def rows(self, store: Store) -> Iterable[Row]:
+        mid = units_of(store).default  # events belong to the unit pages run in (ASSUMED)
         for record in records.events(store, self.kind):
-            yield _row(record)
-
-
-def _row(record: dict[str, Any]) -> Row:
-    return {**record, "Client.ID": assumptions.DEFAULT_MID}
+            yield {**record, "Client.ID": mid}
 
 
 class SentEventType(EventType):
@@ -53,11 +50,12 @@ class SentEventType(EventType):
 
     def rows(self, store: Store) -> Iterable[Row]:
         yield from super().rows(store)
+        mid = units_of(store).default
         for message in self.outbox.messages() if self.outbox is not None else ():
             yield {"SendID": message["id"], "SubscriberKey": message["subscriberKey"],
                    "EventDate": message["time"], "EventType": "Sent",
                    "TriggeredSendDefinitionObjectID": message["definitionObjectID"],
-                   "ListID": 0, "BatchID": 0, "Client.ID": assumptions.DEFAULT_MID}
+                   "ListID": 0, "BatchID": 0, "Client.ID": mid}
 
 
 class OpenEventType(EventType):

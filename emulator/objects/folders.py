@@ -19,6 +19,7 @@ from emulator.folders.model import check_folder
 from emulator.objects.errors import RequestRefused
 from emulator.objects.model import REGISTRY, ItemResult, ObjectType, Property, Row
 from emulator.store.store import Store
+from emulator.units.owners import owner_of
 
 
 class DataFolderType(ObjectType):
@@ -34,12 +35,16 @@ class DataFolderType(ObjectType):
         Property("Client.ID", "Number"),
     )
     creatable = updatable = deletable = True
+    unit_owned = True
 
     def rows(self, store: Store) -> Iterable[Row]:
         records = data.folders(store)
         by_id = {folder["ID"]: folder for folder in records}
+        owner = owner_of(store, self.name)
         for folder in records:
-            yield _folder_row(folder, by_id.get(folder["ParentID"]))
+            row = _folder_row(folder, by_id.get(folder["ParentID"]))
+            row["Client.ID"] = owner(folder["CustomerKey"])
+            yield row
 
     def check(self, verb: str, item: Mapping[str, Any]) -> None:
         parent = item.get("ParentFolder")
@@ -131,8 +136,7 @@ def _folder_row(folder: Mapping[str, Any], parent: Mapping[str, Any] | None) -> 
             "ParentFolder.Name": parent["Name"] if parent else "",
             "ParentFolder.CustomerKey": parent["CustomerKey"] if parent else "",
             "IsActive": True, "IsEditable": folder["IsEditable"],
-            "AllowChildren": folder["AllowChildren"], "ObjectID": folder["ObjectID"],
-            "Client.ID": assumptions.DEFAULT_MID}
+            "AllowChildren": folder["AllowChildren"], "ObjectID": folder["ObjectID"]}
 
 
 REGISTRY.register(DataFolderType())

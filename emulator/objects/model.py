@@ -26,6 +26,7 @@ from emulator.sends.outbox import Outbox
 from emulator.store.filters import compile_filter
 from emulator.store.schema import DataExtensionSchema, Field
 from emulator.store.store import Store
+from emulator.units.owners import record_owner
 from emulator.units.scope import UnitScope
 
 #: docs/fidelity.md#object-paging: a retrieve returns at most 2,500 objects per batch (OFF).
@@ -72,6 +73,11 @@ class ObjectType:
     properties: tuple[Property, ...] = ()
     creatable = updatable = deletable = False
     performable = False
+    #: objects of one business unit each, their ``Client.ID``: a retrieve lists the call's
+    #: units' only, and a create notes the acting unit (docs/fidelity.md#business-units)
+    unit_owned = False
+    #: the property naming one object (what its unit is noted by)
+    owner_key = "CustomerKey"
 
     def property(self, name: str) -> Property | None:
         """Return the property ``name`` (any case), or None."""
@@ -316,6 +322,9 @@ class ObjectSession:
             if isinstance(error, StoreWriteFailed):
                 raise
             return _retrieved(f"Error: {error.message}", _request_id(), [], False)
+        if found.unit_owned and self.unit is not None and self.unit.units.several:
+            mids = set(self.unit.mids)
+            rows = [row for row in rows if row.get("Client.ID") in mids]
         self.budget.check()
         pending = _Pending(found, list(properties), rows, size)
         request_id = _request_id()
@@ -395,10 +404,23 @@ class ObjectSession:
                 outcome = self._apply(verb, found, item, options or {})
                 if outcome.rows_written and self.record_rows is not None:
                     self.record_rows(outcome.written_to, list(outcome.rows_written))
+                if outcome.ok and found.unit_owned and verb != "update":
+                    self._note_owner(verb, found, item, outcome)
             results.append(_item(verb, ordinal, outcome, item))
         failed = any(r["StatusCode"] != "OK" for r in results)
         return {"Status": "Error" if failed else "OK", "RequestID": _request_id(),
                 "Results": results}
+
+    def _note_owner(self, verb: str, object_type: ObjectType, item: Mapping[str, Any],
+                    outcome: ItemResult) -> None:
+        """Note the unit an object created belongs to; forget a deleted one's."""
+        assert self.unit is not None
+        shown = outcome.object if outcome.object is not None else item
+        identity = shown.get(object_type.owner_key, item.get(object_type.owner_key))
+        if identity is None:
+            return
+        mid = self.unit.acting if verb == "create" else self.unit.units.default
+        record_owner(self.store, object_type.name, identity, mid)
 
     def _apply(self, verb: str, object_type: ObjectType, item: Mapping[str, Any],
                options: Mapping[str, Any]) -> ItemResult:

@@ -22,6 +22,7 @@ from emulator.sends import definitions
 from emulator.sends.outbox import Outbox
 from emulator.store.store import Store
 from emulator.subscribers.model import is_email
+from emulator.units.owners import owner_of
 
 NOT_CAPTURED = "Sends are not captured here: a TriggeredSend needs a page run's outbox."
 
@@ -37,6 +38,7 @@ class TriggeredSendDefinitionType(ObjectType):
         Property("FromAddress"), Property("ObjectID"), Property("Client.ID", "Number"),
     )
     updatable = True
+    unit_owned = True
 
     def check(self, verb: str, item: Mapping[str, Any]) -> None:
         if verb == "update" and not isinstance(item.get("CustomerKey"), str):
@@ -63,9 +65,10 @@ class TriggeredSendDefinitionType(ObjectType):
         return ItemResult(True, assumptions.SEND_DEFINITION_UPDATED, dict(item))
 
     def rows(self, store: Store) -> Iterable[Row]:
+        owner = owner_of(store, self.name)
         for record in definitions.definitions(store):
             yield {**record, "ObjectID": definitions.object_id(record["CustomerKey"]),
-                   "Client.ID": assumptions.DEFAULT_MID}
+                   "Client.ID": owner(record["CustomerKey"])}
 
 
 class TriggeredSendType(ObjectType):

@@ -20,6 +20,7 @@ from emulator.objects.model import REGISTRY, ItemResult, ObjectType, Property, R
 from emulator.store.store import Store
 from emulator.subscribers import data
 from emulator.subscribers.model import check_list, check_subscriber, is_email
+from emulator.units.owners import owner_of
 
 #: docs/fidelity.md#object-subscriber (RT)
 INVALID_EMAIL = "InvalidEmailAddress"
@@ -34,12 +35,14 @@ class SubscriberType(ObjectType):
     properties = (Property("ID", "Number"), Property("SubscriberKey"),
                   Property("EmailAddress"), Property("Status"), Property("Client.ID", "Number"))
     creatable = updatable = deletable = True
+    unit_owned, owner_key = True, "SubscriberKey"
 
     def rows(self, store: Store) -> Iterable[Row]:
+        owner = owner_of(store, self.name)
         for number, record in enumerate(data.subscribers(store), 1):
             yield {"ID": number, "SubscriberKey": record["SubscriberKey"],
                    "EmailAddress": record["EmailAddress"], "Status": record["Status"],
-                   "Client.ID": assumptions.DEFAULT_MID}
+                   "Client.ID": owner(record["SubscriberKey"])}
 
     def check(self, verb: str, item: Mapping[str, Any]) -> None:
         attributes = item.get("Attributes")
@@ -109,10 +112,12 @@ class ListType(ObjectType):
                   Property("Type"), Property("ListClassification"), Property("Description"),
                   Property("Client.ID", "Number"))
     creatable = deletable = True
+    unit_owned = True
 
     def rows(self, store: Store) -> Iterable[Row]:
+        owner = owner_of(store, self.name)
         for record in data.lists(store):
-            yield {**record, "Client.ID": assumptions.DEFAULT_MID}
+            yield {**record, "Client.ID": owner(record["CustomerKey"])}
 
     def create(self, store: Store, item: Mapping[str, Any]) -> ItemResult:
         held = data.read(store)
@@ -147,12 +152,15 @@ class ListSubscriberType(ObjectType):
     name = "ListSubscriber"
     properties = (Property("ListID", "Number"), Property("SubscriberKey"), Property("Status"),
                   Property("Client.ID", "Number"))
+    unit_owned = True
 
     def rows(self, store: Store) -> Iterable[Row]:
+        owner = owner_of(store, SubscriberType.name)  # a membership is its subscriber's
         for record in data.subscribers(store):
             for membership in record["Lists"]:
                 yield {"ListID": membership["ID"], "SubscriberKey": record["SubscriberKey"],
-                       "Status": membership["Status"], "Client.ID": assumptions.DEFAULT_MID}
+                       "Status": membership["Status"],
+                       "Client.ID": owner(record["SubscriberKey"])}
 
 
 def _find(store: Store, key: str) -> dict[str, Any] | None:

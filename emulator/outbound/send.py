@@ -32,7 +32,7 @@ CALLS_KEPT = 1000  # the newest calls mc.outbound.calls and the admin API show
 #: What a test's fallback (the user's own ``responses``) answers: status, headers, body.
 Fallback = Callable[[str, str, list[tuple[str, str]], bytes, float],
                     "tuple[int, list[tuple[str, str]], bytes] | None"]
-TEXT_KEPT = 64 * 1024  # bytes of each body a call record keeps
+TEXT_KEPT = 8 * 1024  # bytes of each body a call record keeps: the log stays under 16 MiB
 _REDIRECTS = (301, 302, 303, 307, 308)
 
 

@@ -36,6 +36,16 @@ def _handle(function: str, value: Any, ordinal: int = 1) -> ApiObject:
                                       else repr(value)))
 
 
+def _request_fields(function: str, value: Any, expected: str) -> dict[str, Any]:
+    """Return the fields of the request handle ``value`` by folded name; ``expected`` is its
+    type with the article ("a RetrieveRequest"), refused otherwise."""
+    request = _handle(function, value)
+    if request.type_name != expected.split()[-1]:
+        raise PlatformError(f"Platform.Function.{function}: argument 1 is {expected}, not a "
+                            f"{request.type_name}.")
+    return {key.casefold(): field for key, field in to_request(request).items()}
+
+
 def _name(function: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise PlatformError(f"Platform.Function.{function}: the property name is text such as "
@@ -133,11 +143,7 @@ class ObjectFunctions:
         ``ContinueRequest`` set to the RequestID gets the next batch.
         """
         arity(args, 1, 3)
-        request = _handle("InvokeRetrieve", args[0])
-        if request.type_name != "RetrieveRequest":
-            raise PlatformError("Platform.Function.InvokeRetrieve: argument 1 is a "
-                                f"RetrieveRequest, not a {request.type_name}.")
-        get = {key.casefold(): value for key, value in to_request(request).items()}
+        get = _request_fields("InvokeRetrieve", args[0], "a RetrieveRequest")
         properties = get.get("properties")
         if isinstance(properties, str):
             properties = [properties]
@@ -172,11 +178,7 @@ class ObjectFunctions:
     def InvokeExecute(self, *args: Any) -> list[dict[str, Any]]:
         """Run an ExecuteRequest; return its results; ``[Status, RequestID]`` in the out-array."""
         arity(args, 1, 2)
-        request = _handle("InvokeExecute", args[0])
-        if request.type_name != "ExecuteRequest":
-            raise PlatformError("Platform.Function.InvokeExecute: argument 1 is an "
-                                f"ExecuteRequest, not a {request.type_name}.")
-        get = {key.casefold(): value for key, value in to_request(request).items()}
+        get = _request_fields("InvokeExecute", args[0], "an ExecuteRequest")
         parameters = get.get("parameters", [])
         if isinstance(parameters, Mapping):
             parameters = [parameters]

@@ -21,6 +21,7 @@ from emulator.clock import CST
 from emulator.config import parse_async_completion
 from emulator.errors import ConfigError, RowRejected, StoreError
 from emulator.rest.errors import RestError, rest_error
+from emulator.store.schema import describe_json_type
 from emulator.store.store import Store
 
 #: The largest async body (docs/fidelity.md#rest-async-limits): refused before it is read.
@@ -236,34 +237,22 @@ def body_rows(body: Any, new_id: Callable[[], str]) -> list[Row]:
     """Return the flat rows of ``{"items": [...]}``; raise the 400 with ``resultMessages``."""
     if not isinstance(body, dict):
         raise refusal(new_id(), "InvalidRequest", assumptions.REST_ASYNC_BAD_BODY.format(
-            found=_kind(body)))
+            found=describe_json_type(body)))
     items = body.get("items")
     if not isinstance(items, list) or not items:
         raise refusal(new_id(), "InvalidRequest", assumptions.REST_ASYNC_NO_ITEMS.format(
-            found="no items" if items is None else _kind(items)))
+            found="no items" if items is None else describe_json_type(items)))
     rows = []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             raise refusal(new_id(), "InvalidRequest", assumptions.REST_ASYNC_BAD_ITEM.format(
-                index=index, found=_kind(item)))
+                index=index, found=describe_json_type(item)))
         for name, cell in item.items():
             if isinstance(cell, (dict, list)):
                 raise refusal(new_id(), "InvalidRequest", assumptions.REST_ASYNC_BAD_CELL.format(
-                    index=index, name=name[:100], found=_kind(cell)))
+                    index=index, name=name[:100], found=describe_json_type(cell)))
         rows.append(dict(item))
     return rows
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array" if isinstance(value, list) else "an object"
 
 
 def refusal(request_id: str, code: str, message: str, *, result_type: str = "Validation",

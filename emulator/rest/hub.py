@@ -21,7 +21,7 @@ from emulator.errors import RowRejected
 from emulator.objects.dataextensions import object_id
 from emulator.rest.errors import RestError, not_found, rest_error
 from emulator.store.rows import RowValidator, normalise, primary_key
-from emulator.store.schema import DataExtensionSchema
+from emulator.store.schema import DataExtensionSchema, describe_json_type
 from emulator.store.store import Store
 from emulator.store.types import NUMBER_MAX, NUMBER_MIN
 
@@ -49,21 +49,7 @@ def parse_json(raw: bytes) -> Any:
 
 def _shape(where: str, expected: str, found: Any) -> RestError:
     return rest_error(400, 10000, assumptions.REST_BAD_SHAPE.format(
-        where=where, expected=expected, found=_describe(found)))
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float, Decimal)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
+        where=where, expected=expected, found=describe_json_type(found)))
 
 
 def _pairs(where: str, value: Any) -> dict[str, Any]:

@@ -12,8 +12,11 @@ from datetime import datetime, timedelta
 
 #: How long a used key stays taken.
 KEY_LIFETIME = timedelta(hours=72)
-#: Keys kept before the expired ones are swept out (a sweep costs one pass).
+#: Keys kept before the expired ones are swept out (a sweep costs one pass; the next one waits
+#: until the keys kept have doubled, so sending stays linear under a frozen clock too).
 SWEEP_AT = 10_000
+#: Keys kept at most, the oldest forgotten first: a bound on memory that a test never reaches.
+MAX_KEYS = 1_000_000
 
 
 class MessageKeys:
@@ -24,6 +27,7 @@ class MessageKeys:
         self._used: dict[tuple[int, str], datetime] = {}
         self._saved: dict[tuple[int, str], datetime] = {}
         self._changed = False  # since the checkpoint: a rollback with nothing used is free
+        self._sweep_at = SWEEP_AT
 
     def taken(self, mid: int, key: str, now: datetime) -> bool:
         """Say whether unit ``mid`` used ``key`` less than 72 hours before ``now``."""
@@ -33,9 +37,12 @@ class MessageKeys:
     def use(self, mid: int, keys: list[str], now: datetime) -> None:
         """Mark ``keys`` used by unit ``mid`` at ``now``."""
         with self._lock:
-            if len(self._used) + len(keys) > SWEEP_AT:
+            if len(self._used) + len(keys) > self._sweep_at:
                 self._used = {pair: at for pair, at in self._used.items()
                               if now - at < KEY_LIFETIME}
+                self._sweep_at = max(SWEEP_AT, 2 * len(self._used))
+            while self._used and len(self._used) + len(keys) > MAX_KEYS:
+                del self._used[next(iter(self._used))]
             for key in keys:
                 self._used[(mid, key)] = now
             self._changed = True

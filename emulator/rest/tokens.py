@@ -19,6 +19,9 @@ EXPIRES_IN = 1079
 #: Legacy ``/v1/requestToken`` tokens live one hour and say so in ``expiresIn``.
 LEGACY_LIFETIME = timedelta(hours=1)
 LEGACY_EXPIRES_IN = 3600
+#: Tokens kept at most: a client asking for a token per call (or a frozen clock, under which
+#: none expires) cannot grow the emulator without end; the oldest is forgotten first.
+MAX_TOKENS = 100_000
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class TokenStore:
         """Return a new token and its grant, valid from ``now`` (UTC) for ``lifetime``."""
         token = secrets.token_urlsafe(48)  # 64 characters, opaque like the platform's
         grant = TokenGrant(client_id, mid, frozenset(scopes), now + lifetime)
+        while len(self._grants) >= MAX_TOKENS:
+            del self._grants[next(iter(self._grants))]  # dicts keep issue order: the oldest
         self._grants[token] = grant
         self._changed = True
         return token, grant

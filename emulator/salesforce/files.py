@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emulator.fixtures.problems import JsonRowLocator, Problem, Problems, read_text
+from emulator.fixtures.problems import (
+    JsonRowLocator,
+    Problem,
+    Problems,
+    read_json_file,
+    read_text,
+)
 from emulator.fixtures.records import fixture_folders
 from emulator.salesforce import ids
 from emulator.salesforce.objects import (
@@ -40,7 +46,6 @@ from emulator.salesforce.records import (
     check_values,
     object_records,
 )
-from emulator.script.client_json import JsonRefused, read_json
 from emulator.store.schema import describe_json_type
 
 SALESFORCE_DIR = "salesforce"
@@ -106,14 +111,10 @@ def load_salesforce_dirs(dirs: Iterable[str | Path], include_default: bool = Tru
 
 
 def _read_json(path: Path, name: str, data: SalesforceData, problems: Problems) -> list[Any]:
-    text = read_text(path, problems)
-    if text is None:
+    read = read_json_file(path, problems)
+    if read is None:
         return []
-    try:
-        document = read_json(text)
-    except JsonRefused as refused:
-        problems.add(Problem(refused.message, "invalid-json", file=str(path)))
-        return []
+    text, document = read
     top = JsonRowLocator(lambda: text, None)
 
     def refuse(message: str, key: str | None) -> None:

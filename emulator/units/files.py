@@ -4,7 +4,7 @@ Read at start from the default fixtures directory, then each ``--fixtures`` dire
 the units of every file form one tree. A MID used twice, no or two enterprises (units without a
 parent), a parent no unit has, a loop of parents, two default units, or a Data Extension of a
 unit no file declares is a problem naming the file and the entry; every problem is listed at
-once and nothing is loaded.
+once and nothing is loaded. A seed checks its target the same way once seeded.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any
 
 from emulator.fixtures.problems import Problem, Problems
 from emulator.fixtures.records import fixture_folders, read_records
-from emulator.units.model import check_unit
+from emulator.store.store import Store
+from emulator.units.model import UNITS_TABLE, check_unit
 from emulator.units.registry import SINGLE, from_records, split_table
 
 BUSINESS_UNITS_JSON = "business_units.json"
@@ -49,6 +50,19 @@ def load_unit_dirs(dirs: Iterable[str | Path], include_default: bool = True,
     _check_tables(records, data_extensions, problems)
     problems.raise_if_any()
     return records
+
+
+def check_store_units(store: Store) -> None:
+    """Raise FixtureProblems when ``store`` (a seed's target, seeded) has units that do not
+    form one tree, or a Data Extension of a unit it does not declare."""
+    problems = Problems()
+    records = tuple(store.records(UNITS_TABLE)) if store.has_records(UNITS_TABLE) else ()
+    if records:
+        _check_tree({r["mid"]: (r, f"the target's {BUSINESS_UNITS_JSON} and the seeded one",
+                                f"business unit {r['mid']}") for r in records}, problems)
+    problems.raise_if_any()
+    _check_tables(records, store.keys(), problems)
+    problems.raise_if_any()
 
 
 def _check_tree(units: dict[int, tuple[dict[str, Any], str, str]], problems: Problems) -> None:

@@ -7,7 +7,6 @@ there is one unit, :data:`emulator.assumptions.DEFAULT_MID`, and nothing is name
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,16 +14,7 @@ from typing import Any
 from emulator import assumptions
 from emulator.store.store import Store
 from emulator.units.model import UNITS_TABLE
-
-_UNIT_TABLE = re.compile(r"([0-9]{1,10})/(.+)", re.DOTALL)
-
-
-def split_table(table: str) -> tuple[int | None, str]:
-    """Return (MID, key) of a ``<MID>/<key>`` table name; (None, table) for a bare one."""
-    found = _UNIT_TABLE.fullmatch(table)
-    if found is None:
-        return None, table
-    return int(found.group(1)), found.group(2)
+from emulator.units.tables import split_table
 
 
 @dataclass(frozen=True)
@@ -77,6 +67,11 @@ class Units:
     def table(self, mid: int, key: str) -> str:
         """Return the store table of the DE ``key`` of unit ``mid``."""
         return key if mid == self.default else f"{mid}/{key}"
+
+    def unreachable(self, key: str) -> str:
+        """Return a table no store holds for a page's ``<MID>/<key>`` spelling: the page unit's
+        DEs keep bare keys, so such a name never reaches another unit's DE."""
+        return f"{self.default}/{key}"
 
     def mid_of(self, table: str) -> int:
         """Return the MID of the unit a store table belongs to."""

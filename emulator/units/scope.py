@@ -46,8 +46,12 @@ class UnitScope:
     def table(self, key: str) -> str:
         """Return the table of the DE ``key`` as the acting unit names it (its own, else a
         shared one of that key; its own name when there is none)."""
+        if not self.units.several:
+            return key
+        if split_table(key)[0] is not None:
+            return self.units.unreachable(key)  # a key, not a way into another unit's DE
         own = self.units.table(self.acting, key)
-        if not self.units.several or self.store.has(own):
+        if self.store.has(own):
             return own
         shared = self.shared()
         for mid in self.units.mids():

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from emulator.folders.data import folders
 from emulator.store.store import Store
-from emulator.units.registry import Units, units_of
+from emulator.units.registry import Units, split_table, units_of
 
 #: Folder ContentTypes of the enterprise's shared DEs (captured names).
 SHARED_CONTENT_TYPES = frozenset({"shared_data", "shared_dataextension",
@@ -82,11 +82,16 @@ def _has_name(store: Store, keys: list[str], name: str) -> bool:
 def page_key(store: Store, key: str) -> str:
     """Return the table ``DataExtension.Init(key)`` binds: the page unit's DE ``key``, else a
     shared DE of another unit with that key; ``key`` itself when none (the bind fails later,
-    as Init does)."""
+    as Init does). A ``<MID>/<key>`` spelling is a key like any other: no DE of the page's unit
+    has it, so it binds nothing, shared or not."""
     keys = store.keys()
-    if key in keys or not any("/" in k for k in keys):
+    if not any("/" in k for k in keys):
         return key
     units = units_of(store)
+    if split_table(key)[0] is not None:
+        return units.unreachable(key)  # "300/Orders" names no DE of the page's unit
+    if key in keys:
+        return key
     shared = shared_tables(store)
     for mid in units.mids():
         table = units.table(mid, key)

@@ -51,6 +51,13 @@ def _pairs(run: Runtime, nodes: tuple[Any, ...], door: str, first: int) -> list[
     return list(zip(values[::2], values[1::2], strict=True))
 
 
+def _post(run: Runtime, door: str, url: Any, content_type: Any, content: Any,
+          headers: list[tuple[str, str]]) -> Any:
+    """POST the evaluated ``content`` to ``url`` for the function ``door``."""
+    return _call(run, "POST", arg.text(run.evaluate(url)), door,
+                 arg.text(run.evaluate(content_type)), arg.text(run.evaluate(content)), headers)
+
+
 @ampscript_function("HTTPGet", args=(1, 4), lazy=True, tag="OFF, RT; error texts ASSUMED")
 def http_get(run: Runtime, url: Any, *rest: Any) -> str:
     """Return the body of a GET; ``@status`` gets 0, -2 or -3 (fidelity: ampscript-httpget)."""
@@ -88,9 +95,7 @@ def http_post(run: Runtime, url: Any, content_type: Any, content: Any, *rest: An
     response_node = rest[0] if rest else None
     headers = _pairs(run, rest[1:], "HTTPPost", 5)
     try:
-        answer = _call(run, "POST", arg.text(run.evaluate(url)), "HTTPPost",
-                       arg.text(run.evaluate(content_type)), arg.text(run.evaluate(content)),
-                       headers)
+        answer = _post(run, "HTTPPost", url, content_type, content, headers)
     except OutboundFailed as failed:
         raise AmpscriptError(failed.message) from None
     if not succeeded(answer.status):
@@ -112,9 +117,7 @@ def http_post2(run: Runtime, url: Any, content_type: Any, content: Any, *rest: A
     raise_on_error = on_error is None or arg.flag(run.evaluate(on_error))
     headers = _pairs(run, rest[3:], "HTTPPost2", 7)
     try:
-        answer = _call(run, "POST", arg.text(run.evaluate(url)), "HTTPPost2",
-                       arg.text(run.evaluate(content_type)), arg.text(run.evaluate(content)),
-                       headers)
+        answer = _post(run, "HTTPPost2", url, content_type, content, headers)
     except OutboundFailed as failed:
         if raise_on_error:
             raise AmpscriptError(failed.message) from None

@@ -187,6 +187,15 @@ def _set_out(run: Runtime, node: Any, value: Any, function: str, name: str,
     run.ctx.variables.set(node.name, value)
 
 
+def _set_status_and_id(run: Runtime, nodes: tuple[Any, ...], answer: Mapping[str, Any],
+                       function: str) -> None:
+    """Set the 2nd argument's variable to the answer's status, the 3rd's to its RequestID."""
+    if len(nodes) > 1:
+        _set_out(run, nodes[1], answer["Status"], function, "statusMessage", 2)
+    if len(nodes) > 2:
+        _set_out(run, nodes[2], answer["RequestID"], function, "requestId", 3)
+
+
 def _options(run: Runtime, node: Any, function: str) -> dict[str, Any] | None:
     if node is None:
         return None
@@ -275,10 +284,7 @@ def invoke_retrieve(run: Runtime, *nodes: Any) -> Rowset:
             {"ContinueRequest": continued} if continued else None)
     except RequestRefused as refused:
         raise AmpscriptError(refused.message) from None
-    if len(nodes) > 1:
-        _set_out(run, nodes[1], answer["Status"], "InvokeRetrieve", "statusMessage", 2)
-    if len(nodes) > 2:
-        _set_out(run, nodes[2], answer["RequestID"], "InvokeRetrieve", "requestId", 3)
+    _set_status_and_id(run, nodes, answer, "InvokeRetrieve")
     names = properties if isinstance(properties, list) else []
     return Rowset([Row((name, _cell(result, name)) for name in names)
                    for result in answer["Results"]])
@@ -326,10 +332,7 @@ def invoke_execute(run: Runtime, *nodes: Any) -> Rowset:
         answer = execute(_session(run), parameters, get.get("name"))
     except RequestRefused as refused:
         raise AmpscriptError(refused.message) from None
-    if len(nodes) > 1:
-        _set_out(run, nodes[1], answer["Status"], "InvokeExecute", "statusMessage", 2)
-    if len(nodes) > 2:
-        _set_out(run, nodes[2], answer["RequestID"], "InvokeExecute", "requestId", 3)
+    _set_status_and_id(run, nodes, answer, "InvokeExecute")
     return Rowset([Row((name, _text(result[name]))
                        for name in ("StatusCode", "StatusMessage", "ErrorCode"))
                    for result in answer["Results"]])

@@ -12,7 +12,7 @@ from typing import Any
 from emulator import __version__
 from emulator.clock import MAX_ADVANCE
 from emulator.reset import DEFAULT_TARGET, RESET_TARGETS
-from emulator.schemas import data_extension_schema, faults_schema, outbound_schema
+from emulator.schemas import DATA_EXTENSION_SCHEMA, FAULTS_SCHEMA, OUTBOUND_SCHEMA, schema
 
 _VALUE = {"type": ["string", "number", "boolean", "null"]}
 _ROW = {"type": "object", "additionalProperties": _VALUE}
@@ -20,7 +20,7 @@ _REF = "#/components/schemas/"
 
 
 def _schemas() -> dict[str, Any]:
-    de = data_extension_schema()
+    de = schema(DATA_EXTENSION_SCHEMA)
     de.pop("$schema", None)
     de.pop("$id", None)
     # In the components, the file format's internal "#/$defs/..." references point here.
@@ -61,8 +61,8 @@ def _schemas() -> dict[str, Any]:
             "completion": {"oneOf": [{"enum": ["immediate", "manual"]},
                                      {"type": "number", "minimum": 0, "maximum": 86400}]}}},
         "RestJobsComplete": {"type": "object", "properties": {"requestId": {"type": "string"}}},
-        "Fault": faults_schema()["$defs"]["fault"],
-        "Stub": outbound_schema()["$defs"]["stub"],
+        "Fault": schema(FAULTS_SCHEMA)["$defs"]["fault"],
+        "Stub": schema(OUTBOUND_SCHEMA)["$defs"]["stub"],
         "JournalEntry": _journal_entry(),
         "PageOutboundCall": _PAGE_CALL,
         "Refusal": {

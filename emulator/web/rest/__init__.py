@@ -34,8 +34,12 @@ class AnyPrefix(PathConverter):
 
 def json_response(body: Any, status: int = 200,
                   headers: Mapping[str, str] | None = None) -> Response:
-    """Return ``body`` as compact JSON, keys in their order, as the platform's captures are."""
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    """Return ``body`` as compact JSON, keys in their order, as the platform's captures are.
+
+    ``bytes`` are JSON already encoded (a rowset page is built as text) and go as they are.
+    """
+    text = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False,
+                                                           separators=(",", ":"))
     response = Response(text, status=status, content_type=JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value

@@ -6,8 +6,6 @@ Each view checks the bearer token first (docs/fidelity.md#rest-scope); the job i
 
 from __future__ import annotations
 
-import json
-
 from flask import Response, request
 
 from emulator import assumptions
@@ -17,19 +15,13 @@ from emulator.rest.errors import rest_error
 from emulator.rest.tokens import TokenGrant
 from emulator.runtime import get_emulator
 from emulator.web.journaling import RESULT_KEY
-from emulator.web.rest import rest
+from emulator.web.rest import json_response, rest
 from emulator.web.rest.auth import require_token
 from emulator.web.rest.bodies import json_body
 from emulator.web.rest.openapi import REST_ROUTES, SCHEMAS, RestRoute
 
 WRITE = "data_extensions_write"
-JSON = "application/json; charset=utf-8"
 BASE = "/data/v1/async"
-
-
-def _json(body: object, status: int = 200) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status=status,
-                    content_type=JSON)
 
 
 def _body() -> object:
@@ -54,27 +46,20 @@ def _submit(grant: TokenGrant, mode: asyncjobs.Mode, *, key: str = "",
         request.environ[RESULT_KEY] = PageResult(
             202, [], b"", rows_written=[{"dataExtension": de_key, "row": row}
                                         for row in job.written])
-    return _json(asyncjobs.accepted(job), 202)
+    return json_response(asyncjobs.accepted(job), 202)
 
 
-@rest.post(f"{BASE}/dataextensions/key:<key>/rows")
-def async_insert_by_key(key: str) -> Response:
-    return _submit(require_token(WRITE), "insert", key=key)
+# One view a mode, at the DE's key and at its ObjectID (the endpoints keep both names).
+@rest.post(f"{BASE}/dataextensions/key:<key>/rows", endpoint="async_insert_by_key")
+@rest.post(f"{BASE}/dataextensions/<object_id>/rows", endpoint="async_insert_by_id")
+def async_insert(key: str = "", object_id: str = "") -> Response:
+    return _submit(require_token(WRITE), "insert", key=key, object_id=object_id)
 
 
-@rest.put(f"{BASE}/dataextensions/key:<key>/rows")
-def async_upsert_by_key(key: str) -> Response:
-    return _submit(require_token(WRITE), "upsert", key=key)
-
-
-@rest.post(f"{BASE}/dataextensions/<object_id>/rows")
-def async_insert_by_id(object_id: str) -> Response:
-    return _submit(require_token(WRITE), "insert", object_id=object_id)
-
-
-@rest.put(f"{BASE}/dataextensions/<object_id>/rows")
-def async_upsert_by_id(object_id: str) -> Response:
-    return _submit(require_token(WRITE), "upsert", object_id=object_id)
+@rest.put(f"{BASE}/dataextensions/key:<key>/rows", endpoint="async_upsert_by_key")
+@rest.put(f"{BASE}/dataextensions/<object_id>/rows", endpoint="async_upsert_by_id")
+def async_upsert(key: str = "", object_id: str = "") -> Response:
+    return _submit(require_token(WRITE), "upsert", key=key, object_id=object_id)
 
 
 def _job(grant: TokenGrant, request_id: str) -> asyncjobs.AsyncJob:
@@ -90,7 +75,7 @@ def _job(grant: TokenGrant, request_id: str) -> asyncjobs.AsyncJob:
 def async_status(request_id: str) -> Response:
     grant = require_token(WRITE)  # the scope the request was made with
     job = _job(grant, request_id)
-    return _json(asyncjobs.status(job, get_emulator().clock.new_guid()))
+    return json_response(asyncjobs.status(job, get_emulator().clock.new_guid()))
 
 
 @rest.get(f"{BASE}/<request_id>/results")
@@ -99,7 +84,7 @@ def async_results(request_id: str) -> Response:
     page = _whole("page", 1, 10**9)
     page_size = _whole("pageSize", asyncjobs.RESULTS_PAGE_SIZE, asyncjobs.RESULTS_MAX_PAGE_SIZE)
     job = _job(grant, request_id)
-    return _json(asyncjobs.results(job, page, page_size))
+    return json_response(asyncjobs.results(job, page, page_size))
 
 
 def _whole(name: str, default: int, most: int) -> int:

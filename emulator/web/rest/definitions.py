@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from flask import Response
 
-from emulator.rest import customobjects, definitions
+from emulator.rest import definitions
 from emulator.runtime import get_emulator
 from emulator.web.rest import json_response, rest
 from emulator.web.rest.auth import require_token
 from emulator.web.rest.bodies import json_body
+from emulator.web.rest.customobjects import BASE, OBJECT_ID, READ, WRITE, object_table
 from emulator.web.rest.openapi import REST_ROUTES, SCHEMAS, RestRoute
-
-READ, WRITE = "data_extensions_read", "data_extensions_write"
-BASE = "/data/v1/customobjects"
 
 
 @rest.post(BASE)
@@ -31,30 +29,22 @@ def customobject_create() -> Response:
 
 @rest.get(f"{BASE}/<object_id>")
 def customobject_get(object_id: str) -> Response:
-    grant = require_token(READ)
-    store = get_emulator().store
-    return json_response(definitions.get(store, customobjects.table_for(store, grant.mid,
-                                                                        object_id)))
+    return json_response(definitions.get(*object_table(READ, object_id)))
 
 
 @rest.patch(f"{BASE}/<object_id>")
 def customobject_patch(object_id: str) -> Response:
-    grant = require_token(WRITE)
-    store = get_emulator().store
-    table = customobjects.table_for(store, grant.mid, object_id)
+    store, table = object_table(WRITE, object_id)
     return json_response(definitions.patch(store, table,
                                            json_body(definitions.MAX_BODY_BYTES)))
 
 
 @rest.delete(f"{BASE}/<object_id>")
 def customobject_delete(object_id: str) -> Response:
-    grant = require_token(WRITE)
-    store = get_emulator().store
-    definitions.delete(store, customobjects.table_for(store, grant.mid, object_id))
+    definitions.delete(*object_table(WRITE, object_id))
     return Response(b"", status=200)
 
 
-_ID = ("object_id", "path", "The Data Extension's ObjectID (a GUID; a key is refused)")
 _FLAGS = {flag: {"type": "boolean"} for flag in definitions.FIELD_FLAGS}
 SCHEMAS.update({
     "CustomObjectField": {
@@ -96,13 +86,13 @@ REST_ROUTES.extend([
               "field objects", {201: "CustomObject", 400: "Error", 409: "Error", 413: "Error"},
               WRITE, body="CustomObjectCreate", operation_id="customobject_create"),
     RestRoute("GET", f"{BASE}/{{object_id}}", "A Data Extension with its fields, by ObjectID",
-              {200: "CustomObject", 400: "Error", 404: "Error"}, READ, (_ID,),
+              {200: "CustomObject", 400: "Error", 404: "Error"}, READ, (OBJECT_ID,),
               operation_id="customobject_get"),
     RestRoute("PATCH", f"{BASE}/{{object_id}}", "Rename a Data Extension or move it to "
               "another folder", {200: "CustomObject", 400: "Error", 404: "Error",
-                                 413: "Error"}, WRITE, (_ID,), body="CustomObjectPatch",
+                                 413: "Error"}, WRITE, (OBJECT_ID,), body="CustomObjectPatch",
               operation_id="customobject_patch"),
     RestRoute("DELETE", f"{BASE}/{{object_id}}", "Delete a Data Extension with its rows; an "
-              "empty answer", {200: "Empty", 400: "Error", 404: "Error"}, WRITE, (_ID,),
+              "empty answer", {200: "Empty", 400: "Error", 404: "Error"}, WRITE, (OBJECT_ID,),
               operation_id="customobject_delete"),
 ])

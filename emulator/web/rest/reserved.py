@@ -7,9 +7,10 @@ these, being more specific.
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, request
 
-from emulator.rest.errors import not_found
+from emulator import assumptions
+from emulator.rest.errors import not_found, rest_error
 from emulator.web.rest import rest
 
 _ALL = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -26,11 +27,25 @@ SOAP_FAULT = """<?xml version="1.0" encoding="utf-8"?>
                    "REST API (see docs/rest.md).")
 
 
+#: Platform routes under the REST prefixes that the emulator knows of and does not serve yet
+#: (docs/fidelity.md#rest-not-emulated): they answer "not emulated", not "not found".
+NOT_EMULATED = (
+    ("/data/v1/customobjects/category/", "GET /data/v1/customobjects/category/{categoryId}"),
+    ("/data/v1/customobjectsasync/", "/data/v1/customobjectsasync/{id}/fields"),
+    ("/hub/v1/dataeventsasync/", "/hub/v1/dataeventsasync (row deletes)"),
+    ("/messaging/v1/email/definitions", "/messaging/v1/email/definitions"),
+)
+
+
 @rest.route("/data/<path:rest_path>", methods=_ALL)
 @rest.route("/hub/<path:rest_path>", methods=_ALL)
 @rest.route("/messaging/<path:rest_path>", methods=_ALL)
 def unknown_rest_path(rest_path: str) -> Response:
-    """Answer a REST path no route serves."""
+    """Answer a REST path no route serves: not emulated for a known platform route, else 404."""
+    path = request.path.lower()
+    for prefix, route in NOT_EMULATED:
+        if path.startswith(prefix.lower()):
+            raise rest_error(501, 0, assumptions.REST_NOT_EMULATED.format(route=route))
     raise not_found("Not Found: no REST route of the emulator serves this path")
 
 

@@ -15,31 +15,27 @@ from emulator.rest import hub, rowsets
 from emulator.rest.tokens import TokenGrant
 from emulator.runtime import get_emulator
 from emulator.web.journaling import RESULT_KEY
-from emulator.web.rest import rest
+from emulator.web.rest import json_response, rest
 from emulator.web.rest.auth import require_token
 from emulator.web.rest.bodies import json_body
 from emulator.web.rest.openapi import REST_ROUTES, SCHEMAS, RestRoute
 
 READ, WRITE = "data_extensions_read", "data_extensions_write"
-JSON = "application/json; charset=utf-8"
 
 
-def _json(body: bytes) -> Response:
-    return Response(body, status=200, content_type=JSON)
-
-
-def _by_key(grant: TokenGrant, key: str) -> str:
-    table = rowsets.table_for_key(get_emulator().store, grant.mid, key)
-    if table is None:
-        raise rowsets.missing_key(key)
-    return table
-
-
-def _by_id(grant: TokenGrant, given: str) -> str:
-    table = rowsets.table_for_id(get_emulator().store, grant.mid, given)
-    if table is None:
-        raise rowsets.missing_id(given)
-    return table
+def _table(scope: str, key: str, object_id: str) -> tuple[TokenGrant, str]:
+    """Check the token for ``scope``; return it and the table of the DE at ``key`` or id."""
+    grant = require_token(scope)
+    store = get_emulator().store
+    if key:
+        table = rowsets.table_for_key(store, grant.mid, key)
+        if table is None:
+            raise rowsets.missing_key(key)
+    else:
+        table = rowsets.table_for_id(store, grant.mid, object_id)
+        if table is None:
+            raise rowsets.missing_id(object_id)
+    return grant, table
 
 
 # --- reads ---------------------------------------------------------------------------------------
@@ -51,19 +47,14 @@ def _read(grant: TokenGrant, table: str) -> Response:
     body = rowsets.read(emulator.store, emulator.rowset_tokens, mid=grant.mid, table=table,
                         query=query, new_token=emulator.clock.new_guid,
                         now=emulator.clock.now_utc())
-    return _json(body)
+    return json_response(body)
 
 
-@rest.get("/data/v1/customobjectdata/key/<key>/rowset")
-def rowset_by_key(key: str) -> Response:
-    grant = require_token(READ)
-    return _read(grant, _by_key(grant, key))
-
-
-@rest.get("/data/v1/customobjectdata/<object_id>/rowset")
-def rowset_by_id(object_id: str) -> Response:
-    grant = require_token(READ)
-    return _read(grant, _by_id(grant, object_id))
+# Each route stands at the DE's key and at its ObjectID: one view, both endpoint names.
+@rest.get("/data/v1/customobjectdata/key/<key>/rowset", endpoint="rowset_by_key")
+@rest.get("/data/v1/customobjectdata/<object_id>/rowset", endpoint="rowset_by_id")
+def rowset(key: str = "", object_id: str = "") -> Response:
+    return _read(*_table(READ, key, object_id))
 
 
 @rest.get("/data/v1/customobjectdata/token/<token>/rowset")
@@ -73,7 +64,7 @@ def rowset_by_token(token: str) -> Response:
     body = rowsets.read_token(emulator.store, emulator.rowset_tokens, mid=grant.mid,
                               token=token, pairs=list(request.args.items(multi=True)),
                               now=emulator.clock.now_utc())
-    return _json(body)
+    return json_response(body)
 
 
 # --- writes --------------------------------------------------------------------------------------
@@ -90,7 +81,7 @@ def _written(table: str, written: hub.Written) -> Response:
         200, [], b"", rows_written=[{"dataExtension": key, "row": row} for row in written.rows])
     if not written.body:
         return Response(b"", status=200)
-    return _json(written.body)
+    return json_response(written.body)
 
 
 def _post_rowset(table: str) -> Response:
@@ -101,44 +92,26 @@ def _post_rowset(table: str) -> Response:
     return _written(table, hub.Written(hub.echo(body), stored))
 
 
-@rest.post("/hub/v1/dataevents/key:<key>/rowset")
-def hub_rowset_by_key(key: str) -> Response:
-    grant = require_token(WRITE)
-    return _post_rowset(_by_key(grant, key))
+@rest.post("/hub/v1/dataevents/key:<key>/rowset", endpoint="hub_rowset_by_key")
+@rest.post("/hub/v1/dataevents/<object_id>/rowset", endpoint="hub_rowset_by_id")
+def hub_rowset(key: str = "", object_id: str = "") -> Response:
+    _, table = _table(WRITE, key, object_id)
+    return _post_rowset(table)
 
 
-@rest.post("/hub/v1/dataevents/<object_id>/rowset")
-def hub_rowset_by_id(object_id: str) -> Response:
-    grant = require_token(WRITE)
-    return _post_rowset(_by_id(grant, object_id))
-
-
-@rest.put("/hub/v1/dataevents/key:<key>/rows/<row>")
-def hub_row_by_key(key: str, row: str) -> Response:
-    grant = require_token(WRITE)
-    table = _by_key(grant, key)
+@rest.put("/hub/v1/dataevents/key:<key>/rows/<row>", endpoint="hub_row_by_key")
+@rest.put("/hub/v1/dataevents/<object_id>/rows/<row>", endpoint="hub_row_by_id")
+def hub_row(row: str, key: str = "", object_id: str = "") -> Response:
+    _, table = _table(WRITE, key, object_id)
     return _written(table, hub.put_row(get_emulator().store, table, row, _body()))
 
 
-@rest.put("/hub/v1/dataevents/<object_id>/rows/<row>")
-def hub_row_by_id(object_id: str, row: str) -> Response:
-    grant = require_token(WRITE)
-    table = _by_id(grant, object_id)
-    return _written(table, hub.put_row(get_emulator().store, table, row, _body()))
-
-
-@rest.put("/hub/v1/dataevents/key:<key>/rows/<row>/column/<column>/increment")
-def increment_by_key(key: str, row: str, column: str) -> Response:
-    grant = require_token(WRITE)
-    table = _by_key(grant, key)
-    return _written(table, hub.increment(get_emulator().store, table, row, column,
-                                         request.args.get("step")))
-
-
-@rest.put("/hub/v1/dataevents/<object_id>/rows/<row>/column/<column>/increment")
-def increment_by_id(object_id: str, row: str, column: str) -> Response:
-    grant = require_token(WRITE)
-    table = _by_id(grant, object_id)
+@rest.put("/hub/v1/dataevents/key:<key>/rows/<row>/column/<column>/increment",
+          endpoint="increment_by_key")
+@rest.put("/hub/v1/dataevents/<object_id>/rows/<row>/column/<column>/increment",
+          endpoint="increment_by_id")
+def increment(row: str, column: str, key: str = "", object_id: str = "") -> Response:
+    _, table = _table(WRITE, key, object_id)
     return _written(table, hub.increment(get_emulator().store, table, row, column,
                                          request.args.get("step")))
 
