@@ -186,7 +186,7 @@ def test_a_large_or_unusual_filter_is_compiled_but_not_kept() -> None:
 
 
 def test_a_redefined_schema_starts_with_no_kept_filters(store: Any) -> None:
-    store.retrieve("AppCredentials", _equals("demo-client", "client_id"))
+    store.retrieve("AppCredentials", _equals("demo-secret", "client_secret"))  # not the key
     assert store.schema("AppCredentials").compiled_filters
     redefined = DataExtensionSchema.from_json(
         {**store.schema("AppCredentials").to_json(), "name": "Renamed"}, "test")

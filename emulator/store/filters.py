@@ -186,8 +186,9 @@ def primary_key_sought(schema: DataExtensionSchema, filter: Any) -> Hashable | N
     """Return the primary key an ``equals`` filter on a one-field primary key asks for, in the
     form of the store's primary-key index (rows.primary_key); None for any other filter.
 
-    Call it on a filter :func:`compile_filter` accepted: the key is the same value its
-    predicate compares cells with, so the index finds exactly the row the scan would.
+    The key is the same value :func:`compile_filter`'s predicate compares cells with, so the
+    index finds exactly the row the scan would; a filter it answers is one compile_filter
+    accepts (anything it cannot convert answers None and is left to compile_filter).
     """
     if len(schema.primary_keys) != 1 or not isinstance(filter, Mapping):
         return None

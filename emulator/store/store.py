@@ -312,12 +312,14 @@ class Store:
         schema = self._require(key)
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be None or >= 0, not {limit}")
-        matches = None if filter is None else compile_filter(schema, filter)
         sought = None if filter is None else primary_key_sought(schema, filter)
         if sought is not None:  # one row at most: the index finds it without a scan
+            # primary_key_sought accepts only an equals filter whose value converts as
+            # compile_filter would convert it, so there is nothing left for it to refuse.
             doc_id = self._indexes.get(key, {}).get(sought)
             row = None if doc_id is None else self._table(key).get(str(doc_id))
             return [dict(row)] if row is not None and limit != 0 else []
+        matches = None if filter is None else compile_filter(schema, filter)
         found: list[StoredRow] = []
         for row in self._table(key).values():
             if limit is not None and len(found) >= limit:
