@@ -318,8 +318,9 @@ def bench_http(rounds: int, duration: float, connections: int, store: str) -> No
 
 REST_TOKEN_HELP = """Token requests over loopback to one mcemu serve: POST /v2/token (the REST API,
 the demo package's client credentials) against POST /token (the CloudPage) on the same server and
-store, in alternating rounds with the http mode's load generator. Target: the REST token at least
-0.9x the CloudPage's requests per second."""
+store, in alternating rounds with the http mode's load generator, and a hub rowset POST of 50 rows
+(an upsert into AppCredentials, the same rows every time) the same way. Targets: the REST token at
+least 0.9x the CloudPage's requests per second, the hub rowset at least 0.5x."""
 REST_TOKEN_BODY = json.dumps({"grant_type": "client_credentials",
                               "client_id": "mcemu-demo-client-id",
                               "client_secret": "mcemu-demo-client-secret"}).encode()
@@ -1466,8 +1467,8 @@ REST_ROWS_HELP = """REST Data Extension rows, in process through the Flask test 
 sockets). Reads: GET one rowset page of 2,500 rows of a DE of --rows rows, against json.dumps of
 the same 2,500 stored rows in the same run (target: at most 2x), and page 20 against page 1
 (target: within 1.3x, a page costs the same wherever it lies). Writes: POST a hub rowset of 50
-rows (upserts of new keys) against POST /v2/token, in calls per second (target: at least 0.5x
-the token's)."""
+rows (upserts of new keys) against the CloudPage POST /token, in calls per second, in-process
+(target: at least 0.5x the token's; the rest-token mode measures it over HTTP)."""
 
 
 def bench_rest_rows(rows: int, repeats: int) -> None:
@@ -1533,11 +1534,17 @@ def bench_rest_rows(rows: int, repeats: int) -> None:
         assert answer.status_code == 200, answer.data
         return answer
 
-    pairs = [(median_time(hub, 1), median_time(token, 1)) for _ in range(repeats)]
+    def page_token() -> object:
+        answer = client.post("/token", data=TOKEN_BODY, content_type="application/json")
+        assert answer.status_code == 200, answer.data
+        return answer
+
+    pairs = [(median_time(hub, 1), median_time(page_token, 1)) for _ in range(repeats)]
     posted, tokens = (statistics.median(p[i] for p in pairs) for i in range(2))
     print(f"{'POST hub rowset of 50 rows':<34} {1 / posted:>8.0f}/s "
-          f"{statistics.median(t / p for p, t in pairs):>6.2f} >= 0.5x token")
-    print(f"{'POST /v2/token':<34} {1 / tokens:>8.0f}/s")
+          f"{statistics.median(t / p for p, t in pairs):>6.2f} >= 0.5x /token (in-process; "
+          "over HTTP: the rest-token mode)")
+    print(f"{'POST /token (the CloudPage)':<34} {1 / tokens:>8.0f}/s")
     emulator.close()
 
 

@@ -67,15 +67,16 @@ def _keyed_row(schema: DataExtensionSchema, keys: Mapping[str, Any], values: Map
     key, and ours for a primary key not given (docs/fidelity.md#rest-hub-keys)."""
     if primary is None:
         primary = _primary(schema)
-    for name in keys:
-        if name.casefold() not in primary:
-            raise rest_error(400, 10000, assumptions.REST_NOT_PRIMARY_KEY.format(
-                name=name.lower()))
     given = {name.casefold() for name in keys}
-    for pk in schema.primary_keys:
-        if pk.name.casefold() not in given:
-            raise rest_error(400, 10000, assumptions.REST_PRIMARY_KEY_MISSING.format(
-                name=pk.name.lower(), where=where))
+    if given != primary:  # the usual body names every key once: one comparison checks it
+        for name in keys:
+            if name.casefold() not in primary:
+                raise rest_error(400, 10000, assumptions.REST_NOT_PRIMARY_KEY.format(
+                    name=name.lower()))
+        for pk in schema.primary_keys:
+            if pk.name.casefold() not in given:
+                raise rest_error(400, 10000, assumptions.REST_PRIMARY_KEY_MISSING.format(
+                    name=pk.name.lower(), where=where))
     row = {name: value for name, value in values.items() if name.casefold() not in primary}
     row.update(keys)
     return row
@@ -123,8 +124,13 @@ def _merged(schema: DataExtensionSchema, rows: list[Row]) -> list[Row]:
     if not schema.primary_keys:
         return rows  # without a primary key every row is added (docs/design.md)
     names = [f.name.casefold() for f in schema.primary_keys]
-    given_keys = {tuple(sorted((k.casefold(), str(v).casefold()) for k, v in row.items()
-                               if k.casefold() in names)) for row in rows}
+    if len(names) == 1:
+        name = names[0]
+        given_keys: set[Hashable] = {str(v).casefold() for row in rows
+                                     for k, v in row.items() if k.casefold() == name}
+    else:
+        given_keys = {tuple(sorted((k.casefold(), str(v).casefold()) for k, v in row.items()
+                                   if k.casefold() in names)) for row in rows}
     if len(given_keys) == len(rows):
         return rows  # no key written twice, whatever the spelling of its values
     by_key: dict[Hashable, Row] = {}

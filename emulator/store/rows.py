@@ -113,13 +113,16 @@ class RowValidator:
         self._taken = taken
         self._seen: set[Hashable] = set()
 
-    def check(self, row: Mapping[str, Any], normalised: bool = False) -> StoredRow:
+    def check(self, row: Mapping[str, Any], normalised: bool = False,
+              over: Mapping[str, Any] | None = None) -> StoredRow:
         """Return ``row`` as it would be stored; raise RowRejected naming the first broken rule.
 
         ``normalised``: the row is already keyed by the schema's spelling (:func:`normalise`),
-        so it is not checked for unknown or repeated fields again.
+        so it is not checked for unknown or repeated fields again. ``over``: a stored row that
+        ``row`` updates; the fields ``row`` does not give keep its values, which were checked
+        when they were stored.
         """
-        stored = self._fields(row, normalised=normalised)
+        stored = self._fields(row, normalised=normalised, over=over)
         self.keys.append(self._claim_key(stored))
         return stored
 
@@ -143,12 +146,16 @@ class RowValidator:
         return collected
 
     def _fields(self, row: Mapping[str, Any], collected: Collected | None = None,
-                normalised: bool = False) -> StoredRow:
+                normalised: bool = False, over: Mapping[str, Any] | None = None
+                ) -> StoredRow:
         key = self.schema.key
         given = row if normalised else normalise(self.schema, row, collected)
         stored: StoredRow = {}
         for field in self.schema.fields:
             name, nullable, default = field.name, field.nullable, field.default_value
+            if over is not None and name not in given and name in over:
+                stored[name] = over[name]
+                continue
             value = given.get(name)
             if value is None or value == "":
                 if default is not None and (value is None or not nullable):

@@ -269,21 +269,24 @@ class Store:
         index = self._indexes.get(key, {})
         table = self._table(key)
         given = [normalise(schema, row) for row in rows]
-        existing = [index.get(primary_key(schema, row)) if schema.primary_keys else None
-                    for row in given]
+        sought = ([primary_key(schema, row) for row in given] if schema.primary_keys
+                  else [None] * len(given))
+        existing = [index.get(pk) if pk is not None else None for pk in sought]
         update_ids = {doc_id for doc_id in existing if doc_id is not None}
         validator = RowValidator(schema, taken=self._taken_except(key, update_ids))
-        # Stored documents and normalise()d rows are both in the schema's spelling.
-        merged = [validator.check(row if doc_id is None else {**table[str(doc_id)], **row},
-                                  normalised=True)
+        # normalise()d rows are in the schema's spelling; an update keeps the stored values
+        # of the fields it does not give.
+        merged = [validator.check(row, normalised=True,
+                                  over=None if doc_id is None else table[str(doc_id)])
                   for row, doc_id in zip(given, existing, strict=True)]
-        updates = [(doc_id, row, pk) for doc_id, row, pk in
-                   zip(existing, merged, validator.keys, strict=True) if doc_id is not None]
+        updates = [(doc_id, row, pk, old) for doc_id, row, pk, old in
+                   zip(existing, merged, validator.keys, sought, strict=True)
+                   if doc_id is not None]
         inserts = [(row, pk) for doc_id, row, pk in
                    zip(existing, merged, validator.keys, strict=True) if doc_id is None]
         if updates:
             self._replace_documents(key, [u[0] for u in updates], [u[1] for u in updates],
-                                    [u[2] for u in updates])
+                                    [u[2] for u in updates], old=[u[3] for u in updates])
         if inserts:
             self._insert(key, [i[0] for i in inserts], [i[1] for i in inserts])
             self._retain(key)
@@ -633,17 +636,19 @@ class Store:
         return _TakenExcept(self._indexes.get(key, {}), doc_ids)
 
     def _replace_documents(self, key: str, doc_ids: list[int], rows: list[StoredRow],
-                           pks: list[Hashable]) -> None:
+                           pks: list[Hashable], old: list[Hashable] | None = None) -> None:
+        """Replace documents ``doc_ids`` by ``rows`` (keys ``pks``); ``old``: the keys they have
+        now, when the caller knows them (an upsert found them by key)."""
         schema = self._schemas[key]
         index = self._indexes.get(key, {}) if schema.primary_keys else None
-        if index is not None:
+        if index is not None and old is None:
             # The keys the documents have now, read before they change: a scan of the whole
             # index would make each update cost as much as the DE is long.
             table = self._table(key)
             old = [primary_key(schema, table[str(doc_id)], stored=True) for doc_id in doc_ids]
         for doc_id, row in zip(doc_ids, rows, strict=True):
             self._db.put_row(key, doc_id, row)  # every field: replacing equals updating
-        if index is not None:
+        if index is not None and old is not None:
             changed = set(doc_ids)
             for pk in old:
                 if pk in index and index[pk] in changed:
