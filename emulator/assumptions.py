@@ -486,6 +486,11 @@ OBJECT_CONTINUE_UNKNOWN = ("Error: The request {id!r} has no more rows: continue
 #: names the executing MID and ID[<mid>]; the rest of the wording is assumed).
 UNIT_DENIED = ("Error: Member {executing} has no access to the requested client "
                "ID[{mid}]: a unit reaches only itself and the units beneath it.")
+#: docs/fidelity.md#unit-objects: an update or delete, acting as one unit, of another unit's
+#: folder, list, subscriber, ... that the acting unit does not reach (a failed item; ASSUMED).
+UNIT_OBJECT_OUT_OF_REACH = ("{type} {key!r} belongs to business unit {owner}, which unit {mid} "
+                            "cannot {verb}: call setClientId with {owner} (or a unit above it) "
+                            "first")
 OBJECT_DE_MISSING = "Error: The Data Extension '{key}' does not exist."
 OBJECT_DE_NAMES = "A Data Extension needs CustomerKey and Name as strings."
 OBJECT_DE_NO_FIELDS = ("A Data Extension needs Fields: a non-empty array of {Name, FieldType, "
@@ -512,8 +517,11 @@ ASSUMPTIONS += (
     Assumption("unit-objects", "Folders, subscribers, lists, triggered send definitions, "
                "automations, query definitions and events of the fixtures belong to the unit "
                "pages run in; an object a page creates after setClientId belongs to the unit it "
-               "acted as until deleted (mcemu export does not keep that: seeded back, it is the "
-               "pages' unit's)."),
+               "acted as until deleted (mcemu export writes that as unit_objects.json, which a "
+               "start and a seed read back). An update or delete acting as a unit that does "
+               "not reach the object's unit (itself or one above it) fails for that item and "
+               "changes nothing; the message is the emulator's own. A triggered send acting as "
+               "another unit is that unit's (its SentEvents' Client.ID)."),
     Assumption("object-texts", "Status texts the facts do not capture (an unknown object type, "
                "a missing DE, DE created/deleted, a row updated or missing) are the emulator's "
                f"own; a failed item's ErrorCode is {OBJECT_ERROR_CODE} unless captured."),
@@ -786,6 +794,9 @@ ASSUMPTIONS += (
                "is a number or a string of digits. Every package may use both v2/token and the "
                "legacy v1/requestToken, which answers its captured 401 for any request it "
                "cannot use."),
+    Assumption("rest-legacy-token-form", "The legacyToken that v1/requestToken?legacy=1 adds "
+               "is a second opaque token of the same package, unit and scopes, lasting an hour "
+               "(also a valid bearer); only the value 1 asks for it."),
     Assumption("rest-bearer", "A bearer check reads only the Authorization header: a token in "
                "the query or body is not looked for; missing, malformed, unknown and expired "
                "tokens all answer the captured 401."),

@@ -264,24 +264,18 @@ def _flatten_rows(flat: list[Any], rows: Sequence[dict[str, Any]]) -> str | None
     """
     count_at = len(flat)
     flat.append(len(rows))
-    # One pass in the usual case: every text is short and plain ASCII (its size is its length),
-    # so the rows are kept as they are when their exact size fits.
-    room = ROWS_LIMIT
     for row in rows:
-        table = row["dataExtension"]
         values = row["row"]
-        flat.append(table)
+        flat.append(row["dataExtension"])
         flat.append(len(values))
         flat.extend(chain.from_iterable(values.items()))
-        room -= len(table) if table.isascii() else _UNSURE
-        room -= sum(map(len, values)) if all(map(str.isascii, values)) else _UNSURE
-        for value in values.values():
-            if type(value) is str:
-                room -= (len(value) if len(value) <= ROW_VALUE_LIMIT and value.isascii()
-                         else _UNSURE)
-            else:
-                room -= 16
-    if room >= 0:
+    # The usual case, measured over everything appended at once: every text is short and plain
+    # ASCII (its size is its length) and the rest (counts too) is counted as 16 bytes each, a
+    # bound over the exact size: when that fits, the rows are kept as they are.
+    texts = [item for item in itertools.islice(flat, count_at + 1, None) if type(item) is str]
+    others = len(flat) - count_at - 1 - len(texts)
+    if ((not texts or (max(map(len, texts)) <= ROW_VALUE_LIMIT and "".join(texts).isascii()))
+            and sum(map(len, texts)) + 16 * others <= ROWS_LIMIT):
         return None
     del flat[count_at + 1:]  # rare: cut each text, keep rows while they fit
     room, kept = ROWS_LIMIT, 0
@@ -309,7 +303,6 @@ _SURE_ERROR = ERROR_LIMIT >> 2
 _SURE_ERROR_FILE = ERROR_FILE_LIMIT >> 2
 _SURE_WARNING = WARNING_LIMIT >> 2
 _SURE_HEADERS = min(HEADER_LIMIT, HEADERS_LIMIT) >> 2  # every name and value together
-_UNSURE = ROWS_LIMIT + 1  # a text whose size the fast pass does not know: measure them all
 
 
 def _read_pairs(record: tuple[Any, ...], at: int) -> tuple[list[tuple[str, Any]], int]:

@@ -53,6 +53,8 @@ from emulator.subscribers.data import SubscriberData
 from emulator.subscribers.files import load_subscriber_dirs
 from emulator.units.files import load_unit_dirs
 from emulator.units.model import UNITS_TABLE
+from emulator.units.owner_files import load_owner_dirs
+from emulator.units.owner_files import tables as owner_tables
 from emulator.units.registry import from_records as units_from_records
 from emulator.units.registry import tables as unit_tables
 
@@ -225,6 +227,10 @@ def init_app(app: Flask, settings: Settings) -> Emulator:
         CONTENT_TABLE: load_content_dirs([*settings.fixtures],
                                          include_default=not settings.no_default_fixtures),
     }
+    # objects of other units (unit_objects.json, an export's), checked against the units above
+    records.update(owner_tables(load_owner_dirs(
+        [*settings.fixtures], include_default=not settings.no_default_fixtures,
+        units=units_from_records(records.get(UNITS_TABLE, ())))))
     # REST API packages (packages.json), their MIDs checked against the units above
     records.update(package_tables(load_package_dirs(
         [*settings.fixtures], include_default=not settings.no_default_fixtures,

@@ -278,3 +278,30 @@ def test_an_unusable_out_is_an_error_not_a_traceback(tmp_path: Path, db: Path) -
     assert result.exit_code == 1 and not isinstance(result.exception, OSError)
     assert f"cannot write the export to {out}: Not a directory; nothing was changed there" \
         in result.output
+
+
+def test_an_export_from_a_running_server_keeps_units_and_events_not_package_secrets(
+        tmp_path: Path) -> None:
+    from emulator.testing import LiveServer
+
+    fixtures = tmp_path / "fixtures"
+    (fixtures / "events").mkdir(parents=True)
+    (fixtures / "data_extensions").mkdir()
+    (fixtures / "data_extensions" / "Orders.json").write_text(json.dumps(ORDERS),
+                                                             encoding="utf-8")
+    (fixtures / "business_units.json").write_text(json.dumps(
+        [{"mid": 100, "name": "Enterprise", "parent": None},
+         {"mid": 200, "name": "Brand", "parent": 100, "default": True}]), encoding="utf-8")
+    sent = [{"SubscriberKey": "ann", "EventDate": "2025-01-02T03:04:05"}]
+    (fixtures / "events" / "SentEvent.json").write_text(json.dumps(sent), encoding="utf-8")
+    with LiveServer({"fixtures": (str(fixtures),)}) as server:
+        state = server.app.test_client().get("/_emulator/state").get_json()
+        assert [u["mid"] for u in state["businessUnits"]] == [100, 200]
+        assert [e["SubscriberKey"] for e in state["events"]] == ["ann"]
+        assert "packages" not in state  # secrets stay masked on the admin API
+        out = tmp_path / "out"
+        result = run("export", "--url", server.url, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    exported = json.loads((out / "business_units.json").read_text(encoding="utf-8"))
+    assert [u["mid"] for u in exported] == [100, 200]
+    assert (out / "events" / "SentEvent.json").is_file()

@@ -214,10 +214,11 @@ def test_seed_replace_keeps_the_default_folders(tmp_path: Path) -> None:
     assert [f for f in records if not f["IsEditable"]]  # the default tree stays
 
 
-def test_seed_to_a_running_emulator_refuses_object_files(tmp_path: Path) -> None:
+def test_seed_to_a_running_emulator_sends_object_files(tmp_path: Path) -> None:
+    # a running emulator takes them now (tests/test_objects_leftovers.py): this one is absent
     folder = objects_only(tmp_path, lists=LISTS)
     said = refused("seed", "--url", "http://127.0.0.1:9", str(folder))
-    assert "seed into a --db file only" in said
+    assert "no emulator answers at http://127.0.0.1:9" in said
 
 
 # --- one subscriber write, one record written ---------------------------------------------------

@@ -56,11 +56,15 @@ def seed(paths: tuple[str, ...], db: str | None, url: str | None, mode: str, dry
     """Seed Data Extensions from PATH (fixtures dirs, folders of DE files, DE files).
 
     A fixtures dir's subscribers.json (or .csv), lists.json, folders.json,
-    triggered_sends.json and automations.json are seeded too (--db only), in the same mode,
-    by SubscriberKey, list or folder ID, or CustomerKey. All or nothing: any problem leaves
+    triggered_sends.json, automations.json and the other record files are seeded too (into
+    a --db file or, with --url, a running emulator), in the same mode, by SubscriberKey,
+    list or folder ID, or CustomerKey. All or nothing: any problem leaves
     the target unchanged, and every problem is listed (exit 1).
     """
+    from pathlib import Path
+
     from emulator.cli.remote import AdminClient, relocate
+    from emulator.fixtures.seed_body import read_record_files
     from emulator.fixtures.seeding import load_seed_paths, load_seed_records, seed_db_file
 
     db, url = choose_target(db, url)
@@ -78,14 +82,10 @@ def seed(paths: tuple[str, ...], db: str | None, url: str | None, mode: str, dry
             tick = progress("Seeding", rows, rows >= LARGE_ROWS)
             return seed_db_file(db or "", definitions, mode, dry_run=dry_run, progress=tick,
                                 records=records)
-        if records:
-            raise ConfigError(
-                f"{', '.join(sorted(records))}: subscribers, lists, folders, triggered sends "
-                "and automations seed into a --db file only; a running emulator takes Data "
-                "Extensions. Seed its --db file while it is stopped, or start it with "
-                "--fixtures DIR")
+        # checked here already; the server reads the same files again against its state
+        sent = read_record_files([Path(path) for path in paths]) if records else []
         try:
-            return AdminClient(url, admin_token).seed(definitions, mode, dry_run)
+            return AdminClient(url, admin_token).seed(definitions, mode, dry_run, sent)
         except FixtureProblems as error:
             raise relocate(error, definitions) from None
 
@@ -113,7 +113,9 @@ def export(names: tuple[str, ...], db: str | None, url: str | None, format_: str
     \b
     A whole export (no DE named) also writes the subscribers and lists, folders, triggered
     send definitions and automations (subscribers.json, lists.json, folders.json,
-    triggered_sends.json, automations.json); naming DEs exports those DEs only. What it
+    triggered_sends.json, automations.json), and the business units with the objects made
+    in another unit (business_units.json, unit_objects.json); naming DEs exports those DEs
+    only. What it
     writes seeds back to the same store (mcemu seed --mode replace OUT), and is a fixtures
     directory (mcemu reset --to fixtures --fixtures OUT).
     """

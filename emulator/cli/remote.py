@@ -47,11 +47,14 @@ class AdminClient:
             self.session.headers["Authorization"] = f"Bearer {token}"
 
     def seed(self, definitions: Sequence[DataExtensionDefinition], mode: str,
-             dry_run: bool) -> SeedReport:
-        """Seed ``definitions``; problems the server finds point back into the local files."""
+             dry_run: bool, record_files: Sequence[Mapping[str, str]] = ()) -> SeedReport:
+        """Seed ``definitions`` and the ``record_files`` of fixtures directories (name -> text,
+        one mapping a directory); problems the server finds point back into the local files."""
         documents = [{**d.schema.to_json(), "rows": list(d.rows)} for d in definitions]
         params = {"mode": mode, "dryRun": "true" if dry_run else "false"}
-        answer = self._call("POST", "/_emulator/seed", json=documents, params=params)
+        body: Any = documents if not record_files else {
+            "dataExtensions": documents, "recordFiles": list(record_files)}
+        answer = self._call("POST", "/_emulator/seed", json=body, params=params)
         return SeedReport.from_json(answer)
 
     def state(self) -> dict[str, Any]:

@@ -207,6 +207,7 @@ class DataExtensionRows(ObjectType):
                  unit: UnitScope | None = None) -> None:
         self._schema = schema
         self.unit = unit  # the writes' unit: CustomerKey is the acting unit's DE
+        self._shapers: dict[tuple[str, ...], Callable[[Row], dict[str, Any]]] = {}
         self.properties = () if schema is None else tuple(
             Property(f.name, f.type) for f in schema.fields)
 
@@ -225,15 +226,37 @@ class DataExtensionRows(ObjectType):
         return self.shaper(names)(row)
 
     def shaper(self, names: Sequence[str]) -> Callable[[Row], dict[str, Any]]:
+        wanted = tuple(names)
+        shape = self._shapers.get(wanted)
+        if shape is None:  # a type is kept per schema, so its shapers are too (bounded)
+            if len(self._shapers) >= _SHAPERS_KEPT:
+                self._shapers.clear()
+            shape = self._shapers[wanted] = self._new_shaper(wanted)
+        return shape
+
+    def _new_shaper(self, names: tuple[str, ...]) -> Callable[[Row], dict[str, Any]]:
         schema = self._schema
         assert schema is not None
-        fields = [schema.field(name) for name in names]  # once a batch, not once a row
+        fields = [schema.field(name) for name in names]  # once, not once a row
         assert all(fields)  # every name was checked by the retrieve
+        # A stored text is its own retrieve text, except a Date's (retrieve_text formats it);
+        # a whole number of up to 15 digits is its digits (what retrieve_text's 15 significant
+        # digits give it). Everything else goes through retrieve_text.
+        plan = [(field.name, field, field.type == "Date") for field in fields if field]
 
         def shape(row: Row) -> dict[str, Any]:
-            return {"Properties": [{"Name": field.name,
-                                    "Value": retrieve_text(field, row.get(field.name))}
-                                   for field in fields]}
+            properties = []
+            for name, field, date in plan:
+                value = row.get(name)
+                kind = type(value)
+                if kind is str and not date:
+                    text = value
+                elif kind is int and -_WHOLE_DIGITS < value < _WHOLE_DIGITS:
+                    text = str(value)
+                else:
+                    text = retrieve_text(field, value)
+                properties.append({"Name": name, "Value": text})
+            return {"Properties": properties}
         return shape
 
     def check(self, verb: str, item: Mapping[str, Any]) -> None:
@@ -352,6 +375,9 @@ def _update_add(options: Mapping[str, Any]) -> bool:
 #: re-created gets a new one, so a kept type never answers for an old definition.
 _ROWS_TYPES: dict[int, tuple[DataExtensionSchema, DataExtensionRows]] = {}
 _ROWS_TYPES_KEPT = 256
+#: Shapers a DataExtensionObject[key] type keeps (one per list of properties retrieved).
+_SHAPERS_KEPT = 32
+_WHOLE_DIGITS = 10**15  # whole numbers below it in size print as their digits
 
 
 def _rows_family(store: Store, key: str) -> ObjectType | str:

@@ -55,7 +55,7 @@ class SentEventType(EventType):
             yield {"SendID": message["id"], "SubscriberKey": message["subscriberKey"],
                    "EventDate": message["time"], "EventType": "Sent",
                    "TriggeredSendDefinitionObjectID": message["definitionObjectID"],
-                   "ListID": 0, "BatchID": 0, "Client.ID": mid}
+                   "ListID": 0, "BatchID": 0, "Client.ID": message.get("mid", mid)}
 
 
 class OpenEventType(EventType):

@@ -20,6 +20,7 @@ from emulator.objects.errors import RequestRefused
 OPERATORS = ("equals", "notEquals", "greaterThan", "lessThan", "greaterThanOrEqual",
              "lessThanOrEqual", "isNull", "isNotNull", "between", "IN", "like")
 _FOLDED = {name.casefold(): name for name in OPERATORS}
+_EXACT = frozenset(OPERATORS)  # spelt as documented: no casefold needed
 _SIMPLE = ("Property", "SimpleOperator", "Value")
 FILTER_PROPERTY_ERROR = "Error: The Filter Property '{name}' is not a retrievable property."
 
@@ -40,7 +41,7 @@ def check_filter(filter: Any, filterable: Callable[[str], bool]) -> str | None:
         if parts > assumptions.FILTER_MAX_PARTS:
             raise RequestRefused("retrieve", f"the filter has more than "
                                              f"{assumptions.FILTER_MAX_PARTS} parts")
-        if not isinstance(node, Mapping) or not node:
+        if not (type(node) is dict or isinstance(node, Mapping)) or not node:
             raise RequestRefused("retrieve", f"{path} must be a SimpleFilterPart {{Property, "
                                              "SimpleOperator, Value} or a ComplexFilterPart "
                                              "{LeftOperand, LogicalOperator, RightOperand}; "
@@ -57,7 +58,8 @@ def check_filter(filter: Any, filterable: Callable[[str], bool]) -> str | None:
         if not isinstance(name, str) or not name:
             raise RequestRefused("retrieve", f"{path}: Property must be a property name, "
                                              f"not {name!r}")
-        if not isinstance(operator, str) or operator.casefold() not in _FOLDED:
+        if not (type(operator) is str and operator in _EXACT) and (
+                not isinstance(operator, str) or operator.casefold() not in _FOLDED):
             raise RequestRefused("retrieve", f"{path}: SimpleOperator {operator!r} is not "
                                              f"supported; operators are {', '.join(OPERATORS)}")
         if "Value" not in node:

@@ -11,10 +11,12 @@ raise; a malformed request raises :class:`RequestRefused` (the doors throw it).
 from __future__ import annotations
 
 import os
+import random
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import repeat
 from typing import Any
 
 from emulator import assumptions
@@ -264,21 +266,31 @@ class ObjectSession:
     #: the business units of the call running now (docs/fidelity.md#wsproxy-client-id)
     unit: UnitScope | None = None
     _pending: OrderedDict[str, _Pending] = field(default_factory=OrderedDict)
+    #: the page's own scope when the store has one unit: read once a session, since no page
+    #: call changes the business units (a scope of one unit holds no per-call state)
+    _single: UnitScope | None = field(default=None, repr=False)
 
     def _enter_unit(self, query_all: bool = False) -> str | None:
         """Fix the unit context of the call starting; return the denial text, if denied."""
-        self.unit = UnitScope.of(self.store, self.client_id, query_all)
-        if self.unit.denied():
-            return assumptions.UNIT_DENIED.format(executing=self.unit.executing,
-                                                  mid=self.unit.acting)
+        if self.client_id is None and self._single is not None:
+            self.unit = self._single
+            return None
+        unit = self.unit = UnitScope.of(self.store, self.client_id, query_all)
+        if unit.acting == unit.executing:  # a unit always reaches itself
+            if self.client_id is None and not unit.units.several:
+                self._single = unit
+            return None
+        if unit.denied():
+            return assumptions.UNIT_DENIED.format(executing=unit.executing, mid=unit.acting)
         return None
 
     def _lookup(self, type_name: str) -> ObjectType | str:
         """Return the type ``type_name`` names, a ``DataExtensionObject[key]`` in the unit's
         view (its own DE, else a shared one)."""
-        base, bracket, rest = type_name.partition("[")
-        if bracket and rest.endswith("]") and self.unit is not None and self.unit.units.several:
-            type_name = f"{base}[{self.unit.table(rest[:-1])}]"
+        if self.unit is not None and self.unit.units.several:  # one unit: the key is the table
+            base, bracket, rest = type_name.partition("[")
+            if bracket and rest.endswith("]"):
+                type_name = f"{base}[{self.unit.table(rest[:-1])}]"
         return self.registry.get(type_name, self.store)
 
     # --- retrieve ------------------------------------------------------------------------------
@@ -290,7 +302,8 @@ class ObjectSession:
         if not isinstance(type_name, str) or not type_name:
             raise RequestRefused("retrieve", f"the object type must be a name such as "
                                              f"\"DataExtension\", not {type_name!r}")
-        if not isinstance(properties, list) or not all(isinstance(p, str) for p in properties):
+        if not isinstance(properties, list) or not all(map(isinstance, properties,
+                                                           repeat(str, len(properties)))):
             raise RequestRefused("retrieve", "the properties must be an array of property "
                                              "names")
         if request is not None and not isinstance(request, Mapping):
@@ -306,8 +319,8 @@ class ObjectSession:
         if isinstance(found, str):
             return _retrieved(found, _request_id(), [], False)
         found = found.bound(self)
-        unknown = [name for name in properties if not found.retrievable(name)]
-        if unknown or not properties:
+        if not properties or not all(map(found.retrievable, properties)):
+            unknown = [name for name in properties if not found.retrievable(name)]
             text = REQUEST_PROPERTY_ERROR.format(names=", ".join(unknown), type=found.name)
             return _retrieved(text, _request_id(), [], False)
         if filter is not None:
@@ -326,6 +339,9 @@ class ObjectSession:
             mids = set(self.unit.mids)
             rows = [row for row in rows if row.get("Client.ID") in mids]
         self.budget.check()
+        if len(rows) <= size:  # one batch: nothing to continue, so nothing kept
+            shape = found.shaper(properties)
+            return _retrieved("OK", _request_id(), [shape(row) for row in rows], False)
         pending = _Pending(found, list(properties), rows, size)
         request_id = _request_id()
         return self._batch(request_id, pending)
@@ -394,6 +410,7 @@ class ObjectSession:
             found = found.bound(self)
             for item in items:  # every shape first: a refused call writes nothing
                 found.check(verb, item)
+        owners = None if isinstance(found, str) else self._owners(verb, found)
         step = self.budget.pacer(64)
         results = []
         for ordinal, item in enumerate(items):
@@ -401,7 +418,8 @@ class ObjectSession:
             if isinstance(found, str):
                 outcome = ItemResult(False, found)
             else:
-                outcome = self._apply(verb, found, item, options or {})
+                outcome = (self._out_of_reach(verb, found, item, owners)
+                           or self._apply(verb, found, item, options or {}))
                 if outcome.rows_written and self.record_rows is not None:
                     self.record_rows(outcome.written_to, list(outcome.rows_written))
                 if outcome.ok and found.unit_owned and verb != "update":
@@ -410,6 +428,31 @@ class ObjectSession:
         failed = any(r["StatusCode"] != "OK" for r in results)
         return {"Status": "Error" if failed else "OK", "RequestID": _request_id(),
                 "Results": results}
+
+    def _owners(self, verb: str, object_type: ObjectType) -> dict[str, int] | None:
+        """Return the unit of each object an update or delete may name (by its owner key), or
+        None when the call cannot reach past its unit (one unit, a create, a DE)."""
+        writable = object_type.updatable if verb == "update" else object_type.deletable
+        if verb == "create" or not writable or not object_type.unit_owned \
+                or self.unit is None or not self.unit.units.several:
+            return None  # a type that cannot do it says so itself
+        key = object_type.owner_key
+        return {str(row[key]): row["Client.ID"] for row in object_type.rows(self.store)
+                if row.get(key) is not None and "Client.ID" in row}
+
+    def _out_of_reach(self, verb: str, object_type: ObjectType, item: Mapping[str, Any],
+                      owners: Mapping[str, int] | None) -> ItemResult | None:
+        """Refuse a write to another unit's object the acting unit does not reach
+        (docs/fidelity.md#unit-objects); None lets the type answer (a missing one too)."""
+        if owners is None or self.unit is None:
+            return None
+        identity = item.get(object_type.owner_key)
+        owner = owners.get(str(identity)) if identity is not None else None
+        if owner is None or self.unit.units.reaches(self.unit.acting, owner):
+            return None
+        return ItemResult(False, assumptions.UNIT_OBJECT_OUT_OF_REACH.format(
+            type=object_type.name, key=str(identity), owner=owner, mid=self.unit.acting,
+            verb=verb))
 
     def _note_owner(self, verb: str, object_type: ObjectType, item: Mapping[str, Any],
                     outcome: ItemResult) -> None:
@@ -548,9 +591,16 @@ def _item(verb: str, ordinal: int, outcome: ItemResult, item: Mapping[str, Any])
 
 def _request_id() -> str:
     """Return a random version-4 UUID as text, as ``str(uuid.uuid4())`` does."""
-    # Built from the hex of 16 random bytes: half uuid4's time, and every call makes one.
-    h = os.urandom(16).hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+    # 128 random bits with the version (4) and variant (10xx) set: a third of uuid4's time,
+    # and every call makes one. An ID names a retrieve to continue, not a secret: a seeded
+    # generator of its own (not the random module's, which a test may seed) is enough.
+    h = "%032x" % (_random_bits(128) & _UUID_CLEAR | _UUID_SET)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-_VARIANT = "89ab"  # the RFC 4122 variant's first hex digit: 10xx
+_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # the version nibble, the variant's two bits
+_UUID_SET = (0x4000 << 64) | (0x8000 << 48)  # version 4, variant 10xx (RFC 4122)
+_RANDOM = random.Random(os.urandom(32))
+_random_bits = _RANDOM.getrandbits
+if hasattr(os, "register_at_fork"):  # a forked process must not repeat its parent's IDs
+    os.register_at_fork(after_in_child=lambda: _RANDOM.seed(os.urandom(32)))

@@ -79,11 +79,16 @@ class TriggeredSendType(ObjectType):
                   Property("Subscribers", retrievable=False))
     creatable = True
 
-    def __init__(self, outbox: Outbox | None = None) -> None:
+    def __init__(self, outbox: Outbox | None = None, mid: int | None = None) -> None:
         self.outbox = outbox
+        #: the unit a send acts as when not the pages' (after setClientId): its messages note
+        #: it as ``mid`` and their SentEvents carry it as Client.ID (docs/fidelity.md#unit-objects)
+        self.mid = mid
 
     def bound(self, session: ObjectSession) -> ObjectType:
-        return TriggeredSendType(session.outbox)
+        unit = session.unit
+        acting = unit.acting if unit is not None and unit.acting != unit.units.default else None
+        return TriggeredSendType(session.outbox, acting)
 
     def check(self, verb: str, item: Mapping[str, Any]) -> None:
         definition = item.get("TriggeredSendDefinition")
@@ -126,7 +131,8 @@ class TriggeredSendType(ObjectType):
                 "definitionKey": key, "definitionObjectID": definitions.object_id(key),
                 "subscriberKey": str(subscriber_key), "emailAddress": address,
                 "attributes": {str(a["Name"]): a.get("Value")
-                               for a in subscriber.get("Attributes") or []}})
+                               for a in subscriber.get("Attributes") or []},
+                **({"mid": self.mid} if self.mid is not None else {})})
         if self.outbox is None:
             return ItemResult(False, NOT_CAPTURED)
         self.outbox.record(messages)

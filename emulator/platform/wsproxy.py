@@ -81,10 +81,13 @@ class WSProxy:
 
     def retrieve(self, *args: Any) -> dict[str, Any]:
         arity(args, 2, 5)
-        type_name, columns, filter, options, request = padded(args, 5, UNDEFINED)
+        type_name, columns, filter, options, request = padded(args, 5, None)
         try:
-            return self._session.retrieve(type_name, columns, _given(filter), _given(options),
-                                          _given(request))
+            # padded with None: a left-out argument reads as a given undefined does
+            return self._session.retrieve(type_name, columns,
+                                          None if filter is UNDEFINED else filter,
+                                          None if options is UNDEFINED else options,
+                                          None if request is UNDEFINED else request)
         except RequestRefused as refused:
             raise _refusal(refused) from None
 

@@ -102,8 +102,12 @@ def client_credentials(fields: Mapping[str, Any], packages: Sequence[Mapping[str
 
 
 def legacy(fields: Mapping[str, Any], packages: Sequence[Mapping[str, Any]],
-           tokens: TokenStore, now: datetime) -> dict[str, Any]:
-    """Return the legacy ``/v1/requestToken`` answer or raise its captured 401."""
+           tokens: TokenStore, now: datetime, legacy_token: bool = False) -> dict[str, Any]:
+    """Return the legacy ``/v1/requestToken`` answer or raise its captured 401.
+
+    ``legacy_token`` (``?legacy=1``): the answer adds ``legacyToken``, a second token of the
+    same grant (docs/fidelity.md#rest-legacy-token-form).
+    """
     try:
         package = _package(fields, packages, "clientId", "clientSecret")
     except RestError:
@@ -111,4 +115,8 @@ def legacy(fields: Mapping[str, Any], packages: Sequence[Mapping[str, Any]],
                               "documentation": ""}) from None
     token, _ = tokens.issue(package.client_id, package.default_mid, package.scopes, now,
                             lifetime=LEGACY_LIFETIME)
-    return {"accessToken": token, "expiresIn": LEGACY_EXPIRES_IN}
+    answer: dict[str, Any] = {"accessToken": token, "expiresIn": LEGACY_EXPIRES_IN}
+    if legacy_token:
+        answer["legacyToken"], _ = tokens.issue(package.client_id, package.default_mid,
+                                                package.scopes, now, lifetime=LEGACY_LIFETIME)
+    return answer

@@ -52,7 +52,15 @@ def _shape(where: str, expected: str, found: Any) -> RestError:
         where=where, expected=expected, found=describe_json_type(found)))
 
 
-def _pairs(where: str, value: Any) -> dict[str, Any]:
+#: What JSON parses a string, number, boolean or null to: a cell's value.
+_CELL_KINDS = frozenset({str, int, float, bool, type(None)})
+
+
+def _pairs(where: str | int, value: Any, member: str = "") -> dict[str, Any]:
+    """Return ``value``, an object of cells; ``where`` and ``member`` name it in an error."""
+    if type(value) is dict and _CELL_KINDS.issuperset(map(type, value.values())):
+        return value  # the usual object: every value a cell, checked in one pass
+    where = f"{_item(where)}.{member}" if member else _item(where)
     if not isinstance(value, dict):
         raise _shape(where, "an object of column: value", value)
     for name, cell in value.items():
@@ -62,12 +70,15 @@ def _pairs(where: str, value: Any) -> dict[str, Any]:
 
 
 def _keyed_row(schema: DataExtensionSchema, keys: Mapping[str, Any], values: Mapping[str, Any],
-               where: str, primary: frozenset[str] | None = None) -> Row:
+               where: str | int, primary: frozenset[str] | None = None) -> Row:
     """Return ``values`` with ``keys``; raise the captured 400 for a key that is not a primary
-    key, and ours for a primary key not given (docs/fidelity.md#rest-hub-keys)."""
+    key, and ours for a primary key not given (docs/fidelity.md#rest-hub-keys).
+
+    ``where`` names the row in that message (a number: the item of a rowset body).
+    """
     if primary is None:
         primary = _primary(schema)
-    given = {name.casefold() for name in keys}
+    given = set(map(str.casefold, keys))
     if given != primary:  # the usual body names every key once: one comparison checks it
         for name in keys:
             if name.casefold() not in primary:
@@ -76,10 +87,17 @@ def _keyed_row(schema: DataExtensionSchema, keys: Mapping[str, Any], values: Map
         for pk in schema.primary_keys:
             if pk.name.casefold() not in given:
                 raise rest_error(400, 10000, assumptions.REST_PRIMARY_KEY_MISSING.format(
-                    name=pk.name.lower(), where=where))
-    row = {name: value for name, value in values.items() if name.casefold() not in primary}
+                    name=pk.name.lower(), where=_item(where)))
+    if primary.isdisjoint(map(str.casefold, values)):  # the usual values: no key among them
+        row = dict(values)
+    else:
+        row = {name: value for name, value in values.items() if name.casefold() not in primary}
     row.update(keys)
     return row
+
+
+def _item(where: str | int) -> str:
+    return where if isinstance(where, str) else f"item {where}"
 
 
 def _primary(schema: DataExtensionSchema) -> frozenset[str]:
@@ -94,13 +112,12 @@ def rowset_rows(schema: DataExtensionSchema, body: Any) -> list[Row]:
         raise _shape("the body", "a non-empty array of {keys, values} objects", body)
     rows = []
     primary = _primary(schema)
-    for index, item in enumerate(body):
-        where = f"item {index}"
+    for index, item in enumerate(body):  # an item's name is only spelled out in an error
         if not isinstance(item, dict):
-            raise _shape(where, "an object {keys, values}", item)
-        keys = _pairs(f"{where}.keys", item.get("keys", {}))
-        values = _pairs(f"{where}.values", item.get("values", {}))
-        rows.append(_keyed_row(schema, keys, values, where, primary))
+            raise _shape(_item(index), "an object {keys, values}", item)
+        keys = _pairs(index, item["keys"], "keys") if "keys" in item else {}
+        values = _pairs(index, item["values"], "values") if "values" in item else {}
+        rows.append(_keyed_row(schema, keys, values, index, primary))
     return rows
 
 
@@ -193,9 +210,14 @@ def _given(store: Store, schema: DataExtensionSchema, table: str, row: Row) -> R
     return {**{k: v for k, v in found[0].items() if k.casefold() not in given}, **row}
 
 
+#: Compact JSON as json.dumps writes it; a parsed body cannot refer to itself, so the encoder
+#: does not look for cycles.
+_ECHO = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
 def echo(body: Any) -> bytes:
     """Return a JSON body as sent: same members, order, casing and types."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ECHO.encode(body).encode("utf-8")
 
 
 # --- one row by its key in the path ------------------------------------------------------------

@@ -19,14 +19,17 @@
   }
 
   // JS value -> JSON-safe wire value; undefined, non-finite numbers, dates and host
-  // objects travel as tagged objects so that Python gets them back exactly.
-  function encode(value, depth) {
+  // objects travel as tagged objects so that Python gets them back exactly. For Stringify
+  // (``named``) a function is the text "function", a Core stub's methods too
+  // (docs/fidelity.md#stringify-values); elsewhere it stays undefined.
+  function encode(value, depth, named) {
     if (depth > MAX_DEPTH) {
       throw new RangeError("A value passed to the platform is nested too deeply.");
     }
     var type = typeof value;
     if (value === null || type === "string" || type === "boolean") return value;
     if (type === "number") return isFinite(value) ? value : {"\u0000": "n", v: String(value)};
+    if (named && type === "function") return "function";
     if (type !== "object") return {"\u0000": "u"};
     if (value instanceof Date) return {"\u0000": "d", v: value.getTime()};
     if (value instanceof Error) return encodeError(value, depth);
@@ -34,12 +37,12 @@
     var i, out;
     if (isArray(value)) {
       out = [];
-      for (i = 0; i < value.length; i++) out.push(encode(value[i], depth + 1));
+      for (i = 0; i < value.length; i++) out.push(encode(value[i], depth + 1, named));
       return out;
     }
     out = {};
     for (i in value) {
-      if (hasOwn.call(value, i)) out[i] = encode(value[i], depth + 1);
+      if (hasOwn.call(value, i)) out[i] = encode(value[i], depth + 1, named);
     }
     return out;
   }
@@ -137,15 +140,16 @@
     get: function () { return this.name + ": " + this.message; },
     set: function (v) { own(this, "jintException", v); }, configurable: true});
 
-  function encodeArgs(list) {
+  function encodeArgs(list, named) {
     var out = [];
-    for (var i = 0; i < list.length; i++) out.push(encode(list[i], 0));
+    for (var i = 0; i < list.length; i++) out.push(encode(list[i], 0, named));
     return out;
   }
 
   function method(owner, name, key) {
+    var named = name === "Stringify";
     return function () {
-      return call({op: "call", o: owner, m: name, k: key, a: encodeArgs(arguments)});
+      return call({op: "call", o: owner, m: name, k: key, a: encodeArgs(arguments, named)});
     };
   }
 
@@ -243,7 +247,13 @@
       }
     }),
     Folder: platformObject("Folder", undefined, {
-      Init: function (key) { return platformObject("Folder.Init(key)", encode(key, 0)); }
+      Init: function (key) {
+        // the platform's member order, which Stringify shows (docs/fidelity.md#stringify-values)
+        var k = encode(key, 0), owner = "Folder.Init(key)";
+        return platformObject(owner, k, {SetID: method(owner, "SetID", k),
+                                         Remove: method(owner, "Remove", k),
+                                         Update: method(owner, "Update", k)});
+      }
     }),
     Attribute: platformObject("Attribute"),
     HTTP: platformObject("HTTP"),  // outbound calls (emulator/platform/http.py)

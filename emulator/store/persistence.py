@@ -18,7 +18,7 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -368,6 +368,13 @@ class WorkingSet(TinyDB):
         """Make ``row`` (every field) the row ``doc_id`` of ``table``, and note it."""
         self.undo.set(self.document()[table], str(doc_id), row)
         self.ops.append(["put", table, str(doc_id), row])
+
+    def put_rows(self, table: str, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
+        """Do :meth:`put_row` for each ``(doc_id, row)``, reading the document once."""
+        documents = self.document()[table]
+        for doc_id, row in rows:
+            self.undo.set(documents, str(doc_id), row)
+            self.ops.append(["put", table, str(doc_id), row])
 
     def drop_table(self, name: str) -> None:
         """Drop ``name`` and note it."""

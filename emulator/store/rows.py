@@ -12,7 +12,9 @@ collecting every field's problem, so a valid row costs the same either way.
 
 from __future__ import annotations
 
-from collections.abc import Container, Hashable, Mapping
+from collections.abc import Container, Hashable, Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from emulator import assumptions
@@ -75,6 +77,47 @@ def normalise(schema: DataExtensionSchema, row: Mapping[str, Any],
     return given
 
 
+def normalise_all(schema: DataExtensionSchema, rows: Iterable[Mapping[str, Any]]
+                  ) -> list[StoredRow]:
+    """Return each row as :func:`normalise` does; raise its error for the first refused row.
+
+    A row already in the schema's spelling is returned itself, not copied: read it only.
+
+    Rows naming the same columns the same way (a batch usually does) share one lookup of their
+    fields; a row with a name the schema lacks, a field twice or a value of another kind goes
+    through :func:`normalise`, which refuses it.
+    """
+    fields_of: dict[tuple[str, ...], tuple[str, ...] | None] = {}
+    given: list[StoredRow] = []
+    for row in rows:
+        names = tuple(row)
+        if names in fields_of:
+            fields = fields_of[names]
+        else:
+            fields = fields_of[names] = _spelling(schema, names)
+        values = row.values()
+        if fields is None or not _PLAIN_KINDS.issuperset(map(type, values)):
+            given.append(normalise(schema, row))
+        elif fields == names and type(row) is dict:
+            given.append(row)  # spelled as the schema spells it: read, never changed
+        else:
+            given.append(dict(zip(fields, values, strict=True)))
+    return given
+
+
+#: Kinds of value every field takes to its conversion (others go through ``accepts``).
+_PLAIN_KINDS = frozenset({str, int, float, bool, Decimal, datetime, type(None)})
+
+
+def _spelling(schema: DataExtensionSchema, names: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Return the schema's spelling of ``names``; None when one is unknown or a field repeats."""
+    found = [schema.field(name) for name in names]
+    if any(field is None for field in found):
+        return None
+    fields = tuple(field.name for field in found if field is not None)
+    return fields if len(set(fields)) == len(fields) else None
+
+
 def primary_key(schema: DataExtensionSchema, row: Mapping[str, Any],
                 stored: bool = False) -> Hashable:
     """Return the comparable primary key of a normalised row (None without a primary key).
@@ -87,6 +130,11 @@ def primary_key(schema: DataExtensionSchema, row: Mapping[str, Any],
         return None
     # Compared as the column type compares (Text case-insensitively,
     # docs/fidelity.md#case-insensitive-text).
+    if len(fields) == 1:  # the usual key: one text column given as text compares case-folded
+        field = fields[0]
+        value = row.get(field.name)
+        if type(value) is str and value and _kept_as_given(field):
+            return (value.casefold(),)
     if stored:
         return tuple(comparison_key(f, row.get(f.name)) for f in fields)
     return tuple(comparison_key(f, _stored_or_given(f, row.get(f.name))) for f in fields)
@@ -97,6 +145,14 @@ def _stored_or_given(field: Field, value: Any) -> Any:
         return to_stored(field, value)
     except ValueError:
         return value  # refused elsewhere; here it only equals itself
+
+
+def _kept_as_given(field: Field) -> bool:
+    """Return whether ``field`` stores any non-empty text as given (types.to_stored).
+
+    Every text type but EmailAddress, whose text is checked against the address rule.
+    """
+    return field.is_text and field.type != "EmailAddress"
 
 
 class RowValidator:
@@ -112,18 +168,21 @@ class RowValidator:
         self.keys: list[Hashable] = []
         self._taken = taken
         self._seen: set[Hashable] = set()
+        self._plan = [(f, f.name, f.nullable, f.default_value, _kept_as_given(f), f.text_limit)
+                      for f in schema.fields]
 
     def check(self, row: Mapping[str, Any], normalised: bool = False,
-              over: Mapping[str, Any] | None = None) -> StoredRow:
+              over: Mapping[str, Any] | None = None, pk: Hashable = None) -> StoredRow:
         """Return ``row`` as it would be stored; raise RowRejected naming the first broken rule.
 
         ``normalised``: the row is already keyed by the schema's spelling (:func:`normalise`),
         so it is not checked for unknown or repeated fields again. ``over``: a stored row that
         ``row`` updates; the fields ``row`` does not give keep its values, which were checked
-        when they were stored.
+        when they were stored. ``pk``: the row's :func:`primary_key`, when the caller has it
+        and the row gives every key field a value (no default can change it).
         """
         stored = self._fields(row, normalised=normalised, over=over)
-        self.keys.append(self._claim_key(stored))
+        self.keys.append(self._claim_key(stored, pk=pk))
         return stored
 
     def problems(self, row: Mapping[str, Any]) -> list[RowRejected]:
@@ -151,12 +210,16 @@ class RowValidator:
         key = self.schema.key
         given = row if normalised else normalise(self.schema, row, collected)
         stored: StoredRow = {}
-        for field in self.schema.fields:
-            name, nullable, default = field.name, field.nullable, field.default_value
+        for field, name, nullable, default, kept, limit in self._plan:
             if over is not None and name not in given and name in over:
                 stored[name] = over[name]
                 continue
             value = given.get(name)
+            # The usual cell: ASCII text within its limit, stored as given (no rule can refuse).
+            if kept and type(value) is str and value and (
+                    limit is None or (len(value) <= limit and value.isascii())):
+                stored[name] = value
+                continue
             if value is None or value == "":
                 if default is not None and (value is None or not nullable):
                     value = default
@@ -185,9 +248,11 @@ class RowValidator:
             stored[name] = value
         return stored
 
-    def _claim_key(self, stored: StoredRow, collected: Collected | None = None) -> Hashable:
+    def _claim_key(self, stored: StoredRow, collected: Collected | None = None,
+                   pk: Hashable = None) -> Hashable:
         fields = self.schema.primary_keys
-        pk = primary_key(self.schema, stored, stored=True)
+        if pk is None:
+            pk = primary_key(self.schema, stored, stored=True)
         if pk is None:
             return None  # no primary key: the DE is append-only (docs/design.md)
         if pk in self._taken or pk in self._seen:

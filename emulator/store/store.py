@@ -8,6 +8,7 @@ never Data Extensions (schema.py refuses such keys).
 
 from __future__ import annotations
 
+import bisect
 import copy
 import itertools
 import os
@@ -32,7 +33,7 @@ from emulator.store.persistence import (
     WorkingSet,
 )
 from emulator.store.retention import CREATED_PREFIX, created_table, expired
-from emulator.store.rows import RowValidator, StoredRow, normalise, primary_key
+from emulator.store.rows import RowValidator, StoredRow, normalise, normalise_all, primary_key
 from emulator.store.schema import DataExtensionSchema
 from emulator.store.wal import encode
 
@@ -87,6 +88,11 @@ def _locked(method: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+#: A record table's index by one field: value -> the document ids holding it, ascending.
+RecordIndex = dict[Hashable, tuple[int, ...]]
+_UNINDEXED: RecordIndex = {}  # the index of a field whose values cannot all be dict keys
+
+
 class _TakenExcept:
     """The primary keys of an index whose rows are not ``doc_ids`` (``in`` only)."""
 
@@ -125,6 +131,7 @@ class Store:
         self._db = WorkingSet()
         self._schemas: dict[str, DataExtensionSchema] = {}
         self._indexes: dict[str, dict[Hashable, int]] = {}
+        self._record_indexes: dict[tuple[str, str], RecordIndex] = {}
         self._transaction_depth = 0
         self._unsaved = False
         self.now: Callable[[], float] = time.time  # retention's clock (tests replace it)
@@ -268,17 +275,20 @@ class Store:
         schema = self._require(key)
         index = self._indexes.get(key, {})
         table = self._table(key)
-        given = [normalise(schema, row) for row in rows]
+        given = normalise_all(schema, rows)
         sought = ([primary_key(schema, row) for row in given] if schema.primary_keys
                   else [None] * len(given))
         existing = [index.get(pk) if pk is not None else None for pk in sought]
         update_ids = {doc_id for doc_id in existing if doc_id is not None}
         validator = RowValidator(schema, taken=self._taken_except(key, update_ids))
+        # A key with no empty part (comparison_key: None) is the key its row will store, no
+        # default filling it in: the validator does not work it out again.
+        known = [pk if pk is not None and None not in pk else None for pk in sought]
         # normalise()d rows are in the schema's spelling; an update keeps the stored values
         # of the fields it does not give.
-        merged = [validator.check(row, normalised=True,
+        merged = [validator.check(row, normalised=True, pk=pk,
                                   over=None if doc_id is None else table[str(doc_id)])
-                  for row, doc_id in zip(given, existing, strict=True)]
+                  for row, doc_id, pk in zip(given, existing, known, strict=True)]
         updates = [(doc_id, row, pk, old) for doc_id, row, pk, old in
                    zip(existing, merged, validator.keys, sought, strict=True)
                    if doc_id is not None]
@@ -293,7 +303,7 @@ class Store:
         if merged:
             self._commit()
         if kept is not None:
-            kept.extend(dict(row) for row in merged)
+            kept.extend(map(dict, merged))
         return len(inserts), len(updates)
 
     @_locked
@@ -418,13 +428,12 @@ class Store:
     def find_record(self, table: str, name: str, value: Any) -> dict[str, Any] | None:
         """Return a copy of the first record of ``table`` whose ``name`` is ``value``, or None.
 
-        Only the match is copied, so a lookup costs a scan, not a copy of the table.
+        Found through the key index of ``(table, name)`` (built at first use), and only the
+        match is copied: a lookup costs the same whatever the table holds.
         """
         _require_record_table(table)
-        for item in self._db.document().get(table, {}).values():
-            if item.get(name) == value:
-                return copy.deepcopy(item)
-        return None
+        doc_id = self._record_doc_id(table, name, value)
+        return None if doc_id is None else copy.deepcopy(self._db.document()[table][doc_id])
 
     @_locked
     def replace_records(self, table: str, records: Sequence[Mapping[str, Any]]) -> None:
@@ -438,6 +447,8 @@ class Store:
         target = self._db.table(table, persist_empty=True)
         target.truncate()
         target.insert_multiple(stored)
+        for indexed in [indexed for indexed in self._record_indexes if indexed[0] == table]:
+            self._db.undo.delete(self._record_indexes, indexed)  # built again when used
         self._commit()
 
     @_locked
@@ -448,12 +459,14 @@ class Store:
         """
         _require_record_table(table)
         stored = copy.deepcopy(dict(record))
-        for doc_id, item in self._db.document().get(table, {}).items():
-            if item.get(name) == stored.get(name):
-                self._db.put_row(table, int(doc_id), stored)
-                break
+        doc_id = self._record_doc_id(table, name, stored.get(name))
+        if doc_id is not None:
+            old = self._db.document()[table][doc_id]
+            self._db.put_row(table, int(doc_id), stored)
+            self._reindex_record(table, int(doc_id), old, stored)
         else:
-            self._db.table(table).insert_multiple([stored])
+            [new_id] = self._db.table(table).insert_multiple([stored])
+            self._reindex_record(table, new_id, None, stored)
         self._commit()
 
     @_locked
@@ -461,12 +474,72 @@ class Store:
         """Remove the first record of ``table`` whose ``name`` is ``value``; return whether
         there was one. One record is written, whatever the table holds."""
         _require_record_table(table)
+        doc_id = self._record_doc_id(table, name, value)
+        if doc_id is None:
+            return False
+        old = self._db.document()[table][doc_id]
+        self._db.table(table).remove(doc_ids=[int(doc_id)])
+        self._reindex_record(table, int(doc_id), old, None)
+        self._commit()
+        return True
+
+    def _record_index(self, table: str, name: str) -> RecordIndex | None:
+        """Return the index of ``table``'s records by their ``name`` value (value -> document
+        ids in table order), built at first use; None when a value cannot be a dict key.
+
+        Its building and every change to it are noted in the undo log with the records', so
+        a rollback, an undone change or a transaction's restore puts both back together.
+        """
+        index = self._record_indexes.get((table, name))
+        if index is None:
+            built: dict[Any, list[int]] = {}
+            try:
+                for doc_id, item in self._db.document().get(table, {}).items():
+                    built.setdefault(item.get(name), []).append(int(doc_id))
+                index = {value: tuple(ids) for value, ids in built.items()}
+            except TypeError:  # a value that is a list or an object: this table is scanned
+                index = _UNINDEXED
+            self._db.undo.set(self._record_indexes, (table, name), index)
+        return None if index is _UNINDEXED else index
+
+    def _record_doc_id(self, table: str, name: str, value: Any) -> str | None:
+        """Return the document id of the first record of ``table`` whose ``name`` is ``value``."""
+        index = self._record_index(table, name)
+        if index is not None:
+            try:
+                ids = index.get(value)
+            except TypeError:  # an unhashable value equals none of the indexed ones
+                return None
+            return str(ids[0]) if ids else None
         for doc_id, item in self._db.document().get(table, {}).items():
             if item.get(name) == value:
-                self._db.table(table).remove(doc_ids=[int(doc_id)])
-                self._commit()
-                return True
-        return False
+                return doc_id
+        return None
+
+    def _reindex_record(self, table: str, doc_id: int, old: Mapping[str, Any] | None,
+                        new: Mapping[str, Any] | None) -> None:
+        """Move the record ``doc_id`` of ``table`` from ``old`` (None: added) to ``new`` (None:
+        removed) in every index of the table, noting each change."""
+        undo = self._db.undo
+        for (indexed, name), index in list(self._record_indexes.items()):
+            if indexed != table or index is _UNINDEXED:
+                continue
+            if old is not None and new is not None and old.get(name) == new.get(name):
+                continue
+            if old is not None:
+                rest = tuple(i for i in index[old.get(name)] if i != doc_id)
+                if rest:
+                    undo.set(index, old.get(name), rest)
+                else:
+                    undo.delete(index, old.get(name))
+            if new is not None:
+                try:
+                    ids = list(index.get(new.get(name), ()))
+                except TypeError:
+                    undo.set(self._record_indexes, (indexed, name), _UNINDEXED)
+                    continue
+                bisect.insort(ids, doc_id)  # a table's records stay in document-id order
+                undo.set(index, new.get(name), tuple(ids))
 
     @_locked
     def dump(self) -> dict[str, dict[str, Any]]:
@@ -646,14 +719,18 @@ class Store:
             # index would make each update cost as much as the DE is long.
             table = self._table(key)
             old = [primary_key(schema, table[str(doc_id)], stored=True) for doc_id in doc_ids]
-        for doc_id, row in zip(doc_ids, rows, strict=True):
-            self._db.put_row(key, doc_id, row)  # every field: replacing equals updating
+        self._db.put_rows(key, zip(doc_ids, rows, strict=True))  # every field: replace = update
         if index is not None and old is not None:
-            changed = set(doc_ids)
-            for pk in old:
-                if pk in index and index[pk] in changed:
-                    self._db.undo.delete(index, pk)
-            self._index_rows(key, index_keys(pks, doc_ids))
+            # A document keeping its key keeps its index entry: only moved keys change.
+            moved = [(doc_id, pk, was) for doc_id, pk, was in zip(doc_ids, pks, old, strict=True)
+                     if pk != was or index.get(pk) != doc_id]
+            changed = {doc_id for doc_id, _, _ in moved}
+            for _, _, was in moved:
+                if was in index and index[was] in changed:
+                    self._db.undo.delete(index, was)
+            if moved:
+                self._index_rows(key, index_keys([pk for _, pk, _ in moved],
+                                                 [doc_id for doc_id, _, _ in moved]))
 
     def _index_rows(self, key: str, keys: dict[Hashable, int]) -> None:
         """Add ``keys`` (primary key -> document id) to the index of ``key``, noting them."""
@@ -765,6 +842,8 @@ class Store:
         self._set_schemas(schemas)
         self._db.undo.note(self.__dict__, "_indexes")
         self._indexes = indexes
+        self._db.undo.note(self.__dict__, "_record_indexes")
+        self._record_indexes = {}  # built again from the new document when first used
         self._write_schemas()
 
     @staticmethod

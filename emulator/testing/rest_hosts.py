@@ -2,9 +2,10 @@
 
 ``<sub>.auth.marketingcloudapis.com`` serves the token routes, ``<sub>.soap.…`` the SOAP
 endpoint (which answers that SOAP is not emulated) and ``<sub>.rest.…`` every other REST route,
-the reserved ``/data``, ``/hub`` and ``/messaging`` prefixes included. A path no REST route of
-that host serves is not emulated (the mock raises, it never sends it to the network);
-docs/fidelity.md#rest-hosts.
+the reserved ``/data``, ``/hub`` and ``/messaging`` prefixes included; the legacy global host
+``auth.exacttargetapis.com`` serves ``/v1/requestToken`` only (docs/fidelity.md#rest-legacy-host).
+A path no REST route of that host serves is not emulated (the mock raises, it never sends it to
+the network); docs/fidelity.md#rest-hosts.
 """
 
 from __future__ import annotations
@@ -19,14 +20,20 @@ from emulator.testing.routes import Target
 
 #: ``<subdomain>.<kind>.marketingcloudapis.com``, the hosts of an installed package's URLs.
 _API_HOST = re.compile(r"[0-9a-z-]+\.(auth|rest|soap)\.marketingcloudapis\.com")
+#: The one global token host of the stacks before tenant subdomains (FuelSDK-Python's default).
+LEGACY_AUTH_HOST = "auth.exacttargetapis.com"
 #: The REST endpoints each kind of host serves; ``rest`` serves those no other kind names.
 _OWN_ENDPOINTS = {"auth": frozenset({"rest.token", "rest.request_token"}),
-                  "soap": frozenset({"rest.soap"})}
+                  "soap": frozenset({"rest.soap"}),
+                  "legacy auth": frozenset({"rest.request_token"})}
 SOAP_PATH = "/Service.asmx"
 
 
 def api_host_kind(host: str) -> str | None:
-    """Return ``auth``, ``rest`` or ``soap`` for a platform API host, else None."""
+    """Return ``auth``, ``rest``, ``soap`` or ``legacy auth`` for a platform API host, else None.
+    """
+    if host == LEGACY_AUTH_HOST:
+        return "legacy auth"
     found = _API_HOST.fullmatch(host)
     return found.group(1) if found else None
 
@@ -75,6 +82,7 @@ def refusal(target: Target, method: str) -> str | None:
         return None
     what = {"auth": "the token routes (POST /v2/token, POST /v1/requestToken)",
             "soap": "/Service.asmx (a SOAP fault: the SOAP API is not emulated)",
+            "legacy auth": "only POST /v1/requestToken (v2/token is on <sub>.auth hosts)",
             "rest": "the REST routes listed in GET /_emulator/rest-openapi.json"}[kind]
     return (f"{method} {target.url} is not emulated: on a {kind} host mock_marketing_cloud "
             f"serves {what}, and a Marketing Cloud URL never goes to the network.")

@@ -54,7 +54,7 @@ def load_unit_dirs(dirs: Iterable[str | Path], include_default: bool = True,
 
 def check_store_units(store: Store) -> None:
     """Raise FixtureProblems when ``store`` (a seed's target, seeded) has units that do not
-    form one tree, or a Data Extension of a unit it does not declare."""
+    form one tree, or a Data Extension or an owned object of a unit it does not declare."""
     problems = Problems()
     records = tuple(store.records(UNITS_TABLE)) if store.has_records(UNITS_TABLE) else ()
     if records:
@@ -62,7 +62,21 @@ def check_store_units(store: Store) -> None:
                                 f"business unit {r['mid']}") for r in records}, problems)
     problems.raise_if_any()
     _check_tables(records, store.keys(), problems)
+    _check_owners(records, store, problems)
     problems.raise_if_any()
+
+
+def _check_owners(records: tuple[dict[str, Any], ...], store: Store, problems: Problems) -> None:
+    from emulator.units.owner_files import UNIT_OBJECTS_JSON, owner_problem
+    from emulator.units.owners import OWNERS_TABLE
+
+    if not store.has_records(OWNERS_TABLE):
+        return
+    units = from_records(records) if records else SINGLE
+    for owned in store.records(OWNERS_TABLE):
+        said = owner_problem(owned, units)
+        if said is not None:
+            problems.add(Problem(said, "unknown-unit", where=UNIT_OBJECTS_JSON))
 
 
 def _check_tree(units: dict[int, tuple[dict[str, Any], str, str]], problems: Problems) -> None:

@@ -17,6 +17,7 @@ from flask import Blueprint, Flask, Response, jsonify
 from emulator import __version__
 from emulator.automations import export as automation_export
 from emulator.automations import runs as automation_runs
+from emulator.fixtures.kinds import export_state
 from emulator.folders import data as folder_data
 from emulator.reset import DEFAULT_TARGET, RESET_TARGETS, reset, targets_text
 from emulator.runtime import get_emulator
@@ -87,7 +88,12 @@ def health() -> Response:
 def state() -> Response:
     """Dump the whole state: every Data Extension (schema and rows), the clock, the journal."""
     emulator = get_emulator()
+    # Every kind of fixture record data as an export writes it (so `mcemu export --url` loses
+    # nothing), except packages: their secrets stay masked on the admin API (GET packages).
+    records = {name: value for name, value in export_state(emulator.store).items()
+               if name != "packages"}
     return jsonify({
+        **records,
         "version": __version__,
         "clock": {"now": emulator.clock.now_utc().isoformat(),
                   "frozen": emulator.clock.frozen is not None},
@@ -186,8 +192,10 @@ ROUTES: tuple[Operation, ...] = (
               {200: "Deleted (count, and keys not found).", 400: "No keys given.",
                409: "The DE has no primary key.", 422: "Not primary-key values.", **NOT_FOUND},
               (KEY,), body="Keys"),
-    Operation("POST", f"{PREFIX}/seed", data.seed, "Seed DE documents as mcemu seed does",
-              {200: "Seeded (or checked, in a dry run): counts per DE.", 400: "Malformed JSON.",
+    Operation("POST", f"{PREFIX}/seed", data.seed, "Seed DE documents and record files as "
+              "mcemu seed does",
+              {200: "Seeded (or checked, in a dry run): counts per DE and record table.",
+               400: "Malformed JSON.",
                409: "A primary key exists (insert).", 422: "Refused: every problem listed."},
               (Param("mode", "query", "upsert (default), insert or replace.",
                      {"enum": ["upsert", "insert", "replace"]}),

@@ -15,6 +15,7 @@ from flask import Response, jsonify, request, url_for
 from emulator.fixtures.bodies import definitions_from_body
 from emulator.fixtures.documents import definition_from_document, row_text
 from emulator.fixtures.problems import JsonRowLocator, Problem, Problems
+from emulator.fixtures.seed_body import seed_from_body
 from emulator.fixtures.seeding import SEED_MODES, seed_store
 from emulator.runtime import get_store
 from emulator.script.client_json import JsonRefused, read_json
@@ -137,11 +138,13 @@ def delete_rows(key: str) -> Response:
 
 
 def seed() -> Response:
-    """Seed one DE document or a list of them, as ``mcemu seed`` does; all or nothing."""
+    """Seed one DE document or a list of them, or ``{dataExtensions, recordFiles}`` with the
+    record files of fixtures directories, as ``mcemu seed`` does; all or nothing."""
     mode = choice_arg("mode", SEED_MODES, "upsert")
     dry_run = flag_arg("dryRun")
-    definitions = definitions_from_body(request.get_data(cache=True))
-    return jsonify(seed_store(get_store(), definitions, mode, dry_run=dry_run).to_json())
+    definitions, records = seed_from_body(request.get_data(cache=True))
+    return jsonify(seed_store(get_store(), definitions, mode, dry_run=dry_run,
+                              records=records).to_json())
 
 
 def _summary(schema: DataExtensionSchema) -> dict[str, Any]:

@@ -29,8 +29,22 @@ def _schemas() -> dict[str, Any]:
     return {
         "DataExtension": de,
         "Field": defs["field"],
-        "Seed": {"oneOf": [{"$ref": f"{_REF}DataExtension"},
-                           {"type": "array", "items": {"$ref": f"{_REF}DataExtension"}}]},
+        "Seed": {"oneOf": [
+            {"$ref": f"{_REF}DataExtension"},
+            {"type": "array", "items": {"$ref": f"{_REF}DataExtension"}},
+            {"type": "object", "additionalProperties": False,
+             "description": "Data Extensions and the record files of fixtures directories "
+             "(subscribers, lists, folders, triggered sends, automations, business units, ...), "
+             "read as mcemu seed reads them on disk.",
+             "properties": {
+                 "dataExtensions": {"type": "array",
+                                    "items": {"$ref": f"{_REF}DataExtension"}},
+                 "recordFiles": {
+                     "type": "array", "maxItems": 32,
+                     "description": "One object a fixtures directory: file name (e.g. "
+                     "subscribers.json, lists.json, events/SentEvent.json) -> the file's JSON, "
+                     "or its text (subscribers.csv).",
+                     "items": {"type": "object", "additionalProperties": {}}}}}]},
         "Rows": {"oneOf": [_ROW, {"type": "array", "items": _ROW}]},
         "Keys": {"description": "Objects giving the primary-key values of the rows to delete.",
                  "oneOf": [_ROW, {"type": "array", "items": _ROW}]},

@@ -110,5 +110,7 @@ def request_token() -> Response:
     except RestError:
         fields = {}  # the legacy route answers its one captured 401 for what it cannot use
     package_faults(_text(fields.get("clientId")))
+    # Only ?legacy=1 asks for the legacy token; any other value is the plain answer.
     return json_response(grant.legacy(fields, _packages(emulator), emulator.tokens,
-                                emulator.clock.now_utc()))
+                                      emulator.clock.now_utc(),
+                                      legacy_token=request.args.get("legacy") == "1"))
