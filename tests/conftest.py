@@ -315,3 +315,22 @@ def _network_guard() -> Iterator[None]:
     patch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
     yield
     patch.undo()
+
+
+def write_unit_fixtures(root: Path, units: Any, des: Mapping[str, Any],
+                        folders: Any = None) -> Path:
+    """Write a fixtures directory with business units, DE files and folders (None: no file)."""
+    (root / "data_extensions").mkdir(parents=True, exist_ok=True)
+    if units is not None:
+        (root / "business_units.json").write_text(json.dumps(units), encoding="utf-8")
+    for name, document in des.items():
+        (root / "data_extensions" / f"{name}.json").write_text(json.dumps(document))
+    if folders is not None:
+        (root / "folders.json").write_text(json.dumps(folders), encoding="utf-8")
+    return root
+
+
+def fixtures_only_app(root: Path, **settings: Any) -> Flask:
+    """An app on the fixtures directory ``root`` alone (no default fixtures)."""
+    return create_app({"TESTING": True, "fixtures": (str(root),), "no_default_fixtures": True,
+                       **settings})

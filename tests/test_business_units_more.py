@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import fixtures_only_app, write_unit_fixtures
 from flask import Flask
 from flask.testing import FlaskClient
 from tinydb import TinyDB
 
-from emulator.app import create_app
 from emulator.cli import main
 from emulator.errors import FixtureError
 from emulator.runtime import get_emulator
@@ -108,19 +108,10 @@ LISTS = [{"ID": 1, "ListName": "All", "CustomerKey": "all"}]
 
 def write_fixtures(root: Path, units: Any = UNITS, des: dict[str, Any] | None = None,
                    folders: Any = FOLDERS) -> Path:
-    (root / "data_extensions").mkdir(parents=True, exist_ok=True)
-    if units is not None:
-        (root / "business_units.json").write_text(json.dumps(units), encoding="utf-8")
-    for name, document in (DES if des is None else des).items():
-        (root / "data_extensions" / f"{name}.json").write_text(json.dumps(document))
-    if folders is not None:
-        (root / "folders.json").write_text(json.dumps(folders), encoding="utf-8")
-    return root
+    return write_unit_fixtures(root, units, DES if des is None else des, folders)
 
 
-def build(root: Path, **settings: Any) -> Flask:
-    return create_app({"TESTING": True, "fixtures": (str(root),), "no_default_fixtures": True,
-                       **settings})
+build = fixtures_only_app
 
 
 @pytest.fixture(scope="module")
