@@ -265,3 +265,34 @@ def test_a_subscriber_write_is_rolled_back_with_the_rest() -> None:
     data.remove_subscriber(store, "s1")
     store.rollback()
     assert store.records("_subscribers") == people(3)
+
+
+def test_a_fixtures_directory_of_object_data_alone_serves_and_seeds(tmp_path: Path) -> None:
+    from emulator.errors import FixtureError
+
+    only_events = tmp_path / "only-events"
+    (only_events / "events").mkdir(parents=True)
+    sent = [{"SubscriberKey": "ann", "EventDate": "2025-01-02T03:04:05"}]
+    (only_events / "events" / "SentEvent.json").write_text(json.dumps(sent), encoding="utf-8")
+    app = create_app({"TESTING": True, "fixtures": (str(only_events),)})
+    try:
+        state = app.test_client().get("/_emulator/state").get_json()
+        assert [event["SubscriberKey"] for event in state["events"]] == ["ann"]
+        assert "AppCredentials" in state["dataExtensions"]  # the default fixtures still load
+    finally:
+        get_emulator(app).close()
+    db = tmp_path / "seeded.json"
+    run("seed", "--db", str(db), str(only_events))
+    with Store.open(db) as store:
+        assert [event["SubscriberKey"] for event in store.records("_events")] == ["ann"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(FixtureError, match="not a fixtures directory"):
+        create_app({"TESTING": True, "fixtures": (str(empty),)})
+
+
+def test_every_record_kinds_files_make_a_fixtures_directory() -> None:
+    from emulator.fixtures.discovery import FIXTURE_ENTRIES
+    from emulator.fixtures.kinds import record_files
+
+    assert set(record_files()) <= set(FIXTURE_ENTRIES)
