@@ -8,6 +8,7 @@ clear the ones used since (docs/design.md, the reset table).
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from datetime import datetime, timedelta
 
 #: How long a used key stays taken.
@@ -24,8 +25,9 @@ class MessageKeys:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._used: dict[tuple[int, str], datetime] = {}
-        self._saved: dict[tuple[int, str], datetime] = {}
+        # Ordered by use, so the oldest leaves in O(1) at the bound.
+        self._used: OrderedDict[tuple[int, str], datetime] = OrderedDict()
+        self._saved: OrderedDict[tuple[int, str], datetime] = OrderedDict()
         self._changed = False  # since the checkpoint: a rollback with nothing used is free
         self._sweep_at = SWEEP_AT
 
@@ -38,13 +40,14 @@ class MessageKeys:
         """Mark ``keys`` used by unit ``mid`` at ``now``."""
         with self._lock:
             if len(self._used) + len(keys) > self._sweep_at:
-                self._used = {pair: at for pair, at in self._used.items()
-                              if now - at < KEY_LIFETIME}
+                self._used = OrderedDict((pair, at) for pair, at in self._used.items()
+                                         if now - at < KEY_LIFETIME)
                 self._sweep_at = max(SWEEP_AT, 2 * len(self._used))
             while self._used and len(self._used) + len(keys) > MAX_KEYS:
-                del self._used[next(iter(self._used))]
+                self._used.popitem(last=False)
             for key in keys:
                 self._used[(mid, key)] = now
+                self._used.move_to_end((mid, key))  # a key used again is the newest
             self._changed = True
 
     def __len__(self) -> int:
@@ -53,16 +56,16 @@ class MessageKeys:
     def clear(self) -> None:
         """Forget every key (a reset)."""
         with self._lock:
-            self._used = {}
+            self._used = OrderedDict()
             self._changed = True
 
     def checkpoint(self) -> None:
         with self._lock:
-            self._saved = dict(self._used)
+            self._saved = OrderedDict(self._used)
             self._changed = False
 
     def rollback(self) -> None:
         with self._lock:
             if self._changed:
-                self._used = dict(self._saved)
+                self._used = OrderedDict(self._saved)
                 self._changed = False

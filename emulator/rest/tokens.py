@@ -8,6 +8,7 @@ issued since (docs/design.md, the reset table).
 from __future__ import annotations
 
 import secrets
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -50,8 +51,10 @@ class TokenStore:
     """The tokens issued so far, by their text; a checkpointed part of the emulator's state."""
 
     def __init__(self) -> None:
-        self._grants: dict[str, TokenGrant] = {}
-        self._saved: dict[str, TokenGrant] = {}
+        # Ordered by issue: the oldest leaves first in O(1) (deleting a plain dict's first
+        # key again and again makes each next lookup walk the holes left before it).
+        self._grants: OrderedDict[str, TokenGrant] = OrderedDict()
+        self._saved: OrderedDict[str, TokenGrant] = OrderedDict()
         self._changed = False  # since the checkpoint: a rollback with nothing issued is free
 
     def issue(self, client_id: str, mid: int, scopes: Iterable[str], now: datetime,
@@ -60,7 +63,7 @@ class TokenStore:
         token = secrets.token_urlsafe(48)  # 64 characters, opaque like the platform's
         grant = TokenGrant(client_id, mid, frozenset(scopes), now + lifetime)
         while len(self._grants) >= MAX_TOKENS:
-            del self._grants[next(iter(self._grants))]  # dicts keep issue order: the oldest
+            self._grants.popitem(last=False)  # the oldest
         self._grants[token] = grant
         self._changed = True
         return token, grant
@@ -78,10 +81,10 @@ class TokenStore:
         self._changed = True
 
     def checkpoint(self) -> None:
-        self._saved = dict(self._grants)
+        self._saved = OrderedDict(self._grants)
         self._changed = False
 
     def rollback(self) -> None:
         if self._changed:
-            self._grants = dict(self._saved)
+            self._grants = OrderedDict(self._saved)
             self._changed = False

@@ -10,11 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from emulator.store.store import Store
-from emulator.units.registry import SINGLE, Units, split_table, units_of
+from emulator.units.registry import Units, split_table, units_of
 from emulator.units.visibility import shared_tables
-
-#: The one-unit scope of the newest store asked (store id -> scope); see UnitScope.of.
-_SINGLE_SCOPES: dict[int, UnitScope] = {}
 
 
 @dataclass
@@ -32,15 +29,6 @@ class UnitScope:
     def of(cls, store: Store, client_id: int | None = None, query_all: bool = False
            ) -> UnitScope:
         units = units_of(store)
-        if units is SINGLE and client_id is None:
-            # The usual store: one unit, the page's own, whatever query_all says. One scope a
-            # store serves every call (it holds no per-call state for one unit).
-            single = _SINGLE_SCOPES.get(id(store))
-            if single is None or single.store is not store:
-                single = cls(store, units, units.default, units.default, (units.default,))
-                _SINGLE_SCOPES.clear()  # one store at a time in practice: keep the newest
-                _SINGLE_SCOPES[id(store)] = single
-            return single
         executing = units.default
         acting = executing if client_id is None else client_id
         mids = tuple(units.reachable(acting)) if query_all else (acting,)
